@@ -1,0 +1,743 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+
+/*
+ * Module images come from arbitrary files, so nothing read from them is
+ * trusted: every multi-byte field is assembled byte by byte in the file's
+ * byte order (the buffer may be unaligned and of the other endianness) and
+ * every offset/size is checked against the image before it is dereferenced.
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/macro.h"
+
+#include "libkmod-elf.h"
+
+/* ELF constants, spelled out so the parser needs no <elf.h> from the host. */
+#define ELF_CLASS32 1
+#define ELF_CLASS64 2
+#define ELF_DATA_LSB 1
+#define ELF_DATA_MSB 2
+#define ELF_SHT_NULL 0
+#define ELF_SHT_SYMTAB 2
+#define ELF_SHT_NOBITS 8
+#define ELF_SHF_ALLOC 0x2
+#define ELF_SHN_UNDEF 0
+#define ELF_SHN_LORESERVE 0xff00
+#define ELF_STB_LOCAL 0
+#define ELF_STB_GLOBAL 1
+#define ELF_STB_WEAK 2
+
+/* Kernel's struct modversion_info: unsigned long crc + name, 64 bytes in all. */
+#define MODVERSION_RECORD 64
+
+#define CRC_PREFIX "__crc_"
+
+struct elf_section {
+	uint64_t offset;
+	uint64_t size;
+	uint32_t name;
+	uint32_t type;
+	uint32_t link;
+};
+
+struct kmod_elf {
+	const uint8_t *mem;
+	size_t size;
+	bool is64;
+	bool msb;
+	uint64_t shoff;
+	uint16_t shentsize;
+	uint16_t shnum;
+	const char *shstrtab; /* NUL-terminated at its end, checked */
+	uint64_t shstrtab_size;
+	struct elf_section sections[];
+};
+
+/* Field offsets that differ between the two classes. */
+struct elf_layout {
+	uint8_t ehdr_size, e_shoff, e_shentsize, e_shnum, e_shstrndx;
+	uint8_t shdr_size, sh_flags, sh_offset, sh_size, sh_link, word;
+	uint8_t sym_size, st_value, st_info, st_shndx;
+	uint8_t this_module_name, module_name_len;
+};
+
+static const struct elf_layout layout32 = {
+	.ehdr_size = 52, .e_shoff = 32, .e_shentsize = 46, .e_shnum = 48, .e_shstrndx = 50,
+	.shdr_size = 40, .sh_flags = 8, .sh_offset = 16, .sh_size = 20, .sh_link = 24,
+	.word = 4, .sym_size = 16, .st_value = 4, .st_info = 12, .st_shndx = 14,
+	.this_module_name = 12, .module_name_len = 60,
+};
+
+static const struct elf_layout layout64 = {
+	.ehdr_size = 64, .e_shoff = 40, .e_shentsize = 58, .e_shnum = 60, .e_shstrndx = 62,
+	.shdr_size = 64, .sh_flags = 8, .sh_offset = 24, .sh_size = 32, .sh_link = 40,
+	.word = 8, .sym_size = 24, .st_value = 8, .st_info = 4, .st_shndx = 6,
+	.this_module_name = 24, .module_name_len = 56,
+};
+
+static const struct elf_layout *elf_layout(const struct kmod_elf *elf)
+{
+	return elf->is64 ? &layout64 : &layout32;
+}
+
+/* True when [off, off + len) lies inside [0, total); cannot overflow. */
+static bool range_ok(uint64_t off, uint64_t len, uint64_t total)
+{
+	return off <= total && len <= total - off;
+}
+
+static uint64_t get_uint(const uint8_t *p, unsigned int width, bool msb)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = 0; i < width; i++) {
+		unsigned int shift = msb ? (width - 1 - i) * 8 : i * 8;
+
+		v |= (uint64_t)p[i] << shift;
+	}
+	return v;
+}
+
+static void put_uint(uint8_t *p, unsigned int width, bool msb, uint64_t v)
+{
+	for (unsigned int i = 0; i < width; i++) {
+		unsigned int shift = msb ? (width - 1 - i) * 8 : i * 8;
+
+		p[i] = (uint8_t)(v >> shift);
+	}
+}
+
+/* Caller has range-checked [off, off + width). */
+static uint64_t elf_uint(const struct kmod_elf *elf, uint64_t off, unsigned int width)
+{
+	return get_uint(elf->mem + off, width, elf->msb);
+}
+
+static bool section_has_data(const struct elf_section *s)
+{
+	return s->type != ELF_SHT_NULL && s->type != ELF_SHT_NOBITS;
+}
+
+static int read_section_header(struct kmod_elf *elf, uint16_t idx)
+{
+	const struct elf_layout *l = elf_layout(elf);
+	struct elf_section *s = &elf->sections[idx];
+	uint64_t hdr = elf->shoff + (uint64_t)idx * elf->shentsize;
+
+	s->name = (uint32_t)elf_uint(elf, hdr, 4);
+	s->type = (uint32_t)elf_uint(elf, hdr + 4, 4);
+	s->offset = elf_uint(elf, hdr + l->sh_offset, l->word);
+	s->size = elf_uint(elf, hdr + l->sh_size, l->word);
+	s->link = (uint32_t)elf_uint(elf, hdr + l->sh_link, 4);
+
+	/* SHT_NOBITS/SHT_NULL occupy no file bytes: their offset/size mean nothing here. */
+	if (section_has_data(s) && !range_ok(s->offset, s->size, elf->size))
+		return -ENOEXEC;
+	return 0;
+}
+
+static int parse_ident(struct kmod_elf *elf)
+{
+	const uint8_t *m = elf->mem;
+
+	if (elf->size < 16 || memcmp(m, "\177ELF", 4) != 0)
+		return -ENOEXEC;
+	if (m[4] != ELF_CLASS32 && m[4] != ELF_CLASS64)
+		return -ENOEXEC;
+	if (m[5] != ELF_DATA_LSB && m[5] != ELF_DATA_MSB)
+		return -ENOEXEC;
+	elf->is64 = m[4] == ELF_CLASS64;
+	elf->msb = m[5] == ELF_DATA_MSB;
+	return 0;
+}
+
+static int parse_shstrtab(struct kmod_elf *elf, uint16_t shstrndx)
+{
+	const struct elf_section *s;
+
+	if (shstrndx >= elf->shnum)
+		return -ENOEXEC;
+	s = &elf->sections[shstrndx];
+	if (!section_has_data(s) || s->size == 0 || elf->mem[s->offset + s->size - 1] != '\0')
+		return -ENOEXEC;
+	elf->shstrtab = (const char *)elf->mem + s->offset;
+	elf->shstrtab_size = s->size;
+
+	for (uint16_t i = 0; i < elf->shnum; i++) {
+		if (elf->sections[i].name >= elf->shstrtab_size)
+			return -ENOEXEC;
+	}
+	return 0;
+}
+
+int kmod_elf_new(const void *memory, size_t size, struct kmod_elf **ret)
+{
+	struct kmod_elf probe = { .mem = memory, .size = size };
+	_cleanup_free_ struct kmod_elf *elf = NULL;
+	const struct elf_layout *l;
+	uint16_t shnum, shstrndx;
+	int err;
+
+	if (memory == NULL || ret == NULL)
+		return -EINVAL;
+	err = parse_ident(&probe);
+	if (err < 0)
+		return err;
+	l = elf_layout(&probe);
+	if (size < l->ehdr_size)
+		return -ENOEXEC;
+
+	probe.shoff = elf_uint(&probe, l->e_shoff, l->word);
+	probe.shentsize = (uint16_t)elf_uint(&probe, l->e_shentsize, 2);
+	shnum = (uint16_t)elf_uint(&probe, l->e_shnum, 2);
+	shstrndx = (uint16_t)elf_uint(&probe, l->e_shstrndx, 2);
+
+	/*
+	 * Extended numbering (e_shnum == 0, e_shstrndx == SHN_XINDEX) is not
+	 * supported, like in the kernel's module loader.
+	 */
+	if (probe.shentsize != l->shdr_size || shnum == 0)
+		return -ENOEXEC;
+	if (!range_ok(probe.shoff, (uint64_t)shnum * probe.shentsize, size))
+		return -ENOEXEC;
+	probe.shnum = shnum;
+
+	elf = malloc(sizeof(*elf) + (size_t)shnum * sizeof(struct elf_section));
+	if (elf == NULL)
+		return -ENOMEM;
+	*elf = probe;
+	for (uint16_t i = 0; i < shnum; i++) {
+		err = read_section_header(elf, i);
+		if (err < 0)
+			return err;
+	}
+	err = parse_shstrtab(elf, shstrndx);
+	if (err < 0)
+		return err;
+
+	*ret = TAKE_PTR(elf);
+	return 0;
+}
+
+void kmod_elf_free(struct kmod_elf *elf)
+{
+	free(elf);
+}
+
+/* Index of the first section called @name, or -ENODATA. */
+static int find_section(const struct kmod_elf *elf, const char *name)
+{
+	for (uint16_t i = 0; i < elf->shnum; i++) {
+		if (streq(elf->shstrtab + elf->sections[i].name, name))
+			return i;
+	}
+	return -ENODATA;
+}
+
+/* Like find_section() but also requires file bytes. */
+static int find_section_data(const struct kmod_elf *elf, const char *name,
+			     const struct elf_section **sec)
+{
+	int idx = find_section(elf, name);
+
+	if (idx < 0)
+		return idx;
+	if (!section_has_data(&elf->sections[idx]))
+		return -ENODATA;
+	*sec = &elf->sections[idx];
+	return idx;
+}
+
+int kmod_elf_get_section(const struct kmod_elf *elf, const char *section,
+			 const void **buf, uint64_t *size)
+{
+	const struct elf_section *s;
+	int idx;
+
+	if (elf == NULL || section == NULL)
+		return -EINVAL;
+	idx = find_section_data(elf, section, &s);
+	if (idx < 0)
+		return idx;
+	if (buf != NULL)
+		*buf = elf->mem + s->offset;
+	if (size != NULL)
+		*size = s->size;
+	return 0;
+}
+
+/*
+ * Split a block of NUL-separated strings.  Leading and repeated NULs are
+ * skipped; a trailing string without its NUL is not a complete string and
+ * is ignored.  Result: NULL-terminated vector, strings in the same block.
+ */
+static int split_strings(const uint8_t *p, uint64_t size, char ***array)
+{
+	size_t count = 0, bytes = 0, vec, total;
+	uint64_t i;
+	char **v, *dst;
+
+	for (i = 0; i < size;) {
+		const uint8_t *nul;
+
+		if (p[i] == '\0') {
+			i++;
+			continue;
+		}
+		nul = memchr(p + i, '\0', size - i);
+		if (nul == NULL)
+			break;
+		count++;
+		bytes += (size_t)(nul - (p + i)) + 1;
+		i = (uint64_t)(nul - p) + 1;
+	}
+
+	if (umul_overflow(count + 1, sizeof(char *), &vec) ||
+	    uadd_overflow(vec, bytes, &total))
+		return -ENOMEM;
+	v = malloc(total);
+	if (v == NULL)
+		return -ENOMEM;
+
+	dst = (char *)v + vec;
+	count = 0;
+	for (i = 0; i < size;) {
+		size_t len;
+
+		if (p[i] == '\0') {
+			i++;
+			continue;
+		}
+		if (memchr(p + i, '\0', size - i) == NULL)
+			break;
+		len = strlen((const char *)p + i);
+		memcpy(dst, p + i, len + 1);
+		v[count++] = dst;
+		dst += len + 1;
+		i += len + 1;
+	}
+	v[count] = NULL;
+	*array = v;
+	return (int)count;
+}
+
+int kmod_elf_get_modinfo_strings(const struct kmod_elf *elf, char ***array)
+{
+	const struct elf_section *s;
+	int err;
+
+	if (elf == NULL || array == NULL)
+		return -EINVAL;
+	err = find_section_data(elf, ".modinfo", &s);
+	if (err < 0)
+		return err;
+	return split_strings(elf->mem + s->offset, s->size, array);
+}
+
+int kmod_elf_get_modversions(const struct kmod_elf *elf, struct kmod_modversion **array)
+{
+	const struct elf_section *s;
+	struct kmod_modversion *v;
+	size_t count, bytes = 0, vec, total;
+	unsigned int crc_len;
+	char *dst;
+	int err;
+
+	if (elf == NULL || array == NULL)
+		return -EINVAL;
+	crc_len = elf_layout(elf)->word;
+	err = find_section_data(elf, "__versions", &s);
+	if (err < 0)
+		return err;
+	if (s->size % MODVERSION_RECORD != 0 || s->size / MODVERSION_RECORD > INT32_MAX)
+		return -EINVAL;
+	count = (size_t)(s->size / MODVERSION_RECORD);
+
+	for (size_t i = 0; i < count; i++) {
+		const char *name = (const char *)elf->mem + s->offset +
+				   i * MODVERSION_RECORD + crc_len;
+		const char *nul = memchr(name, '\0', MODVERSION_RECORD - crc_len);
+
+		if (nul == NULL)
+			return -EINVAL;
+		bytes += (size_t)(nul - name) + 1;
+	}
+
+	if (umul_overflow(count, sizeof(*v), &vec) || uadd_overflow(vec, bytes, &total))
+		return -ENOMEM;
+	v = malloc(total > 0 ? total : 1);
+	if (v == NULL)
+		return -ENOMEM;
+
+	dst = (char *)v + vec;
+	for (size_t i = 0; i < count; i++) {
+		uint64_t rec = s->offset + i * MODVERSION_RECORD;
+		const char *name = (const char *)elf->mem + rec + crc_len;
+		size_t len;
+
+		/* ppc64 ELFv1 function descriptors put a '.' in front of names */
+		if (name[0] == '.')
+			name++;
+		len = strlen(name);
+		memcpy(dst, name, len + 1);
+		v[i].crc = elf_uint(elf, rec, crc_len);
+		v[i].symbol = dst;
+		dst += len + 1;
+	}
+	*array = v;
+	return (int)count;
+}
+
+int kmod_elf_get_this_module_name(const struct kmod_elf *elf, const char **name)
+{
+	const struct elf_layout *l;
+	const struct elf_section *s;
+	const char *p;
+	uint64_t avail;
+	int err;
+
+	if (elf == NULL || name == NULL)
+		return -EINVAL;
+	l = elf_layout(elf);
+	err = find_section_data(elf, ".gnu.linkonce.this_module", &s);
+	if (err < 0)
+		return err;
+	if (s->size <= l->this_module_name)
+		return -EINVAL;
+
+	avail = s->size - l->this_module_name;
+	if (avail > l->module_name_len)
+		avail = l->module_name_len;
+	p = (const char *)elf->mem + s->offset + l->this_module_name;
+	if (memchr(p, '\0', avail) == NULL)
+		return -EINVAL;
+	*name = p;
+	return 0;
+}
+
+/* Offset inside .modinfo of the next "vermagic=" string at or after @from, or -1. */
+static int64_t find_vermagic(const struct kmod_elf *elf, const struct elf_section *s,
+			     uint64_t from, uint64_t *len)
+{
+	static const char key[] = "vermagic=";
+	const uint8_t *p = elf->mem + s->offset;
+	uint64_t i = from;
+
+	while (i < s->size) {
+		const uint8_t *nul;
+
+		if (p[i] == '\0') {
+			i++;
+			continue;
+		}
+		nul = memchr(p + i, '\0', s->size - i);
+		if (nul == NULL)
+			return -1;
+		*len = (uint64_t)(nul - (p + i));
+		if (*len >= sizeof(key) - 1 && memcmp(p + i, key, sizeof(key) - 1) == 0)
+			return (int64_t)i;
+		i += *len + 1;
+	}
+	return -1;
+}
+
+int kmod_elf_strip(const struct kmod_elf *elf, void *mem, unsigned int flags)
+{
+	const struct elf_layout *l;
+	const struct elf_section *modinfo = NULL;
+	uint8_t *out = mem;
+	int versions = -1;
+
+	if (elf == NULL || mem == NULL)
+		return -EINVAL;
+	if (flags & ~(unsigned int)(KMOD_ELF_STRIP_MODVERSION | KMOD_ELF_STRIP_VERMAGIC))
+		return -EINVAL;
+	l = elf_layout(elf);
+
+	/* Look everything up first so a failure leaves @mem untouched. */
+	if (flags & KMOD_ELF_STRIP_MODVERSION) {
+		versions = find_section(elf, "__versions");
+		if (versions < 0)
+			return -ENODATA;
+	}
+	if (flags & KMOD_ELF_STRIP_VERMAGIC) {
+		uint64_t len;
+
+		if (find_section_data(elf, ".modinfo", &modinfo) < 0 ||
+		    find_vermagic(elf, modinfo, 0, &len) < 0)
+			return -ENODATA;
+	}
+
+	if (versions >= 0) {
+		uint64_t at = elf->shoff + (uint64_t)versions * elf->shentsize + l->sh_flags;
+		uint64_t f = elf_uint(elf, at, l->word);
+
+		put_uint(out + at, l->word, elf->msb, f & ~(uint64_t)ELF_SHF_ALLOC);
+	}
+	if (modinfo != NULL) {
+		uint64_t len, from = 0;
+		int64_t at;
+
+		/* Every copy goes: the kernel would otherwise check the next one. */
+		while ((at = find_vermagic(elf, modinfo, from, &len)) >= 0) {
+			memset(out + modinfo->offset + (uint64_t)at, '\0', len);
+			from = (uint64_t)at + len + 1;
+		}
+	}
+	return 0;
+}
+
+/* --- symbol tables ---------------------------------------------------------------- */
+
+struct symtab {
+	const struct elf_section *sec;
+	const struct elf_section *strtab;
+	uint64_t count;
+	unsigned int entsize;
+};
+
+struct sym {
+	const char *name;
+	uint64_t value;
+	uint16_t shndx;
+	uint8_t bind;
+};
+
+static int symtab_open(const struct kmod_elf *elf, struct symtab *st)
+{
+	const struct elf_section *s = NULL;
+
+	for (uint16_t i = 0; i < elf->shnum; i++) {
+		if (elf->sections[i].type == ELF_SHT_SYMTAB) {
+			s = &elf->sections[i];
+			break;
+		}
+	}
+	if (s == NULL)
+		return -ENODATA;
+	st->entsize = elf_layout(elf)->sym_size;
+	if (s->size % st->entsize != 0 || s->link >= elf->shnum ||
+	    !section_has_data(&elf->sections[s->link]))
+		return -EINVAL;
+	st->sec = s;
+	st->strtab = &elf->sections[s->link];
+	st->count = s->size / st->entsize;
+	return 0;
+}
+
+static int symtab_get(const struct kmod_elf *elf, const struct symtab *st, uint64_t i,
+		      struct sym *sym)
+{
+	const struct elf_layout *l = elf_layout(elf);
+	uint64_t ent = st->sec->offset + i * st->entsize;
+	uint64_t name = elf_uint(elf, ent, 4);
+	const uint8_t *str = elf->mem + st->strtab->offset;
+
+	if (name >= st->strtab->size || !memchr(str + name, '\0', st->strtab->size - name))
+		return -EINVAL;
+	sym->name = (const char *)str + name;
+	sym->value = elf_uint(elf, ent + l->st_value, l->word);
+	sym->shndx = (uint16_t)elf_uint(elf, ent + l->st_shndx, 2);
+	sym->bind = elf->mem[ent + l->st_info] >> 4;
+	return 0;
+}
+
+static char bind_char(uint8_t bind)
+{
+	switch (bind) {
+	case ELF_STB_LOCAL:
+		return KMOD_ELF_BIND_LOCAL;
+	case ELF_STB_GLOBAL:
+		return KMOD_ELF_BIND_GLOBAL;
+	case ELF_STB_WEAK:
+		return KMOD_ELF_BIND_WEAK;
+	}
+	return KMOD_ELF_BIND_NONE;
+}
+
+/* Copy @n entries whose names point into the image into one malloc'ed block. */
+static int pack_symbols(const struct kmod_elf_symbol *tmp, size_t n, size_t bytes,
+			struct kmod_elf_symbol **array)
+{
+	struct kmod_elf_symbol *v;
+	size_t vec, total;
+	char *dst;
+
+	if (n > INT32_MAX || umul_overflow(n, sizeof(*v), &vec) ||
+	    uadd_overflow(vec, bytes, &total))
+		return -ENOMEM;
+	v = malloc(total > 0 ? total : 1);
+	if (v == NULL)
+		return -ENOMEM;
+	dst = (char *)v + vec;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(tmp[i].symbol) + 1;
+
+		memcpy(dst, tmp[i].symbol, len);
+		v[i] = tmp[i];
+		v[i].symbol = dst;
+		dst += len;
+	}
+	*array = v;
+	return (int)n;
+}
+
+/*
+ * A __crc_ symbol is either absolute (the value is the CRC) or, since
+ * relative CRCs, points at a u32 inside a section of the module.
+ */
+static int crc_value(const struct kmod_elf *elf, const struct sym *sym, uint64_t *crc)
+{
+	const struct elf_section *s;
+
+	if (sym->shndx == ELF_SHN_UNDEF || sym->shndx >= ELF_SHN_LORESERVE) {
+		*crc = sym->value;
+		return 0;
+	}
+	if (sym->shndx >= elf->shnum)
+		return -EINVAL;
+	s = &elf->sections[sym->shndx];
+	if (!section_has_data(s) || !range_ok(sym->value, 4, s->size))
+		return -EINVAL;
+	*crc = elf_uint(elf, s->offset + sym->value, 4);
+	return 0;
+}
+
+static int symbols_from_crcs(const struct kmod_elf *elf, struct kmod_elf_symbol **array)
+{
+	_cleanup_free_ struct kmod_elf_symbol *tmp = NULL;
+	struct symtab st;
+	size_t n = 0, bytes = 0;
+	int err;
+
+	err = symtab_open(elf, &st);
+	if (err < 0)
+		return err;
+	tmp = calloc(st.count > 0 ? st.count : 1, sizeof(*tmp));
+	if (tmp == NULL)
+		return -ENOMEM;
+
+	for (uint64_t i = 1; i < st.count; i++) {
+		struct sym sym;
+
+		err = symtab_get(elf, &st, i, &sym);
+		if (err < 0)
+			return err;
+		if (!strstartswith(sym.name, CRC_PREFIX) || sym.name[strlen(CRC_PREFIX)] == '\0')
+			continue;
+		err = crc_value(elf, &sym, &tmp[n].crc);
+		if (err < 0)
+			return err;
+		tmp[n].bind = bind_char(sym.bind);
+		tmp[n].symbol = (char *)sym.name + strlen(CRC_PREFIX);
+		bytes += strlen(tmp[n].symbol) + 1;
+		n++;
+	}
+	if (n == 0)
+		return -ENODATA;
+	return pack_symbols(tmp, n, bytes, array);
+}
+
+static int symbols_from_ksymtab(const struct kmod_elf *elf, struct kmod_elf_symbol **array)
+{
+	_cleanup_free_ struct kmod_elf_symbol *tmp = NULL;
+	_cleanup_free_ char **names = NULL;
+	const struct elf_section *s;
+	size_t bytes = 0;
+	int n;
+
+	if (find_section_data(elf, "__ksymtab_strings", &s) < 0)
+		return pack_symbols(NULL, 0, 0, array);
+	n = split_strings(elf->mem + s->offset, s->size, &names);
+	if (n < 0)
+		return n;
+	tmp = calloc(n > 0 ? (size_t)n : 1, sizeof(*tmp));
+	if (tmp == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		tmp[i].bind = KMOD_ELF_BIND_GLOBAL;
+		tmp[i].symbol = names[i];
+		bytes += strlen(names[i]) + 1;
+	}
+	return pack_symbols(tmp, (size_t)n, bytes, array);
+}
+
+int kmod_elf_get_symbols(const struct kmod_elf *elf, struct kmod_elf_symbol **array)
+{
+	int n;
+
+	if (elf == NULL || array == NULL)
+		return -EINVAL;
+	n = symbols_from_crcs(elf, array);
+	if (n != -ENODATA)
+		return n;
+	return symbols_from_ksymtab(elf, array);
+}
+
+static int cmp_modversion(const void *a, const void *b)
+{
+	const struct kmod_modversion *x = a, *y = b;
+
+	return strcmp(x->symbol, y->symbol);
+}
+
+static uint64_t versions_crc(const struct kmod_modversion *v, size_t n, const char *name)
+{
+	struct kmod_modversion key = { .symbol = (char *)name };
+	const struct kmod_modversion *hit;
+
+	/* __versions names lost their ppc64 '.', so compare without it */
+	if (name[0] == '.')
+		key.symbol++;
+	if (n == 0)
+		return 0;
+	hit = bsearch(&key, v, n, sizeof(*v), cmp_modversion);
+	return hit != NULL ? hit->crc : 0;
+}
+
+int kmod_elf_get_dependency_symbols(const struct kmod_elf *elf,
+				    struct kmod_elf_symbol **array)
+{
+	_cleanup_free_ struct kmod_elf_symbol *tmp = NULL;
+	_cleanup_free_ struct kmod_modversion *versions = NULL;
+	struct symtab st;
+	size_t n = 0, bytes = 0, nversions = 0;
+	int err;
+
+	if (elf == NULL || array == NULL)
+		return -EINVAL;
+	err = symtab_open(elf, &st);
+	if (err < 0)
+		return err;
+	err = kmod_elf_get_modversions(elf, &versions);
+	if (err < 0 && err != -ENODATA)
+		return err;
+	if (err > 0) {
+		nversions = (size_t)err;
+		qsort(versions, nversions, sizeof(*versions), cmp_modversion);
+	}
+
+	tmp = calloc(st.count > 0 ? st.count : 1, sizeof(*tmp));
+	if (tmp == NULL)
+		return -ENOMEM;
+	for (uint64_t i = 1; i < st.count; i++) {
+		struct sym sym;
+
+		err = symtab_get(elf, &st, i, &sym);
+		if (err < 0)
+			return err;
+		if (sym.shndx != ELF_SHN_UNDEF || sym.name[0] == '\0')
+			continue;
+		tmp[n].bind = sym.bind == ELF_STB_WEAK ? KMOD_ELF_BIND_WEAK : KMOD_ELF_BIND_UNDEF;
+		tmp[n].crc = versions_crc(versions, nversions, sym.name);
+		tmp[n].symbol = (char *)sym.name;
+		bytes += strlen(sym.name) + 1;
+		n++;
+	}
+	return pack_symbols(tmp, n, bytes, array);
+}

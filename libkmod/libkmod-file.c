@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * A module file: compression detection and loading of the image into
+ * private memory, with room behind it for a signature trailer.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/macro.h"
+#include "libkmod-file.h"
+#include "libkmod-file-decompress.h"
+
+#define MAGIC_LEN 6
+
+struct kmod_file {
+	const struct logger *lg; /* owned by the caller, outlives the file */
+	char *path;
+	int fd;
+	enum kmod_file_compression compression;
+
+	uint8_t *mem;    /* NULL until loaded */
+	size_t size;     /* image plus whatever was appended */
+	size_t capacity; /* bytes usable at mem */
+	bool mmapped;    /* mem is a private mapping of the whole file */
+};
+
+static const struct {
+	uint8_t magic[MAGIC_LEN];
+	size_t len;
+	enum kmod_file_compression compression;
+} magics[] = {
+	{ { 0x28, 0xb5, 0x2f, 0xfd }, 4, KMOD_FILE_COMPRESSION_ZSTD },
+	{ { 0xfd, '7', 'z', 'X', 'Z', 0x00 }, 6, KMOD_FILE_COMPRESSION_XZ },
+	{ { 0x1f, 0x8b }, 2, KMOD_FILE_COMPRESSION_ZLIB },
+};
+
+/* Read until @len bytes or end of file.  Bytes read or -errno. */
+static ssize_t pread_full(int fd, void *buf, size_t len, off_t off)
+{
+	uint8_t *p = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, p + done, len - done, off + (off_t)done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+int kmod_file_open(const struct logger *lg, const char *path, struct kmod_file **ret)
+{
+	_cleanup_close_ int fd = -1;
+	struct kmod_file *file;
+	uint8_t magic[MAGIC_LEN];
+	struct stat st;
+	ssize_t n;
+	int err;
+
+	/*
+	 * O_NONBLOCK keeps a FIFO put in place of a module from hanging us
+	 * before the S_ISREG check; it changes nothing for regular files.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		err = -errno;
+		lg_err(lg, "%s: could not open: %s", path, strerror(-err));
+		return err;
+	}
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		lg_err(lg, "%s: could not stat: %s", path, strerror(-err));
+		return err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		lg_err(lg, "%s: not a regular file", path);
+		return -EINVAL;
+	}
+
+	n = pread_full(fd, magic, sizeof(magic), 0);
+	if (n < 0) {
+		lg_err(lg, "%s: could not read: %s", path, strerror((int)-n));
+		return (int)n;
+	}
+	if (n < MAGIC_LEN) {
+		lg_err(lg, "%s: file too short", path);
+		return -EINVAL;
+	}
+
+	file = calloc(1, sizeof(*file));
+	if (file == NULL)
+		return -ENOMEM;
+	file->path = strdup(path);
+	if (file->path == NULL) {
+		free(file);
+		return -ENOMEM;
+	}
+
+	file->compression = KMOD_FILE_COMPRESSION_NONE;
+	for (size_t i = 0; i < ARRAY_SIZE(magics); i++) {
+		if (memcmp(magic, magics[i].magic, magics[i].len) == 0) {
+			file->compression = magics[i].compression;
+			break;
+		}
+	}
+
+	file->lg = lg;
+	file->fd = TAKE_FD(fd);
+	*ret = file;
+	return 0;
+}
+
+static void release_contents(struct kmod_file *file)
+{
+	if (file->mmapped)
+		munmap(file->mem, file->capacity);
+	else
+		free(file->mem);
+	file->mem = NULL;
+	file->size = 0;
+	file->capacity = 0;
+	file->mmapped = false;
+}
+
+void kmod_file_free(struct kmod_file *file)
+{
+	if (file == NULL)
+		return;
+
+	release_contents(file);
+	if (file->fd >= 0)
+		close(file->fd);
+	free(file->path);
+	free(file);
+}
+
+const char *kmod_file_get_path(const struct kmod_file *file)
+{
+	return file->path;
+}
+
+int kmod_file_get_fd(const struct kmod_file *file)
+{
+	return file->fd;
+}
+
+enum kmod_file_compression kmod_file_get_compression(const struct kmod_file *file)
+{
+	return file->compression;
+}
+
+const char *kmod_file_compression_name(enum kmod_file_compression compression)
+{
+	switch (compression) {
+	case KMOD_FILE_COMPRESSION_ZSTD:
+		return "zstd";
+	case KMOD_FILE_COMPRESSION_XZ:
+		return "xz";
+	case KMOD_FILE_COMPRESSION_ZLIB:
+		return "gzip";
+	case KMOD_FILE_COMPRESSION_NONE:
+		break;
+	}
+	return NULL;
+}
+
+typedef int (*decompress_fn)(struct kmod_file_decompress *d);
+
+static decompress_fn decompressor(enum kmod_file_compression compression)
+{
+	switch (compression) {
+#ifdef ENABLE_ZSTD
+	case KMOD_FILE_COMPRESSION_ZSTD:
+		return kmod_file_decompress_zstd;
+#endif
+#ifdef ENABLE_XZ
+	case KMOD_FILE_COMPRESSION_XZ:
+		return kmod_file_decompress_xz;
+#endif
+#ifdef ENABLE_ZLIB
+	case KMOD_FILE_COMPRESSION_ZLIB:
+		return kmod_file_decompress_zlib;
+#endif
+	default:
+		return NULL;
+	}
+}
+
+bool kmod_file_compression_supported(enum kmod_file_compression compression)
+{
+	return compression == KMOD_FILE_COMPRESSION_NONE || decompressor(compression) != NULL;
+}
+
+/* Current size of the file as size_t. */
+static int file_size(struct kmod_file *file, size_t *size)
+{
+	struct stat st;
+	int err;
+
+	if (fstat(file->fd, &st) < 0) {
+		err = -errno;
+		lg_err(file->lg, "%s: could not stat: %s", file->path, strerror(-err));
+		return err;
+	}
+	if (st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX) {
+		lg_err(file->lg, "%s: bad file size %lld", file->path, (long long)st.st_size);
+		return -EINVAL;
+	}
+	*size = (size_t)st.st_size;
+	return 0;
+}
+
+/*
+ * Copy-on-write mapping: writable so that force-loading can patch the
+ * image without touching the file.
+ */
+static int load_mmap(struct kmod_file *file)
+{
+	size_t size;
+	void *p;
+	int err;
+
+	err = file_size(file, &size);
+	if (err < 0)
+		return err;
+
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, file->fd, 0);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		lg_err(file->lg, "%s: could not map: %s", file->path, strerror(-err));
+		return err;
+	}
+
+	file->mem = p;
+	file->size = size;
+	file->capacity = size;
+	file->mmapped = true;
+	return 0;
+}
+
+static int load_read(struct kmod_file *file, size_t tail_room)
+{
+	size_t size, total;
+	uint8_t *p;
+	ssize_t n;
+	int err;
+
+	err = file_size(file, &size);
+	if (err < 0)
+		return err;
+	if (uadd_overflow(size, tail_room, &total))
+		return -ENOMEM;
+
+	p = malloc(total);
+	if (p == NULL)
+		return -ENOMEM;
+
+	n = pread_full(file->fd, p, size, 0);
+	if (n < 0 || (size_t)n != size) {
+		err = n < 0 ? (int)n : -EIO;
+		lg_err(file->lg, "%s: could not read: %s", file->path,
+		       n < 0 ? strerror(-err) : "file shrank while reading");
+		free(p);
+		return err;
+	}
+
+	file->mem = p;
+	file->size = size;
+	file->capacity = total;
+	return 0;
+}
+
+static int load_decompressed(struct kmod_file *file, size_t tail_room)
+{
+	struct kmod_file_decompress d = {
+		.lg = file->lg,
+		.path = file->path,
+		.fd = file->fd,
+		.tail_room = tail_room,
+	};
+	decompress_fn decode = decompressor(file->compression);
+	size_t in_size, total, capacity;
+	uint8_t *shrunk;
+	int err;
+
+	if (decode == NULL) {
+		const char *name = kmod_file_compression_name(file->compression);
+
+		lg_err(file->lg, "%s: %s compression not supported by this build",
+		       file->path, name != NULL ? name : "unknown");
+		return -ENOSYS;
+	}
+
+	err = file_size(file, &in_size);
+	if (err < 0)
+		return err;
+	d.in_size = in_size;
+
+	err = decode(&d);
+	if (err < 0) {
+		free(d.mem);
+		return err;
+	}
+
+	/* Give back what the size guesses over-allocated. */
+	capacity = d.image_cap + tail_room;
+	total = d.size + tail_room;
+	if (total > 0 && total < capacity) {
+		shrunk = realloc(d.mem, total);
+		if (shrunk != NULL) {
+			d.mem = shrunk;
+			capacity = total;
+		}
+	}
+
+	file->mem = d.mem;
+	file->size = d.size;
+	file->capacity = capacity;
+	return 0;
+}
+
+/* More room behind an already loaded image. */
+static int grow_room(struct kmod_file *file, size_t tail_room)
+{
+	size_t total;
+	uint8_t *p;
+
+	if (uadd_overflow(file->size, tail_room, &total))
+		return -ENOMEM;
+
+	if (file->mmapped) {
+		p = malloc(total);
+		if (p == NULL)
+			return -ENOMEM;
+		memcpy(p, file->mem, file->size);
+		munmap(file->mem, file->capacity);
+		file->mmapped = false;
+	} else {
+		p = realloc(file->mem, total);
+		if (p == NULL)
+			return -ENOMEM;
+	}
+
+	file->mem = p;
+	file->capacity = total;
+	return 0;
+}
+
+int kmod_file_load_contents(struct kmod_file *file, size_t tail_room)
+{
+	if (file->mem != NULL) {
+		if (file->capacity - file->size >= tail_room)
+			return 0;
+		return grow_room(file, tail_room);
+	}
+
+	if (file->compression != KMOD_FILE_COMPRESSION_NONE)
+		return load_decompressed(file, tail_room);
+	if (tail_room == 0)
+		return load_mmap(file);
+	return load_read(file, tail_room);
+}
+
+void *kmod_file_get_contents(const struct kmod_file *file)
+{
+	return file->mem;
+}
+
+size_t kmod_file_get_size(const struct kmod_file *file)
+{
+	return file->size;
+}
+
+int kmod_file_append(struct kmod_file *file, const void *data, size_t len)
+{
+	if (file->mem == NULL)
+		return -EINVAL;
+	if (file->capacity - file->size < len)
+		return -ENOSPC;
+
+	memcpy(file->mem + file->size, data, len);
+	file->size += len;
+	return 0;
+}
+
+/* Shared by the decompressors; see libkmod-file-decompress.h. */
+
+static int decompress_alloc(struct kmod_file_decompress *d, size_t image_cap)
+{
+	size_t total;
+	uint8_t *p;
+
+	if (uadd_overflow(image_cap, d->tail_room, &total))
+		return -ENOMEM;
+	p = realloc(d->mem, total);
+	if (p == NULL) {
+		lg_err(d->lg, "%s: out of memory for a %zu byte image", d->path, image_cap);
+		return -ENOMEM;
+	}
+	d->mem = p;
+	d->image_cap = image_cap;
+	return 0;
+}
+
+static int decompress_too_big(struct kmod_file_decompress *d)
+{
+	lg_err(d->lg, "%s: decompressed size exceeds %zu MiB", d->path,
+	       KMOD_FILE_MAX_IMAGE >> 20);
+	return -EFBIG;
+}
+
+int kmod_file_decompress_start(struct kmod_file_decompress *d, size_t hint)
+{
+	size_t guess;
+
+	if (hint > KMOD_FILE_MAX_IMAGE)
+		return decompress_too_big(d);
+
+	if (hint > 0) {
+		guess = hint;
+	} else {
+		/* Modules shrink about 3-4x; growth covers the rest. */
+		if (umul_overflow(d->in_size, 4, &guess))
+			guess = KMOD_FILE_MAX_IMAGE;
+		if (guess < KMOD_FILE_DECOMPRESS_CHUNK)
+			guess = KMOD_FILE_DECOMPRESS_CHUNK;
+		if (guess > KMOD_FILE_MAX_IMAGE)
+			guess = KMOD_FILE_MAX_IMAGE;
+	}
+	return decompress_alloc(d, guess);
+}
+
+int kmod_file_decompress_grow(struct kmod_file_decompress *d)
+{
+	size_t next;
+
+	if (d->image_cap >= KMOD_FILE_MAX_IMAGE)
+		return decompress_too_big(d);
+
+	next = d->image_cap < KMOD_FILE_DECOMPRESS_CHUNK ? KMOD_FILE_DECOMPRESS_CHUNK
+							  : d->image_cap * 2;
+	if (next > KMOD_FILE_MAX_IMAGE)
+		next = KMOD_FILE_MAX_IMAGE;
+	return decompress_alloc(d, next);
+}
+
+ssize_t kmod_file_decompress_read(struct kmod_file_decompress *d, void *buf, size_t len)
+{
+	ssize_t n = pread_full(d->fd, buf, len, d->in_off);
+
+	if (n < 0) {
+		lg_err(d->lg, "%s: could not read: %s", d->path, strerror((int)-n));
+		return n;
+	}
+	d->in_off += n;
+	return n;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Internal interfaces of the upper library layer (context, modules, lists).
+ * The lower layers (libkmod-file.h, libkmod-elf.h, libkmod-signature.h,
+ * util/) do not include this header.
+ */
+
+#include <stdbool.h>
+#include <syslog.h>
+
+#include "libkmod.h"
+#include "util/log.h"
+#include "util/macro.h"
+#include "libkmod-file.h"
+
+#define KMOD_EXPORT _export_
+
+/* Logging through the context; the priority test keeps disabled levels cheap. */
+#ifdef ENABLE_LOGGING
+#define kmod_log_cond(ctx, prio, ...) lg_log(kmod_get_logger(ctx), prio, __VA_ARGS__)
+#else
+#define kmod_log_cond(ctx, prio, ...) \
+	do {                          \
+		if (0)                \
+			(void)(ctx);  \
+	} while (0)
+#endif
+#ifdef ENABLE_DEBUG
+#define DBG(ctx, ...) kmod_log_cond(ctx, LOG_DEBUG, __VA_ARGS__)
+#else
+#define DBG(ctx, ...) \
+	do {          \
+		if (0) \
+			(void)(ctx); \
+	} while (0)
+#endif
+#define INFO(ctx, ...) kmod_log_cond(ctx, LOG_INFO, __VA_ARGS__)
+#define NOTICE(ctx, ...) kmod_log_cond(ctx, LOG_NOTICE, __VA_ARGS__)
+#define WRN(ctx, ...) kmod_log_cond(ctx, LOG_WARNING, __VA_ARGS__)
+#define ERR(ctx, ...) kmod_log_cond(ctx, LOG_ERR, __VA_ARGS__)
+
+/* libkmod-list.c */
+struct list_node {
+	struct list_node *next, *prev;
+};
+
+struct kmod_list {
+	struct list_node node;
+	void *data;
+};
+
+struct kmod_list *kmod_list_append(struct kmod_list *list, const void *data) _must_check_;
+struct kmod_list *kmod_list_prepend(struct kmod_list *list, const void *data) _must_check_;
+struct kmod_list *kmod_list_remove(struct kmod_list *list);
+struct kmod_list *kmod_list_remove_data(struct kmod_list *list, const void *data) _must_check_;
+struct kmod_list *kmod_list_append_list(struct kmod_list *list1,
+					struct kmod_list *list2) _must_check_;
+#define kmod_list_release(list, free_data)           \
+	while (list) {                               \
+		free_data((list)->data);             \
+		list = kmod_list_remove(list);       \
+	}
+
+/* libkmod.c */
+const struct logger *kmod_get_logger(const struct kmod_ctx *ctx);
+/* Compression the running kernel decompresses itself (/sys/module/compression). */
+enum kmod_file_compression kmod_get_kernel_compression(const struct kmod_ctx *ctx);
+struct kmod_module *kmod_pool_get_module(struct kmod_ctx *ctx, const char *key);
+int kmod_pool_add_module(struct kmod_ctx *ctx, struct kmod_module *mod, const char *key);
+void kmod_pool_del_module(struct kmod_ctx *ctx, struct kmod_module *mod, const char *key);
+
+/* libkmod-module.c */
+const char *kmod_module_get_hashkey(const struct kmod_module *mod);
+struct kmod_ctx *kmod_module_get_ctx(const struct kmod_module *mod);
+
+/* "<path>.sig" for a module path, malloc'ed; NULL on allocation failure. */
+char *kmod_detached_sig_path_for(const char *module_path);

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Checks on signature trailers, done on bytes only.  The rules mirror what
+ * the kernel's module_sig_check() will do with the trailer once it sits at
+ * the end of the image, so a bad .sig is reported here with a reason instead
+ * of as a bare EBADMSG from init_module().
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/macro.h"
+#include "libkmod-signature.h"
+
+/* Offsets inside the 12-byte info block (struct module_signature). */
+enum {
+	INFO_ALGO = 0,
+	INFO_HASH = 1,
+	INFO_ID_TYPE = 2,
+	INFO_SIGNER_LEN = 3,
+	INFO_KEY_ID_LEN = 4,
+	INFO_PAD = 5, /* 3 bytes */
+	INFO_SIG_LEN = 8, /* big-endian u32 */
+};
+
+/* DER of OBJECT IDENTIFIER 1.2.840.113549.1.7.2 (pkcs7-signedData). */
+static const uint8_t oid_signed_data[] = {
+	0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+};
+
+#define DER_SEQUENCE 0x30
+
+/* Where a rejection is reported: a static reason, and optionally the details. */
+struct verdict {
+	const char *reason;
+	char *msg;
+	size_t msglen;
+};
+
+_printf_format_(3, 4) static int reject(struct verdict *v, const char *reason,
+					const char *fmt, ...)
+{
+	va_list ap;
+
+	v->reason = reason;
+	if (v->msg == NULL || v->msglen == 0)
+		return -EBADMSG;
+
+	if (fmt == NULL) {
+		snprintf(v->msg, v->msglen, "%s", reason);
+		return -EBADMSG;
+	}
+
+	va_start(ap, fmt);
+	vsnprintf(v->msg, v->msglen, fmt, ap);
+	va_end(ap);
+	return -EBADMSG;
+}
+
+static uint32_t read_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void write_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+bool kmod_sig_is_appended(const void *mem, size_t size)
+{
+	const uint8_t *p = mem;
+
+	if (size <= MODULE_SIG_STRING_LEN)
+		return false;
+
+	return memcmp(p + size - MODULE_SIG_STRING_LEN, MODULE_SIG_STRING,
+		      MODULE_SIG_STRING_LEN) == 0;
+}
+
+/*
+ * Decode the identifier and length octets of a DER SEQUENCE.  Long-form
+ * lengths of up to 4 octets are accepted: nothing we take comes near 4 GiB,
+ * and the kernel's ASN.1 decoder refuses longer ones as well.  Indefinite
+ * lengths are BER, not DER, and the kernel refuses them for signatures.
+ */
+static int der_sequence_header(const uint8_t *p, size_t avail, size_t *hdr_len,
+			       size_t *content_len, struct verdict *v)
+{
+	size_t nbytes, len = 0;
+
+	if (avail < 1 || p[0] != DER_SEQUENCE)
+		return reject(v, "not a PKCS#7 DER blob", NULL);
+	if (avail < 2)
+		return reject(v, "truncated", NULL);
+
+	if (p[1] < 0x80) {
+		*hdr_len = 2;
+		*content_len = p[1];
+		return 0;
+	}
+	if (p[1] == 0x80)
+		return reject(v, "indefinite DER length", NULL);
+
+	nbytes = p[1] & 0x7f;
+	if (nbytes > 4)
+		return reject(v, "bad DER length", "bad DER length (%zu length octets)",
+			      nbytes);
+	if (avail - 2 < nbytes)
+		return reject(v, "truncated", NULL);
+
+	for (size_t i = 0; i < nbytes; i++)
+		len = len << 8 | p[2 + i];
+
+	*hdr_len = 2 + nbytes;
+	*content_len = len;
+	return 0;
+}
+
+/*
+ * A PKCS#7 blob must be exactly one DER SEQUENCE filling @size bytes and
+ * holding a ContentInfo of type signedData.  @in_trailer says whether @size
+ * came from the info block or from the file, for the message.
+ */
+static int check_pkcs7(const uint8_t *p, size_t size, bool in_trailer, struct verdict *v)
+{
+	const char *what = in_trailer ? "signature length" : "file size";
+	size_t hdr_len = 0, content_len = 0, total;
+	int err;
+
+	err = der_sequence_header(p, size, &hdr_len, &content_len, v);
+	if (err < 0)
+		return err;
+
+	if (uadd_overflow(hdr_len, content_len, &total) || total != size)
+		return reject(v,
+			      in_trailer ? "DER length does not match signature length"
+					 : "DER length does not match file size",
+			      "DER length %llu does not match %s %zu",
+			      (unsigned long long)hdr_len + content_len, what, size);
+
+	if (content_len < sizeof(oid_signed_data) ||
+	    memcmp(p + hdr_len, oid_signed_data, sizeof(oid_signed_data)) != 0)
+		return reject(v, "not PKCS#7 signedData", NULL);
+
+	return 0;
+}
+
+/* Signature data + info block + marker, as the kernel parses it. */
+static int check_trailer(const uint8_t *p, size_t size, struct verdict *v)
+{
+	const uint8_t *info;
+	size_t data_len = size - MODULE_SIG_OVERHEAD;
+	uint32_t sig_len;
+
+	info = p + data_len;
+	if (info[INFO_ALGO] != 0 || info[INFO_HASH] != 0 || info[INFO_SIGNER_LEN] != 0 ||
+	    info[INFO_KEY_ID_LEN] != 0 || info[INFO_PAD] != 0 || info[INFO_PAD + 1] != 0 ||
+	    info[INFO_PAD + 2] != 0)
+		return reject(v, "non-zero reserved fields", NULL);
+
+	if (info[INFO_ID_TYPE] != MODULE_SIG_ID_PKCS7 &&
+	    info[INFO_ID_TYPE] != MODULE_SIG_ID_MERKLE)
+		return reject(v, "unsupported signature type", "unsupported signature type %u",
+			      info[INFO_ID_TYPE]);
+
+	sig_len = read_be32(info + INFO_SIG_LEN);
+	if (sig_len == 0)
+		return reject(v, "empty signature", NULL);
+	/*
+	 * The kernel only needs sig_len to fit; we want the file to be exactly
+	 * one signature, or appending it would smuggle extra bytes in front.
+	 */
+	if (sig_len != data_len)
+		return reject(v, "signature length does not match file size",
+			      "signature length %u does not match file size %zu", sig_len,
+			      size);
+
+	/* Proofs of the proposed hash-based scheme are opaque to us. */
+	if (info[INFO_ID_TYPE] == MODULE_SIG_ID_MERKLE)
+		return 0;
+
+	return check_pkcs7(p, data_len, true, v);
+}
+
+static int check_detached(const void *buf, size_t size, enum kmod_sig_format *format,
+			  struct verdict *v)
+{
+	const uint8_t *p = buf;
+	int err;
+
+	if (size == 0)
+		return reject(v, "empty", NULL);
+
+	if (size >= MODULE_SIG_STRING_LEN &&
+	    memcmp(p + size - MODULE_SIG_STRING_LEN, MODULE_SIG_STRING,
+		   MODULE_SIG_STRING_LEN) == 0) {
+		if (size <= MODULE_SIG_OVERHEAD)
+			return reject(v, "truncated", NULL);
+		err = check_trailer(p, size, v);
+		if (err < 0)
+			return err;
+		*format = KMOD_SIG_FORMAT_TRAILER;
+		return 0;
+	}
+
+	/* sig_len in the info block we would synthesize is 32 bits wide. */
+	if (size > UINT32_MAX)
+		return reject(v, "too large", NULL);
+
+	err = check_pkcs7(p, size, false, v);
+	if (err < 0)
+		return err;
+
+	*format = KMOD_SIG_FORMAT_PKCS7;
+	return 0;
+}
+
+int kmod_sig_check_detached(const void *buf, size_t size, enum kmod_sig_format *format,
+			    const char **reason)
+{
+	struct verdict v = { 0 };
+	int err;
+
+	err = check_detached(buf, size, format, &v);
+	if (err < 0 && reason != NULL)
+		*reason = v.reason;
+	return err;
+}
+
+int kmod_sig_check_detached_msg(const void *buf, size_t size,
+				enum kmod_sig_format *format, char *msg, size_t msglen)
+{
+	struct verdict v = { .msg = msg, .msglen = msglen };
+
+	return check_detached(buf, size, format, &v);
+}
+
+size_t kmod_sig_trailer_size(enum kmod_sig_format format, size_t size)
+{
+	if (format == KMOD_SIG_FORMAT_PKCS7)
+		return size + MODULE_SIG_OVERHEAD;
+	return size;
+}
+
+void kmod_sig_write_trailer(void *dst, const void *buf, size_t size,
+			    enum kmod_sig_format format)
+{
+	uint8_t *out = dst;
+	uint8_t *info;
+
+	memcpy(out, buf, size);
+	if (format != KMOD_SIG_FORMAT_PKCS7)
+		return;
+
+	info = out + size;
+	memset(info, 0, MODULE_SIG_INFO_LEN);
+	info[INFO_ID_TYPE] = MODULE_SIG_ID_PKCS7;
+	write_be32(info + INFO_SIG_LEN, (uint32_t)size);
+	memcpy(info + MODULE_SIG_INFO_LEN, MODULE_SIG_STRING, MODULE_SIG_STRING_LEN);
+}

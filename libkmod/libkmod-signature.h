@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Module signature trailers: the layout the kernel checks at the end of a
+ * module image, and detached signature files in both formats found in the
+ * field.  Pure functions over bytes; no files, no context.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MODULE_SIG_STRING "~Module signature appended~\n"
+#define MODULE_SIG_STRING_LEN (sizeof(MODULE_SIG_STRING) - 1)
+#define MODULE_SIG_INFO_LEN 12
+#define MODULE_SIG_OVERHEAD (MODULE_SIG_INFO_LEN + MODULE_SIG_STRING_LEN)
+
+#define MODULE_SIG_ID_PKCS7 2
+/* Proposed hash-based proofs (CONFIG_MODULE_HASHES); passed through untouched. */
+#define MODULE_SIG_ID_MERKLE 3
+
+/* Largest detached signature we accept; real ones are well under 2 KiB. */
+#define DETACHED_SIG_MAX_SIZE (64 * 1024)
+
+enum kmod_sig_format {
+	/* signature data + 12-byte info block + marker (kmodsign -D) */
+	KMOD_SIG_FORMAT_TRAILER = 0,
+	/* bare DER PKCS#7 (sign-file -d); we build info block and marker */
+	KMOD_SIG_FORMAT_PKCS7 = 1,
+};
+
+/* True when the image ends with the signature marker. */
+bool kmod_sig_is_appended(const void *mem, size_t size);
+
+/*
+ * Check the bytes of a detached signature by the kernel's own rules.  On
+ * success returns 0 and sets *format.  On failure returns -EBADMSG and sets
+ * *reason to a short static description ("truncated", "bad magic", ...).
+ */
+int kmod_sig_check_detached(const void *buf, size_t size, enum kmod_sig_format *format,
+			    const char **reason);
+
+/*
+ * The same check; on failure @msg receives the reason with the numbers that
+ * made it fail, e.g. "signature length 12 does not match file size 60".
+ */
+int kmod_sig_check_detached_msg(const void *buf, size_t size,
+				enum kmod_sig_format *format, char *msg, size_t msglen);
+
+/* Bytes to append to an image for a detached signature of this format and size. */
+size_t kmod_sig_trailer_size(enum kmod_sig_format format, size_t size);
+
+/*
+ * Write the trailer for a checked detached signature into @dst, which has
+ * kmod_sig_trailer_size() bytes.
+ */
+void kmod_sig_write_trailer(void *dst, const void *buf, size_t size,
+			    enum kmod_sig_format format);

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The library context: logging, directories, the module pool and the state
+ * of the running kernel that every operation needs.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "libkmod-internal.h"
+#include "util/hash.h"
+#include "util/util.h"
+
+#define KMOD_POOL_BUCKETS 256
+
+struct kmod_ctx {
+	int refcount;
+	struct logger lg;
+	const void *userdata;
+	char *dirname;
+	size_t dirnamelen;
+	char **config_paths; /* NULL-terminated copy; NULL means the default list */
+	enum kmod_file_compression kernel_compression;
+	enum kmod_detached_sig_policy sig_policy;
+	struct hash *modules_by_name;
+};
+
+static const char *const default_config_paths[] = {
+	SYSCONFDIR "/modprobe.d",
+	"/run/modprobe.d",
+	"/usr/local/lib/modprobe.d",
+	DISTCONFDIR "/modprobe.d",
+	"/lib/modprobe.d",
+	NULL,
+};
+
+static const char *prio_to_str(int prio)
+{
+	switch (prio) {
+	case LOG_EMERG:
+	case LOG_ALERT:
+	case LOG_CRIT:
+	case LOG_ERR:
+		return "ERROR";
+	case LOG_WARNING:
+		return "WARNING";
+	case LOG_NOTICE:
+		return "NOTICE";
+	case LOG_INFO:
+		return "INFO";
+	case LOG_DEBUG:
+		return "DEBUG";
+	}
+	return "UNKNOWN";
+}
+
+static void log_stderr(void *data, int priority, const char *file, int line,
+		       const char *fn, const char *format, va_list args)
+{
+	fprintf(stderr, "libkmod: %s: %s: ", prio_to_str(priority), fn);
+	vfprintf(stderr, format, args);
+}
+
+/* A number, or a word starting with "err", "info" or "debug", as kmod reads KMOD_LOG. */
+static int log_priority_parse(const char *s)
+{
+	char *end;
+	long prio = strtol(s, &end, 10);
+
+	if (end != s && (*end == '\0' || *end == ' ' || *end == '\n'))
+		return (int)prio;
+	if (strstartswith(s, "err"))
+		return LOG_ERR;
+	if (strstartswith(s, "info"))
+		return LOG_INFO;
+	if (strstartswith(s, "debug"))
+		return LOG_DEBUG;
+	return LOG_ERR;
+}
+
+const struct logger *kmod_get_logger(const struct kmod_ctx *ctx)
+{
+	return ctx ? &ctx->lg : NULL;
+}
+
+static char *dirname_default(void)
+{
+	struct utsname u;
+	char *p;
+
+	if (uname(&u) < 0)
+		return NULL;
+	if (asprintf(&p, "%s/%s", MODULE_DIRECTORY, u.release) < 0)
+		return NULL;
+	return p;
+}
+
+static enum kmod_file_compression kernel_compression_read(void)
+{
+	char buf[16];
+
+	if (read_str_from_file("/sys/module/compression", buf, sizeof(buf)) < 0)
+		return KMOD_FILE_COMPRESSION_NONE;
+	if (streq(buf, "zstd"))
+		return KMOD_FILE_COMPRESSION_ZSTD;
+	if (streq(buf, "xz"))
+		return KMOD_FILE_COMPRESSION_XZ;
+	if (streq(buf, "gzip"))
+		return KMOD_FILE_COMPRESSION_ZLIB;
+	return KMOD_FILE_COMPRESSION_NONE;
+}
+
+enum kmod_file_compression kmod_get_kernel_compression(const struct kmod_ctx *ctx)
+{
+	return ctx->kernel_compression;
+}
+
+/*
+ * An unknown value must not quietly weaken a requested policy, so it is
+ * reported and read as the strictest one.
+ */
+static enum kmod_detached_sig_policy sig_policy_from_env(struct kmod_ctx *ctx)
+{
+	const char *env = secure_getenv("KMOD_DETACHED_SIG");
+
+	if (env == NULL || *env == '\0' || streq(env, "auto"))
+		return KMOD_DETACHED_SIG_AUTO;
+	if (streq(env, "ignore"))
+		return KMOD_DETACHED_SIG_IGNORE;
+	if (streq(env, "require"))
+		return KMOD_DETACHED_SIG_REQUIRE;
+	ERR(ctx, "KMOD_DETACHED_SIG='%s' is not one of auto, ignore, require: using require\n",
+	    env);
+	return KMOD_DETACHED_SIG_REQUIRE;
+}
+
+static char **strv_copy(const char *const *v)
+{
+	size_t n = 0, i;
+	char **copy;
+
+	while (v[n] != NULL)
+		n++;
+	copy = calloc(n + 1, sizeof(char *));
+	if (copy == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		copy[i] = strdup(v[i]);
+		if (copy[i] == NULL) {
+			while (i > 0)
+				free(copy[--i]);
+			free(copy);
+			return NULL;
+		}
+	}
+	return copy;
+}
+
+static void strv_free(char **v)
+{
+	if (v == NULL)
+		return;
+	for (char **p = v; *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+static void ctx_free(struct kmod_ctx *ctx)
+{
+	hash_free(ctx->modules_by_name);
+	strv_free(ctx->config_paths);
+	free(ctx->dirname);
+	free(ctx);
+}
+
+KMOD_EXPORT struct kmod_ctx *kmod_new(const char *dirname, const char *const *config_paths)
+{
+	struct kmod_ctx *ctx;
+	const char *env;
+
+	ctx = calloc(1, sizeof(*ctx));
+	if (ctx == NULL)
+		return NULL;
+	ctx->refcount = 1;
+	ctx->lg.fn = log_stderr;
+	ctx->lg.priority = LOG_ERR;
+	env = secure_getenv("KMOD_LOG");
+	if (env != NULL)
+		ctx->lg.priority = log_priority_parse(env);
+
+	ctx->dirname = dirname ? path_make_absolute_cwd(dirname) : dirname_default();
+	if (ctx->dirname == NULL)
+		goto fail;
+	ctx->dirnamelen = strlen(ctx->dirname);
+
+	if (config_paths != NULL) {
+		ctx->config_paths = strv_copy(config_paths);
+		if (ctx->config_paths == NULL)
+			goto fail;
+	}
+
+	ctx->modules_by_name = hash_new(KMOD_POOL_BUCKETS, NULL);
+	if (ctx->modules_by_name == NULL)
+		goto fail;
+
+	ctx->kernel_compression = kernel_compression_read();
+	ctx->sig_policy = sig_policy_from_env(ctx);
+
+	INFO(ctx, "ctx %p created\n", (void *)ctx);
+	DBG(ctx, "log_priority=%d\n", ctx->lg.priority);
+	return ctx;
+fail:
+	ctx_free(ctx);
+	return NULL;
+}
+
+KMOD_EXPORT struct kmod_ctx *kmod_ref(struct kmod_ctx *ctx)
+{
+	if (ctx == NULL)
+		return NULL;
+	ctx->refcount++;
+	return ctx;
+}
+
+KMOD_EXPORT struct kmod_ctx *kmod_unref(struct kmod_ctx *ctx)
+{
+	if (ctx == NULL)
+		return NULL;
+	if (--ctx->refcount > 0)
+		return ctx;
+	INFO(ctx, "context %p released\n", (void *)ctx);
+	ctx_free(ctx);
+	return NULL;
+}
+
+KMOD_EXPORT void kmod_set_log_fn(struct kmod_ctx *ctx,
+				 void (*log_fn)(void *data, int priority, const char *file,
+						int line, const char *fn, const char *format,
+						va_list args),
+				 const void *data)
+{
+	if (ctx == NULL)
+		return;
+	ctx->lg.fn = log_fn;
+	ctx->lg.data = (void *)data;
+	INFO(ctx, "custom logging function %p registered\n", (void *)log_fn);
+}
+
+KMOD_EXPORT int kmod_get_log_priority(const struct kmod_ctx *ctx)
+{
+	if (ctx == NULL)
+		return -1;
+	return ctx->lg.priority;
+}
+
+KMOD_EXPORT void kmod_set_log_priority(struct kmod_ctx *ctx, int priority)
+{
+	if (ctx == NULL)
+		return;
+	ctx->lg.priority = priority;
+}
+
+KMOD_EXPORT void *kmod_get_userdata(const struct kmod_ctx *ctx)
+{
+	if (ctx == NULL)
+		return NULL;
+	return (void *)ctx->userdata;
+}
+
+KMOD_EXPORT void kmod_set_userdata(struct kmod_ctx *ctx, const void *userdata)
+{
+	if (ctx == NULL)
+		return;
+	ctx->userdata = userdata;
+}
+
+KMOD_EXPORT const char *kmod_get_dirname(const struct kmod_ctx *ctx)
+{
+	if (ctx == NULL)
+		return NULL;
+	return ctx->dirname;
+}
+
+KMOD_EXPORT int kmod_set_detached_sig_policy(struct kmod_ctx *ctx,
+					     enum kmod_detached_sig_policy policy)
+{
+	if (ctx == NULL)
+		return -EINVAL;
+	switch (policy) {
+	case KMOD_DETACHED_SIG_AUTO:
+	case KMOD_DETACHED_SIG_IGNORE:
+	case KMOD_DETACHED_SIG_REQUIRE:
+		ctx->sig_policy = policy;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+KMOD_EXPORT int kmod_get_detached_sig_policy(const struct kmod_ctx *ctx)
+{
+	if (ctx == NULL)
+		return -EINVAL;
+	return ctx->sig_policy;
+}
+
+struct kmod_module *kmod_pool_get_module(struct kmod_ctx *ctx, const char *key)
+{
+	return hash_find(ctx->modules_by_name, key);
+}
+
+int kmod_pool_add_module(struct kmod_ctx *ctx, struct kmod_module *mod, const char *key)
+{
+	return hash_add(ctx->modules_by_name, key, mod);
+}
+
+void kmod_pool_del_module(struct kmod_ctx *ctx, struct kmod_module *mod, const char *key)
+{
+	hash_del(ctx->modules_by_name, key);
+}

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libkmod - interface to kernel module operations, with detached signatures.
+ *
+ * Drop-in for kmod's libkmod.so.2: same names, enum values, -errno returns and
+ * symbol versions.  Additions of this project are marked "kmod-ds" and live in
+ * the KMOD_DS_1 version node.
+ */
+#pragma once
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Library context: holds configuration, indexes and the module pool.  Not
+ * thread safe; threads each own one.  Every function returning int returns
+ * 0 (or a count where documented) on success and a negative errno on error.
+ */
+struct kmod_ctx;
+
+/*
+ * kmod_new: create a context.  @dirname: module directory; NULL means
+ * MODULE_DIRECTORY/`uname -r`, a relative one is made absolute.
+ * @config_paths: NULL for the default modprobe.d search list, or a
+ * NULL-terminated vector (empty: read no configuration).  Environment:
+ * KMOD_LOG sets the log priority (number or "err"/"info"/"debug");
+ * KMOD_DETACHED_SIG sets the detached-signature policy (kmod-ds).
+ * Returns NULL on failure.
+ */
+struct kmod_ctx *kmod_new(const char *dirname, const char *const *config_paths);
+struct kmod_ctx *kmod_ref(struct kmod_ctx *ctx);
+/* Drops a reference; frees the context on the last one and returns NULL. */
+struct kmod_ctx *kmod_unref(struct kmod_ctx *ctx);
+
+/* Log callback; the default one writes "libkmod: PRIO: fn: msg" to stderr. */
+void kmod_set_log_fn(struct kmod_ctx *ctx,
+		     void (*log_fn)(void *log_data, int priority, const char *file,
+				    int line, const char *fn, const char *format,
+				    va_list args),
+		     const void *data);
+int kmod_get_log_priority(const struct kmod_ctx *ctx);
+void kmod_set_log_priority(struct kmod_ctx *ctx, int priority);
+void *kmod_get_userdata(const struct kmod_ctx *ctx);
+void kmod_set_userdata(struct kmod_ctx *ctx, const void *userdata);
+
+/* The module directory in use (absolute); NULL for a NULL ctx. */
+const char *kmod_get_dirname(const struct kmod_ctx *ctx);
+
+/* Resources: mmap the binary indexes once instead of per lookup. */
+int kmod_load_resources(struct kmod_ctx *ctx);
+void kmod_unload_resources(struct kmod_ctx *ctx);
+
+enum kmod_resources {
+	KMOD_RESOURCES_OK = 0,
+	KMOD_RESOURCES_MUST_RELOAD = 1,
+	KMOD_RESOURCES_MUST_RECREATE = 2,
+};
+int kmod_validate_resources(struct kmod_ctx *ctx);
+
+enum kmod_index {
+	KMOD_INDEX_MODULES_DEP = 0,
+	KMOD_INDEX_MODULES_ALIAS,
+	KMOD_INDEX_MODULES_SYMBOL,
+	KMOD_INDEX_MODULES_BUILTIN_ALIAS,
+	KMOD_INDEX_MODULES_BUILTIN,
+	/* Padding to make sure enum is not mapped to char */
+	_KMOD_INDEX_PAD = 1U << 31,
+};
+int kmod_dump_index(struct kmod_ctx *ctx, enum kmod_index type, int fd);
+
+/*
+ * Lists: circular, doubly linked; the handle is the first node.  Iterate with
+ * kmod_list_foreach; kmod_list_next returns NULL past the last node.
+ */
+struct kmod_list;
+struct kmod_list *kmod_list_next(const struct kmod_list *list,
+				 const struct kmod_list *curr);
+struct kmod_list *kmod_list_prev(const struct kmod_list *list,
+				 const struct kmod_list *curr);
+struct kmod_list *kmod_list_last(const struct kmod_list *list);
+
+#define kmod_list_foreach(list_entry, first_entry) \
+	for (list_entry = first_entry; list_entry != NULL; \
+	     list_entry = kmod_list_next(first_entry, list_entry))
+
+#define kmod_list_foreach_reverse(list_entry, first_entry) \
+	for (list_entry = kmod_list_last(first_entry); list_entry != NULL; \
+	     list_entry = kmod_list_prev(first_entry, list_entry))
+
+/* Configuration iterators (modprobe.d content). */
+struct kmod_config_iter;
+struct kmod_config_iter *kmod_config_get_blacklists(const struct kmod_ctx *ctx);
+struct kmod_config_iter *kmod_config_get_install_commands(const struct kmod_ctx *ctx);
+struct kmod_config_iter *kmod_config_get_remove_commands(const struct kmod_ctx *ctx);
+struct kmod_config_iter *kmod_config_get_aliases(const struct kmod_ctx *ctx);
+struct kmod_config_iter *kmod_config_get_options(const struct kmod_ctx *ctx);
+struct kmod_config_iter *kmod_config_get_softdeps(const struct kmod_ctx *ctx);
+struct kmod_config_iter *kmod_config_get_weakdeps(const struct kmod_ctx *ctx);
+const char *kmod_config_iter_get_key(const struct kmod_config_iter *iter);
+const char *kmod_config_iter_get_value(const struct kmod_config_iter *iter);
+bool kmod_config_iter_next(struct kmod_config_iter *iter);
+void kmod_config_iter_free_iter(struct kmod_config_iter *iter);
+
+/*
+ * Module objects, interned per context by name.  new_from_name: no existence
+ * check, name normalised ('-' to '_', cut at the first '.').  new_from_path:
+ * the file must exist; -EEXIST if a module of that name with another path is
+ * in the pool.  new_from_lookup: resolve an alias through configuration and
+ * indexes; *list must be NULL; 0 with an empty list when nothing matched.
+ */
+struct kmod_module;
+int kmod_module_new_from_name(struct kmod_ctx *ctx, const char *name,
+			      struct kmod_module **mod);
+int kmod_module_new_from_path(struct kmod_ctx *ctx, const char *path,
+			      struct kmod_module **mod);
+int kmod_module_new_from_lookup(struct kmod_ctx *ctx, const char *given_alias,
+				struct kmod_list **list);
+int kmod_module_new_from_name_lookup(struct kmod_ctx *ctx, const char *modname,
+				     struct kmod_module **mod);
+/* Every module in /proc/modules, in file order. */
+int kmod_module_new_from_loaded(struct kmod_ctx *ctx, struct kmod_list **list);
+
+struct kmod_module *kmod_module_ref(struct kmod_module *mod);
+struct kmod_module *kmod_module_unref(struct kmod_module *mod);
+int kmod_module_unref_list(struct kmod_list *list);
+/* The module held by a list node (a new reference). */
+struct kmod_module *kmod_module_get_module(const struct kmod_list *entry);
+
+/* Flags of kmod_module_remove_module(). */
+enum kmod_remove {
+	KMOD_REMOVE_FORCE = O_TRUNC,
+	KMOD_REMOVE_NOWAIT = O_NONBLOCK, /* always set */
+	/* libkmod-only: do not log anything */
+	KMOD_REMOVE_NOLOG = 1,
+};
+
+/*
+ * Flags of kmod_module_insert_module().  The KMOD_INSERT_DETACHED_SIG_* bits
+ * are kmod-ds additions that override the context's detached-signature policy
+ * for one call (see kmod_set_detached_sig_policy()).
+ */
+enum kmod_insert {
+	KMOD_INSERT_FORCE_VERMAGIC = 0x1,
+	KMOD_INSERT_FORCE_MODVERSION = 0x2,
+	KMOD_INSERT_DETACHED_SIG_IGNORE = 0x10000000,
+	KMOD_INSERT_DETACHED_SIG_REQUIRE = 0x20000000,
+};
+
+/* Flags of kmod_module_probe_insert_module(). */
+enum kmod_probe {
+	KMOD_PROBE_FORCE_VERMAGIC = 0x00001,
+	KMOD_PROBE_FORCE_MODVERSION = 0x00002,
+	KMOD_PROBE_IGNORE_COMMAND = 0x00004,
+	KMOD_PROBE_IGNORE_LOADED = 0x00008,
+	KMOD_PROBE_DRY_RUN = 0x00010,
+	KMOD_PROBE_FAIL_ON_LOADED = 0x00020,
+
+	/* codes below can be used in return value, too */
+	KMOD_PROBE_APPLY_BLACKLIST_ALL = 0x10000,
+	KMOD_PROBE_APPLY_BLACKLIST = 0x20000,
+	KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY = 0x40000,
+
+	/* kmod-ds: per-call detached-signature policy, as for kmod_insert */
+	KMOD_PROBE_DETACHED_SIG_IGNORE = 0x10000000,
+	KMOD_PROBE_DETACHED_SIG_REQUIRE = 0x20000000,
+};
+
+/* Flags of kmod_module_apply_filter(). */
+enum kmod_filter {
+	KMOD_FILTER_BLACKLIST = 0x00001,
+	KMOD_FILTER_BUILTIN = 0x00002,
+};
+
+/* delete_module(2) the module; flags from enum kmod_remove. */
+int kmod_module_remove_module(struct kmod_module *mod, unsigned int flags);
+/*
+ * Load the module (not its dependencies).  With a detached signature
+ * ("<path>.sig") and the policy allowing it, the image is decompressed,
+ * followed by the signature trailer and passed to init_module(2); otherwise
+ * finit_module(2) as kmod does.  -EEXIST if already loaded.
+ */
+int kmod_module_insert_module(struct kmod_module *mod, unsigned int flags,
+			      const char *options);
+int kmod_module_probe_insert_module(struct kmod_module *mod, unsigned int flags,
+				    const char *extra_options,
+				    int (*run_install)(struct kmod_module *m,
+						       const char *cmdline, void *data),
+				    const void *data,
+				    void (*print_action)(struct kmod_module *m, bool install,
+							 const char *options));
+
+const char *kmod_module_get_name(const struct kmod_module *mod);
+const char *kmod_module_get_path(const struct kmod_module *mod);
+const char *kmod_module_get_options(const struct kmod_module *mod);
+const char *kmod_module_get_install_commands(const struct kmod_module *mod);
+const char *kmod_module_get_remove_commands(const struct kmod_module *mod);
+struct kmod_list *kmod_module_get_dependencies(const struct kmod_module *mod);
+int kmod_module_get_softdeps(const struct kmod_module *mod, struct kmod_list **pre,
+			     struct kmod_list **post);
+int kmod_module_get_weakdeps(const struct kmod_module *mod, struct kmod_list **weak);
+int kmod_module_get_filtered_blacklist(const struct kmod_ctx *ctx,
+				       const struct kmod_list *input,
+				       struct kmod_list **output) __attribute__((deprecated));
+int kmod_module_apply_filter(const struct kmod_ctx *ctx, enum kmod_filter filter_type,
+			     const struct kmod_list *input, struct kmod_list **output);
+
+/* Information from live modules (/sys/module/<name>). */
+enum kmod_module_initstate {
+	KMOD_MODULE_BUILTIN = 0,
+	KMOD_MODULE_LIVE,
+	KMOD_MODULE_COMING,
+	KMOD_MODULE_GOING,
+	/* Padding to make sure enum is not mapped to char */
+	_KMOD_MODULE_PAD = 1U << 31,
+};
+const char *kmod_module_initstate_str(enum kmod_module_initstate state);
+int kmod_module_get_initstate(const struct kmod_module *mod);
+int kmod_module_get_refcnt(const struct kmod_module *mod);
+struct kmod_list *kmod_module_get_holders(const struct kmod_module *mod);
+struct kmod_list *kmod_module_get_sections(const struct kmod_module *mod);
+const char *kmod_module_section_get_name(const struct kmod_list *entry);
+unsigned long kmod_module_section_get_address(const struct kmod_list *entry);
+void kmod_module_section_free_list(struct kmod_list *list);
+long kmod_module_get_size(const struct kmod_module *mod);
+
+/* Information retrieved from the module file (ELF). */
+int kmod_module_get_info(const struct kmod_module *mod, struct kmod_list **list);
+const char *kmod_module_info_get_key(const struct kmod_list *entry);
+const char *kmod_module_info_get_value(const struct kmod_list *entry);
+void kmod_module_info_free_list(struct kmod_list *list);
+
+int kmod_module_get_versions(const struct kmod_module *mod, struct kmod_list **list);
+const char *kmod_module_version_get_symbol(const struct kmod_list *entry);
+uint64_t kmod_module_version_get_crc(const struct kmod_list *entry);
+void kmod_module_versions_free_list(struct kmod_list *list);
+
+int kmod_module_get_symbols(const struct kmod_module *mod, struct kmod_list **list);
+const char *kmod_module_symbol_get_symbol(const struct kmod_list *entry);
+uint64_t kmod_module_symbol_get_crc(const struct kmod_list *entry);
+void kmod_module_symbols_free_list(struct kmod_list *list);
+
+enum kmod_symbol_bind {
+	KMOD_SYMBOL_NONE = '\0',
+	KMOD_SYMBOL_LOCAL = 'L',
+	KMOD_SYMBOL_GLOBAL = 'G',
+	KMOD_SYMBOL_WEAK = 'W',
+	KMOD_SYMBOL_UNDEF = 'U',
+};
+
+int kmod_module_get_dependency_symbols(const struct kmod_module *mod,
+				       struct kmod_list **list);
+const char *kmod_module_dependency_symbol_get_symbol(const struct kmod_list *entry);
+int kmod_module_dependency_symbol_get_bind(const struct kmod_list *entry);
+uint64_t kmod_module_dependency_symbol_get_crc(const struct kmod_list *entry);
+void kmod_module_dependency_symbols_free_list(struct kmod_list *list);
+
+/*
+ * kmod-ds additions (version node KMOD_DS_1): detached module signatures.
+ *
+ * A module file P may have a detached signature P.sig (x.ko.xz.sig for
+ * x.ko.xz), either a full trailer (PKCS#7 + info block + marker, as written
+ * by `kmodsign -D`) or bare DER PKCS#7 (`sign-file -d`).  The policy decides
+ * how insertion uses it.
+ */
+enum kmod_detached_sig_policy {
+	/* Use P.sig when present and valid; refuse a malformed one. (default) */
+	KMOD_DETACHED_SIG_AUTO = 0,
+	/* Never look for P.sig: plain kmod behaviour. */
+	KMOD_DETACHED_SIG_IGNORE = 1,
+	/*
+	 * Refuse, before any syscall, a module with neither an appended nor a
+	 * usable detached signature.
+	 */
+	KMOD_DETACHED_SIG_REQUIRE = 2,
+};
+
+/* Set/get the context's policy (initially from KMOD_DETACHED_SIG, else AUTO). -EINVAL if unknown. */
+int kmod_set_detached_sig_policy(struct kmod_ctx *ctx, enum kmod_detached_sig_policy policy);
+int kmod_get_detached_sig_policy(const struct kmod_ctx *ctx);
+
+/*
+ * Path of the module's detached signature ("<path>.sig") if that file exists,
+ * else NULL (also for modules without a path).  Valid while mod lives.  It
+ * says nothing of the file's validity; insertion checks that.
+ */
+const char *kmod_module_get_detached_sig_path(const struct kmod_module *mod);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif

@@ -1,0 +1,220 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Two real signed Debian kernels as test data, cached across runs:
+#   linux-image-6.1.0-<N>-amd64       newest N; plain .ko, RSA-4096 trailers
+#   linux-image-6.12.<x>+deb12-amd64  newest x; .ko.xz, ECDSA trailers inside the xz
+#
+#   debian-kernels.sh fetch     download the .debs (reusing complete cached ones);
+#                               prints one line per .deb: <package> <deb path>
+#   debian-kernels.sh extract   fetch, then unpack each .deb once; prints one line
+#                               per tree: <kver> <tree root>
+#                               (modules under <tree root>/lib/modules/<kver>/)
+#
+# Cache: ${XDG_CACHE_HOME:-$HOME/.cache}/kmod-ds/{debs,trees}.  Errors go to stderr.
+# Exit 2: the data cannot be had here (no apt/dpkg, archive unreachable, download
+# failed) and nothing usable is cached; callers may turn that into a skip.
+# Exit 1: anything else (a .deb that does not unpack, an unexpected layout).
+
+set -euo pipefail
+export LC_ALL=C
+
+CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/kmod-ds
+DEBS=$CACHE/debs
+TREES=$CACHE/trees
+
+# name regex (for apt-cache) and glob (for the cache) of each series
+SERIES_RE=('^linux-image-6\.1\.0-[0-9]+-amd64$' '^linux-image-6\.12\.[0-9]+\+deb12-amd64$')
+SERIES_GLOB=('linux-image-6.1.0-*-amd64_*.deb' 'linux-image-6.12.*+deb12-amd64_*.deb')
+
+die() {
+	echo "debian-kernels.sh: $*" >&2
+	exit 1
+}
+
+unreachable() {
+	echo "debian-kernels.sh: $*" >&2
+	exit 2
+}
+
+# Every apt-cache call loads the whole cache (~0.7 s), so each step asks about
+# both series at once.  apt-cache reads only the local lists; the anchored
+# regexes leave out -dbg, -unsigned, -rt-, -cloud- and friends.
+KNOWN_NAMES=
+
+load_known_names() {
+	KNOWN_NAMES=$(apt-cache pkgnames linux-image-6. 2>/dev/null || true)
+}
+
+newest_known() {
+	grep -E "$1" <<<"$KNOWN_NAMES" | sort -V | tail -n1 || true
+}
+
+# "<package> <candidate version> <size>" for each argument that has a candidate.
+candidates() {
+	local args
+	args=$(apt-cache policy "$@" 2>/dev/null |
+		awk '/^[^ ].*:$/ { sub(/:$/, ""); p = $0 }
+		     /^ *Candidate:/ { if ($2 != "(none)") print p "=" $2 }')
+	[[ -n $args ]] || return 0
+	# shellcheck disable=SC2086 # one word per line, no spaces in package=version
+	apt-cache show --no-all-versions $args 2>/dev/null |
+		awk '/^Package:/ { p = $2 } /^Version:/ { v = $2 } /^Size:/ { print p, v, $2 }'
+}
+
+deb_ok() {
+	[[ -f $1 ]] && dpkg-deb -I "$1" >/dev/null 2>&1
+}
+
+# Package name of a cached .deb: everything before the first '_'.
+deb_package() {
+	local base=${1##*/}
+	echo "${base%%_*}"
+}
+
+# The newest complete .deb of a series already in the cache, if any.
+newest_cached() {
+	local glob=$1 f best=
+	[[ -d $DEBS ]] || return 0
+	while read -r f; do
+		deb_ok "$f" && best=$f
+	done < <(find "$DEBS" -maxdepth 1 -name "$glob" -print | sort -V)
+	echo "$best"
+}
+
+# Without a usable candidate (offline, lists gone) fall back to the newest .deb
+# of the series in the cache.
+use_cached() {
+	local glob=$1 why=$2 deb
+	deb=$(newest_cached "$glob")
+	[[ -n $deb ]] || unreachable "$why"
+	echo "debian-kernels.sh: warning: $why; using cached ${deb##*/}" >&2
+	echo "$(deb_package "$deb") $deb"
+}
+
+# Make sure the .deb of package $2 version $3 (expected size $4, may be empty)
+# is in the cache; prints "<package> <deb>".
+fetch_one() {
+	local glob=$1 pkg=$2 ver=$3 size=$4 deb tmp got log
+
+	# apt names the file <pkg>_<version without epoch>_<arch>.deb
+	deb=$DEBS/${pkg}_${ver#*:}_amd64.deb
+	if deb_ok "$deb" && [[ -z $size || $(stat -c %s "$deb") == "$size" ]]; then
+		echo "$pkg $deb"
+		return
+	fi
+
+	# Download into a private directory and move the file in only when it is
+	# complete, so an interrupted run never leaves a truncated .deb behind.
+	mkdir -p "$DEBS"
+	tmp=$(mktemp -d "$DEBS/.download.XXXXXX")
+	if ! (cd "$tmp" && apt-get download -q "$pkg=$ver" >"$tmp/.log" 2>&1); then
+		log=$(grep -E '^(E|Err):' "$tmp/.log" | head -n2 | tr '\n' ' ' || true)
+		rm -rf "$tmp"
+		use_cached "$glob" "apt-get download $pkg=$ver failed: ${log:-see apt}"
+		return
+	fi
+	got=$(find "$tmp" -maxdepth 1 -name "${pkg}_*.deb" -print -quit)
+	if [[ -z $got ]] || ! deb_ok "$got"; then
+		rm -rf "$tmp"
+		unreachable "apt-get download $pkg=$ver produced no valid .deb"
+	fi
+	if [[ -n $size && $(stat -c %s "$got") != "$size" ]]; then
+		rm -rf "$tmp"
+		unreachable "apt-get download $pkg=$ver: size differs from the archive's $size"
+	fi
+	mv -f "$got" "$deb"
+	rm -rf "$tmp"
+	echo "$pkg $deb"
+}
+
+cmd_fetch() {
+	local i pkg ver size info missing
+	local -a pkgs=()
+
+	command -v dpkg-deb >/dev/null || unreachable "dpkg-deb not found"
+	command -v apt-cache >/dev/null || unreachable "apt-cache not found"
+
+	load_known_names
+	missing=0
+	for i in "${!SERIES_RE[@]}"; do
+		pkgs[i]=$(newest_known "${SERIES_RE[i]}")
+		[[ -n ${pkgs[i]} ]] || missing=1
+	done
+	if [[ $missing == 1 ]]; then
+		echo "debian-kernels.sh: apt's lists lack a kernel series; running apt-get update" >&2
+		apt-get update -qq >&2 || echo "debian-kernels.sh: apt-get update failed" >&2
+		load_known_names
+		for i in "${!SERIES_RE[@]}"; do
+			pkgs[i]=$(newest_known "${SERIES_RE[i]}")
+		done
+	fi
+
+	info=$(candidates "${pkgs[@]}")
+	for i in "${!SERIES_RE[@]}"; do
+		pkg=${pkgs[i]}
+		read -r _ ver size < <(awk -v p="$pkg" '$1 == p' <<<"$info") || true
+		if [[ -z $pkg || -z ${ver:-} ]]; then
+			use_cached "${SERIES_GLOB[i]}" "apt knows no package matching ${SERIES_RE[i]}"
+			continue
+		fi
+		fetch_one "${SERIES_GLOB[i]}" "$pkg" "$ver" "${size:-}"
+	done
+}
+
+# The only directory under lib/modules of an extracted tree.
+tree_kver() {
+	local d n=0 kver=
+	for d in "$1"/lib/modules/*/; do
+		[[ -d $d ]] || continue
+		kver=$(basename "$d")
+		n=$((n + 1))
+	done
+	[[ $n == 1 ]] || return 1
+	echo "$kver"
+}
+
+# Unpack $2 into trees/$1 unless a stamp naming the same .deb is already there.
+# The stamp is written last and the directory appears by rename, so a tree
+# without a matching stamp is never trusted.
+extract_one() {
+	local pkg=$1 deb=$2 dir=$TREES/$1 tmp kver
+	local want=${deb##*/}
+
+	if [[ -f $dir/.kmod-ds-extracted && $(<"$dir/.kmod-ds-extracted") == "$want" ]]; then
+		kver=$(tree_kver "$dir") || die "$dir: expected exactly one lib/modules/<kver>"
+		echo "$kver $dir"
+		return
+	fi
+	mkdir -p "$TREES"
+	tmp=$(mktemp -d "$TREES/.extract.XXXXXX")
+	if ! dpkg-deb -x "$deb" "$tmp"; then
+		rm -rf "$tmp"
+		die "dpkg-deb -x $deb failed"
+	fi
+	if ! kver=$(tree_kver "$tmp"); then
+		rm -rf "$tmp"
+		die "$deb: expected exactly one lib/modules/<kver>"
+	fi
+	echo "$want" >"$tmp/.kmod-ds-extracted"
+	rm -rf "$dir"
+	mv "$tmp" "$dir"
+	echo "$kver $dir"
+}
+
+cmd_extract() {
+	local list pkg deb
+	list=$(cmd_fetch) || exit $?
+	while read -r pkg deb; do
+		extract_one "$pkg" "$deb"
+	done <<<"$list"
+}
+
+case ${1:-} in
+fetch) cmd_fetch ;;
+extract) cmd_extract ;;
+*)
+	echo "usage: debian-kernels.sh fetch|extract" >&2
+	exit 1
+	;;
+esac

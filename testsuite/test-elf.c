@@ -1,0 +1,747 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+
+/*
+ * libkmod-elf against (a) objects gcc compiles here, (b) images built byte by
+ * byte for every class/endianness, (c) corrupted and truncated images and
+ * (d) the force-strip edits.  Expected values never come from the parser
+ * itself: they come from the fixture sources, the builder below, or objcopy.
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libkmod/libkmod-elf.h"
+#include "testsuite/tap.h"
+
+static char tmpdir[] = "/tmp/test-elf-XXXXXX";
+
+/* ---- byte-level image builder ------------------------------------------------------ */
+
+static void tput(uint8_t *p, unsigned int width, bool msb, uint64_t v)
+{
+	for (unsigned int i = 0; i < width; i++)
+		p[msb ? width - 1 - i : i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t tget(const uint8_t *p, unsigned int width, bool msb)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = 0; i < width; i++)
+		v |= (uint64_t)p[msb ? width - 1 - i : i] << (8 * i);
+	return v;
+}
+
+struct tsec {
+	const char *name;
+	uint32_t type;
+	uint64_t flags;
+	const void *data;
+	size_t size;
+	uint32_t link;
+};
+
+struct img {
+	uint8_t buf[8192];
+	size_t size;
+	bool is64, msb;
+	unsigned int word, shentsize, shnum;
+	size_t shoff;
+	size_t data_off[16]; /* file offset of each section's bytes */
+};
+
+/* ELF header / section header field offsets for the image's class. */
+#define E_SHOFF(im) ((im)->is64 ? 40 : 32)
+#define E_SHENTSIZE(im) ((im)->is64 ? 58 : 46)
+#define E_SHNUM(im) ((im)->is64 ? 60 : 48)
+#define E_SHSTRNDX(im) ((im)->is64 ? 62 : 50)
+#define SH_FLAGS 8
+#define SH_OFFSET(im) ((im)->is64 ? 24 : 16)
+#define SH_SIZE(im) ((im)->is64 ? 32 : 20)
+#define SHT_NOBITS 8
+
+static size_t shdr_at(const struct img *im, unsigned int idx)
+{
+	return im->shoff + (size_t)idx * im->shentsize;
+}
+
+/*
+ * Section 0 is SHT_NULL, then @secs, then .shstrtab.  Data is placed at odd
+ * offsets and the header table too, so any aligned access would show.
+ */
+static void build(struct img *im, bool is64, bool msb, const struct tsec *secs, unsigned int n)
+{
+	char names[512] = "";
+	size_t nlen = 1, name_off[16], pos;
+	uint8_t *b = im->buf;
+
+	memset(im, 0, sizeof(*im));
+	im->is64 = is64;
+	im->msb = msb;
+	im->word = is64 ? 8 : 4;
+	im->shentsize = is64 ? 64 : 40;
+	im->shnum = n + 2;
+	pos = is64 ? 64 : 52;
+
+	for (unsigned int i = 0; i < n; i++) {
+		name_off[i] = nlen;
+		memcpy(names + nlen, secs[i].name, strlen(secs[i].name) + 1);
+		nlen += strlen(secs[i].name) + 1;
+		pos++;
+		im->data_off[i + 1] = pos;
+		if (secs[i].type != SHT_NOBITS) {
+			memcpy(b + pos, secs[i].data, secs[i].size);
+			pos += secs[i].size;
+		}
+	}
+	name_off[n] = nlen;
+	memcpy(names + nlen, ".shstrtab", 10);
+	nlen += 10;
+	im->data_off[n + 1] = ++pos;
+	memcpy(b + pos, names, nlen);
+	pos += nlen + 3;
+	im->shoff = pos;
+	im->size = pos + (size_t)im->shnum * im->shentsize;
+
+	memcpy(b, "\177ELF", 4);
+	b[4] = is64 ? 2 : 1;
+	b[5] = msb ? 2 : 1;
+	b[6] = 1;
+	tput(b + 16, 2, msb, 1); /* ET_REL */
+	tput(b + 18, 2, msb, is64 ? 62 : 3);
+	tput(b + 20, 4, msb, 1);
+	tput(b + E_SHOFF(im), im->word, msb, im->shoff);
+	tput(b + E_SHENTSIZE(im) - 6, 2, msb, is64 ? 64 : 52); /* e_ehsize */
+	tput(b + E_SHENTSIZE(im), 2, msb, im->shentsize);
+	tput(b + E_SHNUM(im), 2, msb, im->shnum);
+	tput(b + E_SHSTRNDX(im), 2, msb, n + 1);
+
+	for (unsigned int i = 0; i <= n; i++) {
+		uint8_t *h = b + shdr_at(im, i + 1);
+		const struct tsec strtab = { .type = 3, .size = nlen };
+		const struct tsec *s = i < n ? &secs[i] : &strtab;
+
+		tput(h, 4, msb, name_off[i]);
+		tput(h + 4, 4, msb, s->type);
+		tput(h + SH_FLAGS, im->word, msb, s->flags);
+		tput(h + SH_OFFSET(im), im->word, msb,
+		     s->type == SHT_NOBITS ? (uint64_t)-4096 : im->data_off[i + 1]);
+		tput(h + SH_SIZE(im), im->word, msb, s->size);
+		tput(h + (is64 ? 40 : 24), 4, msb, s->link);
+		tput(h + (is64 ? 48 : 32), im->word, msb, 1);
+		if (s->type == 2)
+			tput(h + (is64 ? 56 : 36), im->word, msb, is64 ? 24 : 16);
+	}
+}
+
+static void put_sym(uint8_t *p, const struct img *im, uint32_t name, uint8_t info,
+		    uint16_t shndx, uint64_t value)
+{
+	tput(p, 4, im->msb, name);
+	if (im->is64) {
+		p[4] = info;
+		tput(p + 6, 2, im->msb, shndx);
+		tput(p + 8, 8, im->msb, value);
+	} else {
+		tput(p + 4, 4, im->msb, value);
+		p[12] = info;
+		tput(p + 14, 2, im->msb, shndx);
+	}
+}
+
+static const char synth_modinfo[] = "\0\0license=GPL\0\0\0vermagic=1.2.3 SMP\0alias=foo\0";
+static const char synth_strtab[] = "\0__crc_abs\0__crc_rel\0foo\0bar\0.baz\0";
+#define SYNTH_NAME "synth_mod"
+
+enum { S_MODINFO = 1, S_VERSIONS, S_THIS, S_SYMTAB, S_STRTAB, S_KCRC, S_BSS, S_COUNT };
+
+static uint64_t synth_crc_foo(bool is64)
+{
+	return is64 ? 0x1122334455667788ULL : 0x11223344;
+}
+
+/* A small module image: .modinfo, __versions, this_module, symbols, .bss. */
+static void build_synth(struct img *im, bool is64, bool msb)
+{
+	uint8_t versions[128] = { 0 }, this_mod[96] = { 0 }, symtab[6 * 24] = { 0 };
+	uint8_t kcrc[8] = { 0xee, 0xee, 0xee, 0xee };
+	unsigned int w = is64 ? 8 : 4, symsz = is64 ? 24 : 16;
+	struct img shape = { .is64 = is64, .msb = msb };
+
+	tput(versions, w, msb, synth_crc_foo(is64));
+	memcpy(versions + w, "foo", 4);
+	tput(versions + 64, w, msb, 0xdeadbeef);
+	memcpy(versions + 64 + w, ".baz", 5);
+	memcpy(this_mod + (is64 ? 24 : 12), SYNTH_NAME, sizeof(SYNTH_NAME));
+	tput(kcrc + 4, 4, msb, 0x01020304);
+	put_sym(symtab + 1 * symsz, &shape, 1, 0x10, 0xfff1, 0xaabbccdd); /* GLOBAL ABS */
+	put_sym(symtab + 2 * symsz, &shape, 11, 0x21, S_KCRC, 4);         /* WEAK */
+	put_sym(symtab + 3 * symsz, &shape, 21, 0x10, 0, 0);              /* foo */
+	put_sym(symtab + 4 * symsz, &shape, 25, 0x20, 0, 0);              /* bar, weak */
+	put_sym(symtab + 5 * symsz, &shape, 29, 0x12, 0, 0);              /* .baz */
+
+	const struct tsec secs[] = {
+		{ ".modinfo", 1, 0x2, synth_modinfo, sizeof(synth_modinfo) - 1, 0 },
+		{ "__versions", 1, 0x2 | 0x10000, versions, sizeof(versions), 0 },
+		{ ".gnu.linkonce.this_module", 1, 0x3, this_mod, sizeof(this_mod), 0 },
+		{ ".symtab", 2, 0, symtab, 6 * symsz, S_STRTAB },
+		{ ".strtab", 3, 0, synth_strtab, sizeof(synth_strtab), 0 },
+		{ "___kcrctab+rel", 1, 0x2, kcrc, sizeof(kcrc), 0 },
+		{ ".bss", SHT_NOBITS, 0x3, NULL, 1u << 30, 0 },
+	};
+	build(im, is64, msb, secs, S_COUNT - 1);
+}
+
+static const char *cfg_name(bool is64, bool msb)
+{
+	return is64 ? (msb ? "ELF64-BE" : "ELF64-LE") : (msb ? "ELF32-BE" : "ELF32-LE");
+}
+
+static const struct kmod_elf_symbol *find_sym(const struct kmod_elf_symbol *v, int n,
+					      const char *name)
+{
+	for (int i = 0; i < n; i++) {
+		if (strcmp(v[i].symbol, name) == 0)
+			return &v[i];
+	}
+	return NULL;
+}
+
+static void check_sym(const struct kmod_elf_symbol *v, int n, const char *name, uint64_t crc,
+		      char bind, const char *cfg, const char *what)
+{
+	const struct kmod_elf_symbol *s = find_sym(v, n, name);
+
+	ok(s != NULL && s->crc == crc && s->bind == bind, "%s: %s %s crc=%#llx bind=%c", cfg,
+	   what, name, (unsigned long long)crc, bind);
+}
+
+/* ---- (b) synthesized images --------------------------------------------------------- */
+
+static void test_synth(bool is64, bool msb)
+{
+	const char *cfg = cfg_name(is64, msb);
+	static struct img im;
+	struct kmod_elf *elf = NULL;
+	struct kmod_modversion *mv = NULL;
+	struct kmod_elf_symbol *sy = NULL;
+	char **strs = NULL;
+	const void *buf;
+	const char *name;
+	uint64_t size;
+	int n;
+
+	build_synth(&im, is64, msb);
+	if (!is_int(kmod_elf_new(im.buf, im.size, &elf), 0, "%s: kmod_elf_new", cfg))
+		return;
+
+	is_int(kmod_elf_get_section(elf, ".modinfo", &buf, &size), 0, "%s: get .modinfo", cfg);
+	ok(buf == im.buf + im.data_off[S_MODINFO] && size == sizeof(synth_modinfo) - 1,
+	   "%s: .modinfo points at its bytes", cfg);
+	is_int(kmod_elf_get_section(elf, ".bss", &buf, &size), -ENODATA,
+	       "%s: NOBITS section has no data", cfg);
+	is_int(kmod_elf_get_section(elf, ".nothere", &buf, &size), -ENODATA,
+	       "%s: missing section", cfg);
+
+	n = kmod_elf_get_modinfo_strings(elf, &strs);
+	if (is_int(n, 3, "%s: 3 modinfo strings", cfg)) {
+		is_str(strs[0], "license=GPL", "%s: modinfo[0]", cfg);
+		is_str(strs[1], "vermagic=1.2.3 SMP", "%s: modinfo[1]", cfg);
+		is_str(strs[2], "alias=foo", "%s: modinfo[2]", cfg);
+		ok(strs[3] == NULL, "%s: modinfo vector NULL-terminated", cfg);
+	}
+	free(strs);
+
+	n = kmod_elf_get_modversions(elf, &mv);
+	if (is_int(n, 2, "%s: 2 modversions", cfg)) {
+		ok(mv[0].crc == synth_crc_foo(is64), "%s: crc of foo (class width)", cfg);
+		is_str(mv[0].symbol, "foo", "%s: version[0] name", cfg);
+		ok(mv[1].crc == 0xdeadbeef, "%s: crc of baz", cfg);
+		is_str(mv[1].symbol, "baz", "%s: leading '.' dropped", cfg);
+	}
+	free(mv);
+
+	is_int(kmod_elf_get_this_module_name(elf, &name), 0, "%s: this_module name", cfg);
+	is_str(name, SYNTH_NAME, "%s: this_module name value", cfg);
+
+	n = kmod_elf_get_symbols(elf, &sy);
+	is_int(n, 2, "%s: 2 exported symbols", cfg);
+	check_sym(sy, n, "abs", 0xaabbccdd, 'G', cfg, "export");
+	check_sym(sy, n, "rel", 0x01020304, 'W', cfg, "export (CRC in section)");
+	free(sy);
+
+	n = kmod_elf_get_dependency_symbols(elf, &sy);
+	is_int(n, 3, "%s: 3 dependency symbols", cfg);
+	check_sym(sy, n, "foo", synth_crc_foo(is64), 'U', cfg, "dependency");
+	check_sym(sy, n, "bar", 0, 'W', cfg, "dependency");
+	check_sym(sy, n, ".baz", 0xdeadbeef, 'U', cfg, "dependency");
+	free(sy);
+	kmod_elf_free(elf);
+}
+
+/* ---- (c) hostile input ---------------------------------------------------------------- */
+
+/* Parse a private exact-size copy (so over-reads are visible to valgrind/ASan). */
+static int parse_copy(const uint8_t *data, size_t len)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+	struct kmod_elf *elf = NULL;
+	int err;
+
+	memcpy(copy, data, len);
+	err = kmod_elf_new(copy, len, &elf);
+	kmod_elf_free(elf);
+	free(copy);
+	return err;
+}
+
+/* Every getter on a copy; each result must be a count/0 or one of the documented errnos. */
+static bool exercise(const uint8_t *data, size_t len)
+{
+	uint8_t *copy = malloc(len), *strip = malloc(len);
+	struct kmod_elf *elf = NULL;
+	bool good = true;
+	void *p = NULL;
+	const void *buf;
+	uint64_t size;
+	const char *name;
+	int r[8];
+
+	memcpy(copy, data, len);
+	memcpy(strip, data, len);
+	if (kmod_elf_new(copy, len, &elf) == 0) {
+		r[0] = kmod_elf_get_section(elf, ".modinfo", &buf, &size);
+		r[1] = kmod_elf_get_modinfo_strings(elf, (char ***)&p);
+		free(p);
+		r[2] = kmod_elf_get_modversions(elf, (struct kmod_modversion **)&p);
+		free(p);
+		r[3] = kmod_elf_get_this_module_name(elf, &name);
+		r[4] = kmod_elf_get_symbols(elf, (struct kmod_elf_symbol **)&p);
+		free(p);
+		r[5] = kmod_elf_get_dependency_symbols(elf, (struct kmod_elf_symbol **)&p);
+		free(p);
+		r[6] = kmod_elf_strip(elf, strip, KMOD_ELF_STRIP_MODVERSION);
+		r[7] = kmod_elf_strip(elf, strip, KMOD_ELF_STRIP_VERMAGIC);
+		for (int i = 0; i < 8; i++)
+			good &= r[i] >= 0 || r[i] == -ENODATA || r[i] == -EINVAL;
+		kmod_elf_free(elf);
+	}
+	free(copy);
+	free(strip);
+	return good;
+}
+
+static int mutated(const struct img *im, size_t off, unsigned int width, uint64_t v)
+{
+	static struct img m;
+
+	m = *im;
+	tput(m.buf + off, width, m.msb, v);
+	return parse_copy(m.buf, m.size);
+}
+
+static void test_hostile(bool is64, bool msb)
+{
+	const char *cfg = cfg_name(is64, msb);
+	static struct img im, m;
+	struct kmod_elf *elf;
+	unsigned int w = is64 ? 8 : 4;
+	uint64_t max = is64 ? UINT64_MAX : UINT32_MAX;
+	size_t mod_h, str_h, bad = 0;
+	int err;
+
+	build_synth(&im, is64, msb);
+	mod_h = shdr_at(&im, S_MODINFO);
+	str_h = shdr_at(&im, S_COUNT);
+
+	is_int(mutated(&im, 0, 1, 0x7e), -ENOEXEC, "%s: bad magic", cfg);
+	is_int(mutated(&im, 4, 1, 0), -ENOEXEC, "%s: EI_CLASS 0", cfg);
+	is_int(mutated(&im, 4, 1, 3), -ENOEXEC, "%s: EI_CLASS 3", cfg);
+	is_int(mutated(&im, 5, 1, 0), -ENOEXEC, "%s: EI_DATA 0", cfg);
+	is_int(mutated(&im, 5, 1, 3), -ENOEXEC, "%s: EI_DATA 3", cfg);
+	is_int(mutated(&im, E_SHOFF(&im), w, im.size), -ENOEXEC, "%s: e_shoff past end", cfg);
+	is_int(mutated(&im, E_SHOFF(&im), w, im.shoff + 1), -ENOEXEC, "%s: table 1 byte over", cfg);
+	is_int(mutated(&im, E_SHOFF(&im), w, max - 100), -ENOEXEC, "%s: e_shoff+table wraps", cfg);
+	is_int(mutated(&im, E_SHNUM(&im), 2, 0xffff), -ENOEXEC, "%s: e_shnum huge", cfg);
+	is_int(mutated(&im, E_SHNUM(&im), 2, 0), -ENOEXEC, "%s: e_shnum 0", cfg);
+	is_int(mutated(&im, E_SHENTSIZE(&im), 2, im.shentsize + 1), -ENOEXEC,
+	       "%s: e_shentsize too big", cfg);
+	is_int(mutated(&im, E_SHENTSIZE(&im), 2, is64 ? 40 : 64), -ENOEXEC,
+	       "%s: e_shentsize of the other class", cfg);
+	is_int(mutated(&im, E_SHENTSIZE(&im), 2, 0), -ENOEXEC, "%s: e_shentsize 0", cfg);
+	is_int(mutated(&im, E_SHSTRNDX(&im), 2, im.shnum), -ENOEXEC, "%s: e_shstrndx = shnum",
+	       cfg);
+	is_int(mutated(&im, E_SHSTRNDX(&im), 2, 0xffff), -ENOEXEC, "%s: e_shstrndx XINDEX", cfg);
+	is_int(mutated(&im, E_SHSTRNDX(&im), 2, 0), -ENOEXEC, "%s: e_shstrndx = NULL section",
+	       cfg);
+	is_int(mutated(&im, E_SHSTRNDX(&im), 2, S_BSS), -ENOEXEC, "%s: e_shstrndx = NOBITS", cfg);
+	is_int(mutated(&im, mod_h + SH_SIZE(&im), w, max - 8), -ENOEXEC,
+	       "%s: offset+size wraps", cfg);
+	is_int(mutated(&im, mod_h + SH_OFFSET(&im), w, max), -ENOEXEC, "%s: offset at max", cfg);
+	is_int(mutated(&im, mod_h + SH_SIZE(&im), w, im.size - im.data_off[S_MODINFO] + 1),
+	       -ENOEXEC, "%s: section 1 byte past end", cfg);
+	is_int(mutated(&im, mod_h, 4, 0x7fffffff), -ENOEXEC, "%s: sh_name out of range", cfg);
+	is_int(mutated(&im, str_h + SH_SIZE(&im), w, 0), -ENOEXEC, "%s: empty shstrtab", cfg);
+	m = im;
+	m.buf[m.data_off[S_COUNT] + tget(m.buf + str_h + SH_SIZE(&m), w, msb) - 1] = 'x';
+	is_int(parse_copy(m.buf, m.size), -ENOEXEC, "%s: unterminated shstrtab", cfg);
+
+	/* A NOBITS section's offset/size are never file bytes. */
+	is_int(mutated(&im, shdr_at(&im, S_BSS) + SH_OFFSET(&im), w, max), 0,
+	       "%s: NOBITS with absurd offset accepted", cfg);
+
+	for (size_t len = 0; len < im.size; len++) {
+		err = parse_copy(im.buf, len);
+		if (err != -ENOEXEC) {
+			bad++;
+			printf("# truncated to %zu: %d\n", len, err);
+		}
+	}
+	is_int(bad, 0, "%s: all %zu truncations rejected with -ENOEXEC", cfg, im.size);
+	is_int(parse_copy(im.buf, im.size), 0, "%s: untruncated image accepted", cfg);
+
+	/* Corrupt contents: headers fine, getters must fail cleanly. */
+	m = im;
+	memset(m.buf + m.data_off[S_VERSIONS] + 64 + w, 'A', 64 - w);
+	elf = NULL;
+	if (kmod_elf_new(m.buf, m.size, &elf) == 0) {
+		struct kmod_modversion *mv = NULL;
+		struct kmod_elf_symbol *sy = NULL;
+
+		is_int(kmod_elf_get_modversions(elf, &mv), -EINVAL,
+		       "%s: unterminated __versions name", cfg);
+		is_int(kmod_elf_get_dependency_symbols(elf, &sy), -EINVAL,
+		       "%s: dependency symbols see bad __versions", cfg);
+		kmod_elf_free(elf);
+	}
+	m = im;
+	memset(m.buf + m.data_off[S_THIS] + (is64 ? 24 : 12), 'n', 96 - (is64 ? 24 : 12));
+	elf = NULL;
+	if (kmod_elf_new(m.buf, m.size, &elf) == 0) {
+		const char *name;
+
+		is_int(kmod_elf_get_this_module_name(elf, &name), -EINVAL,
+		       "%s: unterminated this_module name", cfg);
+		kmod_elf_free(elf);
+	}
+
+	bad = 0;
+	srand(is64 * 2 + msb + 1);
+	for (int i = 0; i < 20000; i++) {
+		m = im;
+		for (int k = 0; k < 1 + rand() % 4; k++)
+			m.buf[(size_t)rand() % m.size] = (uint8_t)rand();
+		bad += !exercise(m.buf, m.size);
+	}
+	is_int(bad, 0, "%s: 20000 random corruptions give only 0/-ENODATA/-EINVAL", cfg);
+}
+
+/* A synthesized image with a custom .modinfo / __versions / this_module. */
+static void test_contents(bool is64, bool msb)
+{
+	const char *cfg = cfg_name(is64, msb);
+	static const char tail[] = "license=GPL\0vermagic=unterminated";
+	static const char only_nul[] = "\0\0\0";
+	uint8_t versions[65] = { 0 }, this_mod[72] = { 0 };
+	unsigned int name_at = is64 ? 24 : 12;
+	static struct img im;
+	struct kmod_elf *elf;
+	struct kmod_modversion *mv = NULL;
+	char **strs = NULL;
+	const char *name;
+	int n;
+
+	memset(this_mod + name_at, 'x', sizeof(this_mod) - name_at);
+	this_mod[name_at + (is64 ? 55 : 59)] = '\0'; /* longest name the class allows */
+	const struct tsec secs[] = {
+		{ ".modinfo", 1, 0, tail, sizeof(tail) - 1, 0 },
+		{ "__versions", 1, 2, versions, sizeof(versions), 0 },
+		{ ".gnu.linkonce.this_module", 1, 0, this_mod, sizeof(this_mod), 0 },
+		{ "empty", 1, 0, only_nul, 3, 0 },
+	};
+	build(&im, is64, msb, secs, 4);
+	if (kmod_elf_new(im.buf, im.size, &elf) != 0) {
+		ok(0, "%s: contents image", cfg);
+		return;
+	}
+	n = kmod_elf_get_modinfo_strings(elf, &strs);
+	/* Chosen behaviour: an unterminated last string is dropped, not an error. */
+	if (is_int(n, 1, "%s: unterminated modinfo tail ignored", cfg))
+		is_str(strs[0], "license=GPL", "%s: terminated string kept", cfg);
+	free(strs);
+	is_int(kmod_elf_get_modversions(elf, &mv), -EINVAL, "%s: __versions of 65 bytes", cfg);
+	is_int(kmod_elf_get_this_module_name(elf, &name), 0, "%s: longest name accepted", cfg);
+	is_int(strlen(name), is64 ? 55 : 59, "%s: name length", cfg);
+	is_int(kmod_elf_strip(elf, im.buf, KMOD_ELF_STRIP_VERMAGIC), -ENODATA,
+	       "%s: unterminated vermagic is not stripped", cfg);
+	kmod_elf_free(elf);
+
+	this_mod[name_at + (is64 ? 55 : 59)] = 'x';
+	build(&im, is64, msb, secs, 3);
+	if (kmod_elf_new(im.buf, im.size, &elf) == 0) {
+		is_int(kmod_elf_get_this_module_name(elf, &name), -EINVAL,
+		       "%s: name without NUL in its field", cfg);
+		kmod_elf_free(elf);
+	}
+
+	build(&im, is64, msb, &secs[3], 1);
+	if (kmod_elf_new(im.buf, im.size, &elf) == 0) {
+		is_int(kmod_elf_get_modinfo_strings(elf, &strs), -ENODATA, "%s: no .modinfo", cfg);
+		is_int(kmod_elf_get_modversions(elf, &mv), -ENODATA, "%s: no __versions", cfg);
+		is_int(kmod_elf_get_this_module_name(elf, &name), -ENODATA, "%s: no this_module",
+		       cfg);
+		is_int(kmod_elf_get_dependency_symbols(elf, (struct kmod_elf_symbol **)&mv),
+		       -ENODATA, "%s: no .symtab", cfg);
+		n = kmod_elf_get_symbols(elf, (struct kmod_elf_symbol **)&mv);
+		is_int(n, 0, "%s: no exports", cfg);
+		free(mv);
+		kmod_elf_free(elf);
+	}
+}
+
+/* ---- (d) strip ------------------------------------------------------------------------ */
+
+/* Number of bytes that differ between @a and @b outside [skip, skip + n). */
+static size_t diff_outside(const uint8_t *a, const uint8_t *b, size_t len, size_t skip,
+			   size_t n)
+{
+	size_t d = 0;
+
+	for (size_t i = 0; i < len; i++)
+		d += (i < skip || i >= skip + n) && a[i] != b[i];
+	return d;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != 0)
+			return false;
+	}
+	return true;
+}
+
+static void test_strip(bool is64, bool msb)
+{
+	const char *cfg = cfg_name(is64, msb);
+	static struct img im, other;
+	static uint8_t copy[sizeof(im.buf)];
+	static const char multi[] = "vermagic=a\0foo=vermagic=b\0vermagic=c\0";
+	static const char lic[] = "license=GPL\0";
+	unsigned int w = is64 ? 8 : 4;
+	struct kmod_elf *elf, *elf2;
+	size_t flags_at, vm_at, vm_len = strlen("vermagic=1.2.3 SMP");
+	char **strs = NULL;
+
+	build_synth(&im, is64, msb);
+	flags_at = shdr_at(&im, S_VERSIONS) + SH_FLAGS;
+	vm_at = im.data_off[S_MODINFO] + 16; /* "\0\0license=GPL\0\0\0" precedes it */
+	ok(memcmp(im.buf + vm_at, "vermagic=", 9) == 0, "%s: vermagic located by test", cfg);
+	if (kmod_elf_new(im.buf, im.size, &elf) != 0) {
+		ok(0, "%s: strip image", cfg);
+		return;
+	}
+
+	memcpy(copy, im.buf, im.size);
+	is_int(kmod_elf_strip(elf, copy, KMOD_ELF_STRIP_MODVERSION), 0, "%s: strip MODVERSION",
+	       cfg);
+	ok(tget(copy + flags_at, w, msb) == 0x10000, "%s: SHF_ALLOC cleared, other flags kept",
+	   cfg);
+	is_int(diff_outside(copy, im.buf, im.size, flags_at, w), 0,
+	       "%s: nothing else changed by MODVERSION", cfg);
+
+	memcpy(copy, im.buf, im.size);
+	is_int(kmod_elf_strip(elf, copy, KMOD_ELF_STRIP_VERMAGIC), 0, "%s: strip VERMAGIC", cfg);
+	ok(all_zero(copy + vm_at, vm_len), "%s: vermagic bytes are NUL", cfg);
+	is_int(diff_outside(copy, im.buf, im.size, vm_at, vm_len), 0,
+	       "%s: nothing else changed by VERMAGIC", cfg);
+	if (kmod_elf_new(copy, im.size, &elf2) == 0) {
+		int n = kmod_elf_get_modinfo_strings(elf2, &strs);
+
+		ok(n == 2 && strcmp(strs[0], "license=GPL") == 0 &&
+			   strcmp(strs[1], "alias=foo") == 0,
+		   "%s: modinfo after VERMAGIC strip", cfg);
+		free(strs);
+		kmod_elf_free(elf2);
+	}
+	is_int(kmod_elf_strip(elf, copy, 0x4), -EINVAL, "%s: unknown strip flag", cfg);
+	kmod_elf_free(elf);
+
+	/* In place: @mem is the very buffer the elf reads. */
+	memcpy(copy, im.buf, im.size);
+	if (kmod_elf_new(copy, im.size, &elf) == 0) {
+		is_int(kmod_elf_strip(elf, copy,
+				      KMOD_ELF_STRIP_MODVERSION | KMOD_ELF_STRIP_VERMAGIC),
+		       0, "%s: strip both in place", cfg);
+		ok(tget(copy + flags_at, w, msb) == 0x10000 && all_zero(copy + vm_at, vm_len),
+		   "%s: both edits applied in place", cfg);
+		copy[flags_at + (msb ? w - 1 : 0)] |= 2;
+		memset(copy + vm_at, 1, vm_len);
+		is_int(diff_outside(copy, im.buf, im.size, vm_at, vm_len), 0,
+		       "%s: in-place strip touched nothing else", cfg);
+		kmod_elf_free(elf);
+	}
+
+	/* Nothing to strip: -ENODATA, and no partial edit when one of two is missing. */
+	const struct tsec only_modinfo[] = { { ".modinfo", 1, 2, lic, sizeof(lic) - 1, 0 } };
+	build(&other, is64, msb, only_modinfo, 1);
+	memcpy(copy, other.buf, other.size);
+	if (kmod_elf_new(other.buf, other.size, &elf) == 0) {
+		is_int(kmod_elf_strip(elf, copy, KMOD_ELF_STRIP_MODVERSION), -ENODATA,
+		       "%s: no __versions", cfg);
+		is_int(kmod_elf_strip(elf, copy, KMOD_ELF_STRIP_VERMAGIC), -ENODATA,
+		       "%s: no vermagic", cfg);
+		ok(memcmp(copy, other.buf, other.size) == 0, "%s: -ENODATA left mem alone", cfg);
+		kmod_elf_free(elf);
+	}
+	const struct tsec no_vermagic[] = {
+		{ ".modinfo", 1, 2, lic, sizeof(lic) - 1, 0 },
+		{ "__versions", 1, 2, copy, 64, 0 },
+	};
+	build(&other, is64, msb, no_vermagic, 2);
+	memcpy(copy, other.buf, other.size);
+	if (kmod_elf_new(other.buf, other.size, &elf) == 0) {
+		is_int(kmod_elf_strip(elf, copy,
+				      KMOD_ELF_STRIP_MODVERSION | KMOD_ELF_STRIP_VERMAGIC),
+		       -ENODATA, "%s: both requested, vermagic missing", cfg);
+		ok(memcmp(copy, other.buf, other.size) == 0, "%s: no partial strip", cfg);
+		kmod_elf_free(elf);
+	}
+
+	/* Every vermagic= string goes; "foo=vermagic=b" is not one. */
+	const struct tsec multi_sec[] = { { ".modinfo", 1, 2, multi, sizeof(multi) - 1, 0 } };
+	build(&other, is64, msb, multi_sec, 1);
+	memcpy(copy, other.buf, other.size);
+	if (kmod_elf_new(other.buf, other.size, &elf) == 0) {
+		size_t at = other.data_off[1];
+
+		is_int(kmod_elf_strip(elf, copy, KMOD_ELF_STRIP_VERMAGIC), 0,
+		       "%s: strip repeated vermagic", cfg);
+		ok(all_zero(copy + at, 10) && all_zero(copy + at + 26, 10) &&
+			   memcmp(copy + at + 11, "foo=vermagic=b", 15) == 0 &&
+			   diff_outside(copy, other.buf, other.size, at, sizeof(multi)) == 0,
+		   "%s: both vermagic strings blanked, the rest intact", cfg);
+		kmod_elf_free(elf);
+	}
+}
+
+/* ---- (a) objects compiled by gcc ------------------------------------------------------ */
+
+static const char fixture_src[] =
+	"#define MI(n, s) __attribute__((section(\".modinfo\"), used, aligned(1))) \\\n"
+	"	static const char n[] = s\n"
+	"MI(mi_license, \"license=GPL\");\n"
+	"MI(mi_vermagic, \"vermagic=6.1.0-fixture SMP mod_unload modversions \");\n"
+	"MI(mi_alias, \"alias=pci:v00001234d*sv*sd*bc*sc*i*\");\n"
+	"MI(mi_depends, \"depends=\");\n"
+	"MI(mi_name, \"name=fixture\");\n"
+	"struct modversion_info { unsigned long crc; char name[64 - sizeof(unsigned long)]; };\n"
+	"__attribute__((section(\"__versions\"), used, aligned(8)))\n"
+	"static const struct modversion_info vers[] = {\n"
+	"	{ (unsigned long)0x1122334455667788ULL, \"module_layout\" },\n"
+	"	{ 0x9abcdef0, \"needed_symbol\" },\n"
+	"	{ 0x0badf00d, \".dotted\" },\n"
+	"};\n"
+	"struct module { int state; void *next, *prev; char name[64 - sizeof(long)]; };\n"
+	"__attribute__((section(\".gnu.linkonce.this_module\"), used))\n"
+	"struct module __this_module = { .name = \"fixture\" };\n"
+	"extern int needed_symbol(int);\n"
+	"extern int weak_ref(void) __attribute__((weak));\n"
+	"asm(\".globl __crc_exported_abs\\n.set __crc_exported_abs, 0x11223344\\n\");\n"
+	"__attribute__((section(\"___kcrctab+exported_rel\"), used))\n"
+	"const unsigned int __crc_exported_rel = 0xcafebabe;\n"
+	"__attribute__((section(\"___kcrctab+local_one\"), used))\n"
+	"static const unsigned int __crc_local_one = 0x5a5a5a5a;\n"
+	"int init_module(void) { return needed_symbol(1) + (weak_ref ? weak_ref() : 0); }\n";
+
+static const char ksymtab_src[] =
+	"__attribute__((section(\"__ksymtab_strings\"), used, aligned(1)))\n"
+	"static const char ks[] = \"ksym_one\\0ksym_two\\0\\0ksym_three\";\n"
+	"int f(void) { return 0; }\n";
+
+static const char *const fixture_modinfo[] = {
+	"license=GPL", "vermagic=6.1.0-fixture SMP mod_unload modversions ",
+	"alias=pci:v00001234d*sv*sd*bc*sc*i*", "depends=", "name=fixture",
+};
+
+static int run(const char *cmd)
+{
+	int r = system(cmd);
+
+	return r == -1 ? -1 : WIFEXITED(r) ? WEXITSTATUS(r) : 128;
+}
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *b = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		b = malloc((size_t)n + 1);
+		if (b != NULL && fread(b, 1, (size_t)n, f) != (size_t)n) {
+			free(b);
+			b = NULL;
+		}
+		*len = (size_t)n;
+	}
+	fclose(f);
+	return b;
+}
+
+static bool write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	bool good;
+
+	if (f == NULL)
+		return false;
+	good = fwrite(data, 1, len, f) == len;
+	return (fclose(f) == 0) && good;
+}
+
+/* Compile @src into <tmpdir>/<base><suffix>.o; returns the path or NULL. */
+static char *compile(const char *base, const char *src, const char *flags, const char *suffix)
+{
+	static char obj[4][512];
+	static int slot;
+	char c[512], cmd[2048];
+	char *o = obj[slot++ % 4];
+
+	snprintf(c, sizeof(c), "%s/%s.c", tmpdir, base);
+	snprintf(o, sizeof(obj[0]), "%s/%s%s.o", tmpdir, base, suffix);
+	if (!write_file(c, src, strlen(src)))
+		return NULL;
+	snprintf(cmd, sizeof(cmd),
+		 "gcc %s -c -O2 -fno-pie -fno-stack-protector -o '%s' '%s' >/dev/null 2>&1",
+		 flags, o, c);
+	return run(cmd) == 0 ? o : NULL;
+}
+
+/* Raw bytes of one allocated section of @obj via objcopy, or NULL. */
+static uint8_t *objcopy_section(const char *obj, const char *sec, size_t *len)
+{
+	char out[600], cmd[2048];
+	uint8_t *b;
+
+	snprintf(out, sizeof(out), "%s.%s.bin", obj, sec);
+	snprintf(cmd, sizeof(cmd), "objcopy -O binary --only-section=%s '%s' '%s' 2>/dev/null",
+		 sec, obj, out);
+	if (run(cmd) != 0)
+		return NULL;
+	b = slurp(out, len);
+	unlink(out);
+	return b;
+}
+
+static void skip(const char *what, const char *why)
+{
+	ok(1, "%s # SKIP %s", what, why);
+}

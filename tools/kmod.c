@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The multi-call binary: "kmod <command>", or a compat tool by the name it
+ * was called with (insmod, rmmod, lsmod, ...).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmod.h"
+#include "libkmod/libkmod.h"
+#include "util/macro.h"
+
+static const struct kmod_cmd kmod_cmd_help;
+
+static const struct kmod_cmd *const kmod_cmds[] = {
+	&kmod_cmd_help,
+	&kmod_cmd_list,
+};
+
+static const struct kmod_cmd *const kmod_compat_cmds[] = {
+	&kmod_cmd_compat_lsmod,
+	&kmod_cmd_compat_rmmod,
+	&kmod_cmd_compat_insmod,
+};
+
+/* Compat names listed in the help, whether or not this build has them yet. */
+static const char *const compat_names[] = {
+	"lsmod", "rmmod", "insmod", "modinfo", "modprobe", "depmod",
+};
+
+static const struct option options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int kmod_parse_detached_sig(const char *value)
+{
+	if (streq(value, "auto"))
+		return KMOD_DETACHED_SIG_AUTO;
+	if (streq(value, "ignore"))
+		return KMOD_DETACHED_SIG_IGNORE;
+	if (streq(value, "require"))
+		return KMOD_DETACHED_SIG_REQUIRE;
+	return -EINVAL;
+}
+
+static int kmod_help(int argc, char *argv[])
+{
+	size_t i;
+
+	printf("kmod - Manage kernel modules: list, load, unload, etc\n"
+	       "Usage:\n"
+	       "\t%s [options] command [command_options]\n\n"
+	       "Options:\n"
+	       "\t-V, --version     show version\n"
+	       "\t-h, --help        show this help\n\n"
+	       "Commands:\n",
+	       program_invocation_short_name);
+	for (i = 0; i < ARRAY_SIZE(kmod_cmds); i++) {
+		if (kmod_cmds[i]->help != NULL)
+			printf("  %-12s %s\n", kmod_cmds[i]->name, kmod_cmds[i]->help);
+	}
+	puts("\nkmod also handles gracefully if called from following symlinks:");
+	for (i = 0; i < ARRAY_SIZE(compat_names); i++)
+		printf("  %-12s compat %s command\n", compat_names[i], compat_names[i]);
+	return EXIT_SUCCESS;
+}
+
+static const struct kmod_cmd kmod_cmd_help = {
+	.name = "help",
+	.cmd = kmod_help,
+	.help = "Show help message",
+};
+
+static void print_version(void)
+{
+	puts("kmod version " KMOD_VERSION);
+	puts(KMOD_FEATURES);
+}
+
+static int handle_kmod_commands(int argc, char *argv[])
+{
+	const char *cmd;
+	size_t i;
+
+	for (;;) {
+		int c = getopt_long(argc, argv, "+hV", options, NULL);
+
+		if (c == -1)
+			break;
+		switch (c) {
+		case 'h':
+			kmod_help(argc, argv);
+			return EXIT_SUCCESS;
+		case 'V':
+			print_version();
+			return EXIT_SUCCESS;
+		default:
+			return EXIT_FAILURE;
+		}
+	}
+	if (optind >= argc) {
+		fputs("missing command\n", stderr);
+		goto fail;
+	}
+	cmd = argv[optind];
+	for (i = 0; i < ARRAY_SIZE(kmod_cmds); i++) {
+		if (streq(kmod_cmds[i]->name, cmd))
+			return kmod_cmds[i]->cmd(argc - optind, argv + optind);
+	}
+	fprintf(stderr, "invalid command '%s'\n", cmd);
+fail:
+	kmod_help(argc, argv);
+	return EXIT_FAILURE;
+}
+
+static int handle_kmod_compat_commands(int argc, char *argv[])
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kmod_compat_cmds); i++) {
+		if (streq(kmod_compat_cmds[i]->name, program_invocation_short_name))
+			return kmod_compat_cmds[i]->cmd(argc, argv);
+	}
+	return -ENOENT;
+}
+
+int main(int argc, char *argv[])
+{
+	if (streq(program_invocation_short_name, "kmod"))
+		return handle_kmod_commands(argc, argv);
+	return handle_kmod_compat_commands(argc, argv);
+}

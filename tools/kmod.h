@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+struct kmod_cmd {
+	const char *name;
+	int (*cmd)(int argc, char *argv[]);
+	const char *help;
+};
+
+extern const struct kmod_cmd kmod_cmd_compat_insmod;
+extern const struct kmod_cmd kmod_cmd_compat_rmmod;
+extern const struct kmod_cmd kmod_cmd_compat_lsmod;
+extern const struct kmod_cmd kmod_cmd_list;
+
+/* Detached-signature policy from an option value; -EINVAL if unknown. */
+int kmod_parse_detached_sig(const char *value);

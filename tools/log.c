@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "log.h"
+
+/* One process, one tool: the logger's state is the program's. */
+static bool log_use_syslog;
+static int log_priority = LOG_ERR;
+
+static const char *prio_to_str(char buf[static 8], int prio)
+{
+	switch (prio) {
+	case LOG_CRIT:
+		return "FATAL";
+	case LOG_ERR:
+		return "ERROR";
+	case LOG_WARNING:
+		return "WARNING";
+	case LOG_NOTICE:
+		return "NOTICE";
+	case LOG_INFO:
+		return "INFO";
+	case LOG_DEBUG:
+		return "DEBUG";
+	}
+	snprintf(buf, 8, "LOG-%03d", prio & 0x3ff);
+	return buf;
+}
+
+static void log_emit(int prio, const char *msg)
+{
+	char buf[8];
+	const char *prioname = prio_to_str(buf, prio);
+
+	if (log_use_syslog)
+		syslog(prio, "%s: %s", prioname, msg);
+	else
+		fprintf(stderr, "%s: %s: %s", program_invocation_short_name, prioname, msg);
+}
+
+static void log_kmod(void *data, int priority, const char *file, int line, const char *fn,
+		     const char *format, va_list args)
+{
+	char *str;
+
+	if (vasprintf(&str, format, args) < 0)
+		return;
+	log_emit(priority, str);
+	free(str);
+}
+
+void log_open(bool use_syslog)
+{
+	log_use_syslog = use_syslog;
+	if (use_syslog)
+		openlog(program_invocation_short_name, LOG_CONS, LOG_DAEMON);
+}
+
+void log_close(void)
+{
+	if (log_use_syslog)
+		closelog();
+}
+
+void log_setup_kmod_log(struct kmod_ctx *ctx, int priority)
+{
+	log_priority = priority;
+	kmod_set_log_priority(ctx, priority);
+	kmod_set_log_fn(ctx, log_kmod, NULL);
+}
+
+int log_get_priority(void)
+{
+	return log_priority;
+}
+
+void log_set_priority(int priority)
+{
+	log_priority = priority;
+}
+
+void log_printf(int prio, const char *fmt, ...)
+{
+	va_list args;
+	char *str;
+	int r;
+
+	if (log_priority < prio)
+		return;
+	va_start(args, fmt);
+	r = vasprintf(&str, fmt, args);
+	va_end(args);
+	if (r < 0)
+		return;
+	log_emit(prio, str);
+	free(str);
+	if (prio <= LOG_CRIT)
+		exit(EXIT_FAILURE);
+}
