@@ -7,8 +7,10 @@
  * every offset/size is checked against the image before it is dereferenced.
  */
 
+#include <elf.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,21 +18,6 @@
 #include "util/macro.h"
 
 #include "libkmod-elf.h"
-
-/* ELF constants, spelled out so the parser needs no <elf.h> from the host. */
-#define ELF_CLASS32 1
-#define ELF_CLASS64 2
-#define ELF_DATA_LSB 1
-#define ELF_DATA_MSB 2
-#define ELF_SHT_NULL 0
-#define ELF_SHT_SYMTAB 2
-#define ELF_SHT_NOBITS 8
-#define ELF_SHF_ALLOC 0x2
-#define ELF_SHN_UNDEF 0
-#define ELF_SHN_LORESERVE 0xff00
-#define ELF_STB_LOCAL 0
-#define ELF_STB_GLOBAL 1
-#define ELF_STB_WEAK 2
 
 /* Kernel's struct modversion_info: unsigned long crc + name, 64 bytes in all. */
 #define MODVERSION_RECORD 64
@@ -58,27 +45,38 @@ struct kmod_elf {
 	struct elf_section sections[];
 };
 
-/* Field offsets that differ between the two classes. */
+/*
+ * Where the fields this parser reads sit in each class.  <elf.h> is used for
+ * offsets and sizes only: the image itself is never accessed through its types.
+ */
 struct elf_layout {
 	uint8_t ehdr_size, e_shoff, e_shentsize, e_shnum, e_shstrndx;
-	uint8_t shdr_size, sh_flags, sh_offset, sh_size, sh_link, word;
+	uint8_t shdr_size, sh_flags, sh_offset, sh_size, sh_link;
 	uint8_t sym_size, st_value, st_info, st_shndx;
-	uint8_t this_module_name, module_name_len;
+	uint8_t word; /* addresses, offsets, sizes, unsigned long */
 };
 
-static const struct elf_layout layout32 = {
-	.ehdr_size = 52, .e_shoff = 32, .e_shentsize = 46, .e_shnum = 48, .e_shstrndx = 50,
-	.shdr_size = 40, .sh_flags = 8, .sh_offset = 16, .sh_size = 20, .sh_link = 24,
-	.word = 4, .sym_size = 16, .st_value = 4, .st_info = 12, .st_shndx = 14,
-	.this_module_name = 12, .module_name_len = 60,
-};
+#define ELF_LAYOUT(C)                                                                    \
+	{                                                                                \
+		.ehdr_size = sizeof(Elf##C##_Ehdr),                                      \
+		.e_shoff = offsetof(Elf##C##_Ehdr, e_shoff),                             \
+		.e_shentsize = offsetof(Elf##C##_Ehdr, e_shentsize),                     \
+		.e_shnum = offsetof(Elf##C##_Ehdr, e_shnum),                             \
+		.e_shstrndx = offsetof(Elf##C##_Ehdr, e_shstrndx),                       \
+		.shdr_size = sizeof(Elf##C##_Shdr),                                      \
+		.sh_flags = offsetof(Elf##C##_Shdr, sh_flags),                           \
+		.sh_offset = offsetof(Elf##C##_Shdr, sh_offset),                         \
+		.sh_size = offsetof(Elf##C##_Shdr, sh_size),                             \
+		.sh_link = offsetof(Elf##C##_Shdr, sh_link),                             \
+		.sym_size = sizeof(Elf##C##_Sym),                                        \
+		.st_value = offsetof(Elf##C##_Sym, st_value),                            \
+		.st_info = offsetof(Elf##C##_Sym, st_info),                              \
+		.st_shndx = offsetof(Elf##C##_Sym, st_shndx),                            \
+		.word = sizeof(Elf##C##_Addr),                                           \
+	}
 
-static const struct elf_layout layout64 = {
-	.ehdr_size = 64, .e_shoff = 40, .e_shentsize = 58, .e_shnum = 60, .e_shstrndx = 62,
-	.shdr_size = 64, .sh_flags = 8, .sh_offset = 24, .sh_size = 32, .sh_link = 40,
-	.word = 8, .sym_size = 24, .st_value = 8, .st_info = 4, .st_shndx = 6,
-	.this_module_name = 24, .module_name_len = 56,
-};
+static const struct elf_layout layout32 = ELF_LAYOUT(32);
+static const struct elf_layout layout64 = ELF_LAYOUT(64);
 
 static const struct elf_layout *elf_layout(const struct kmod_elf *elf)
 {
@@ -120,7 +118,7 @@ static uint64_t elf_uint(const struct kmod_elf *elf, uint64_t off, unsigned int 
 
 static bool section_has_data(const struct elf_section *s)
 {
-	return s->type != ELF_SHT_NULL && s->type != ELF_SHT_NOBITS;
+	return s->type != SHT_NULL && s->type != SHT_NOBITS;
 }
 
 static int read_section_header(struct kmod_elf *elf, uint16_t idx)
@@ -135,7 +133,7 @@ static int read_section_header(struct kmod_elf *elf, uint16_t idx)
 	s->size = elf_uint(elf, hdr + l->sh_size, l->word);
 	s->link = (uint32_t)elf_uint(elf, hdr + l->sh_link, 4);
 
-	/* SHT_NOBITS/SHT_NULL occupy no file bytes: their offset/size mean nothing here. */
+	/* SHT_NOBITS/SHT_NULL have no file bytes: offset/size mean nothing here. */
 	if (section_has_data(s) && !range_ok(s->offset, s->size, elf->size))
 		return -ENOEXEC;
 	return 0;
@@ -145,14 +143,14 @@ static int parse_ident(struct kmod_elf *elf)
 {
 	const uint8_t *m = elf->mem;
 
-	if (elf->size < 16 || memcmp(m, "\177ELF", 4) != 0)
+	if (elf->size < EI_NIDENT || memcmp(m, ELFMAG, SELFMAG) != 0)
 		return -ENOEXEC;
-	if (m[4] != ELF_CLASS32 && m[4] != ELF_CLASS64)
+	if (m[EI_CLASS] != ELFCLASS32 && m[EI_CLASS] != ELFCLASS64)
 		return -ENOEXEC;
-	if (m[5] != ELF_DATA_LSB && m[5] != ELF_DATA_MSB)
+	if (m[EI_DATA] != ELFDATA2LSB && m[EI_DATA] != ELFDATA2MSB)
 		return -ENOEXEC;
-	elf->is64 = m[4] == ELF_CLASS64;
-	elf->msb = m[5] == ELF_DATA_MSB;
+	elf->is64 = m[EI_CLASS] == ELFCLASS64;
+	elf->msb = m[EI_DATA] == ELFDATA2MSB;
 	return 0;
 }
 
@@ -163,7 +161,8 @@ static int parse_shstrtab(struct kmod_elf *elf, uint16_t shstrndx)
 	if (shstrndx >= elf->shnum)
 		return -ENOEXEC;
 	s = &elf->sections[shstrndx];
-	if (!section_has_data(s) || s->size == 0 || elf->mem[s->offset + s->size - 1] != '\0')
+	if (!section_has_data(s) || s->size == 0 ||
+	    elf->mem[s->offset + s->size - 1] != '\0')
 		return -ENOEXEC;
 	elf->shstrtab = (const char *)elf->mem + s->offset;
 	elf->shstrtab_size = s->size;
@@ -272,32 +271,36 @@ int kmod_elf_get_section(const struct kmod_elf *elf, const char *section,
 }
 
 /*
- * Split a block of NUL-separated strings.  Leading and repeated NULs are
- * skipped; a trailing string without its NUL is not a complete string and
- * is ignored.  Result: NULL-terminated vector, strings in the same block.
+ * Find the next string of a NUL-separated block at or after *pos: leading and
+ * repeated NULs are skipped, and a tail without its NUL is not a string.
  */
+static bool next_string(const uint8_t *p, uint64_t size, uint64_t *pos, uint64_t *len)
+{
+	const uint8_t *nul;
+
+	while (*pos < size && p[*pos] == '\0')
+		(*pos)++;
+	if (*pos >= size)
+		return false;
+	nul = memchr(p + *pos, '\0', size - *pos);
+	if (nul == NULL)
+		return false;
+	*len = (uint64_t)(nul - (p + *pos));
+	return true;
+}
+
+/* NULL-terminated vector of the block's strings, copied into the same allocation. */
 static int split_strings(const uint8_t *p, uint64_t size, char ***array)
 {
 	size_t count = 0, bytes = 0, vec, total;
-	uint64_t i;
+	uint64_t i, len;
 	char **v, *dst;
 
-	for (i = 0; i < size;) {
-		const uint8_t *nul;
-
-		if (p[i] == '\0') {
-			i++;
-			continue;
-		}
-		nul = memchr(p + i, '\0', size - i);
-		if (nul == NULL)
-			break;
+	for (i = 0; next_string(p, size, &i, &len); i += len + 1) {
 		count++;
-		bytes += (size_t)(nul - (p + i)) + 1;
-		i = (uint64_t)(nul - p) + 1;
+		bytes += (size_t)len + 1;
 	}
-
-	if (umul_overflow(count + 1, sizeof(char *), &vec) ||
+	if (count > INT32_MAX || umul_overflow(count + 1, sizeof(char *), &vec) ||
 	    uadd_overflow(vec, bytes, &total))
 		return -ENOMEM;
 	v = malloc(total);
@@ -306,20 +309,10 @@ static int split_strings(const uint8_t *p, uint64_t size, char ***array)
 
 	dst = (char *)v + vec;
 	count = 0;
-	for (i = 0; i < size;) {
-		size_t len;
-
-		if (p[i] == '\0') {
-			i++;
-			continue;
-		}
-		if (memchr(p + i, '\0', size - i) == NULL)
-			break;
-		len = strlen((const char *)p + i);
+	for (i = 0; next_string(p, size, &i, &len); i += len + 1) {
 		memcpy(dst, p + i, len + 1);
 		v[count++] = dst;
 		dst += len + 1;
-		i += len + 1;
 	}
 	v[count] = NULL;
 	*array = v;
@@ -341,9 +334,9 @@ int kmod_elf_get_modinfo_strings(const struct kmod_elf *elf, char ***array)
 
 int kmod_elf_get_modversions(const struct kmod_elf *elf, struct kmod_modversion **array)
 {
+	_cleanup_free_ struct kmod_modversion *v = NULL;
 	const struct elf_section *s;
-	struct kmod_modversion *v;
-	size_t count, bytes = 0, vec, total;
+	size_t count, total;
 	unsigned int crc_len;
 	char *dst;
 	int err;
@@ -358,62 +351,59 @@ int kmod_elf_get_modversions(const struct kmod_elf *elf, struct kmod_modversion 
 		return -EINVAL;
 	count = (size_t)(s->size / MODVERSION_RECORD);
 
-	for (size_t i = 0; i < count; i++) {
-		const char *name = (const char *)elf->mem + s->offset +
-				   i * MODVERSION_RECORD + crc_len;
-		const char *nul = memchr(name, '\0', MODVERSION_RECORD - crc_len);
-
-		if (nul == NULL)
-			return -EINVAL;
-		bytes += (size_t)(nul - name) + 1;
-	}
-
-	if (umul_overflow(count, sizeof(*v), &vec) || uadd_overflow(vec, bytes, &total))
+	/* Room for every name at its maximum length saves a counting pass. */
+	if (umul_overflow(count, sizeof(*v) + MODVERSION_RECORD, &total))
 		return -ENOMEM;
 	v = malloc(total > 0 ? total : 1);
 	if (v == NULL)
 		return -ENOMEM;
 
-	dst = (char *)v + vec;
+	dst = (char *)(v + count);
 	for (size_t i = 0; i < count; i++) {
 		uint64_t rec = s->offset + i * MODVERSION_RECORD;
 		const char *name = (const char *)elf->mem + rec + crc_len;
-		size_t len;
+		const char *nul = memchr(name, '\0', MODVERSION_RECORD - crc_len);
 
+		if (nul == NULL)
+			return -EINVAL;
 		/* ppc64 ELFv1 function descriptors put a '.' in front of names */
 		if (name[0] == '.')
 			name++;
-		len = strlen(name);
-		memcpy(dst, name, len + 1);
+		memcpy(dst, name, (size_t)(nul - name) + 1);
 		v[i].crc = elf_uint(elf, rec, crc_len);
 		v[i].symbol = dst;
-		dst += len + 1;
+		dst += nul - name + 1;
 	}
-	*array = v;
+	*array = TAKE_PTR(v);
 	return (int)count;
 }
 
+/*
+ * struct module starts with an enum and a list_head (two pointers), so the name
+ * sits 3 words in and, with MODULE_NAME_LEN = 64 - sizeof(long), is that long.
+ */
 int kmod_elf_get_this_module_name(const struct kmod_elf *elf, const char **name)
 {
-	const struct elf_layout *l;
 	const struct elf_section *s;
-	const char *p;
+	unsigned int word, at;
 	uint64_t avail;
+	const char *p;
 	int err;
 
 	if (elf == NULL || name == NULL)
 		return -EINVAL;
-	l = elf_layout(elf);
+	word = elf_layout(elf)->word;
+	at = 3 * word;
 	err = find_section_data(elf, ".gnu.linkonce.this_module", &s);
 	if (err < 0)
 		return err;
-	if (s->size <= l->this_module_name)
+	if (s->size <= at)
 		return -EINVAL;
 
-	avail = s->size - l->this_module_name;
-	if (avail > l->module_name_len)
-		avail = l->module_name_len;
-	p = (const char *)elf->mem + s->offset + l->this_module_name;
+	avail = s->size - at;
+	if (avail > 64 - word)
+		avail = 64 - word;
+	p = (const char *)elf->mem + s->offset + at;
 	if (memchr(p, '\0', avail) == NULL)
 		return -EINVAL;
 	*name = p;
@@ -426,22 +416,10 @@ static int64_t find_vermagic(const struct kmod_elf *elf, const struct elf_sectio
 {
 	static const char key[] = "vermagic=";
 	const uint8_t *p = elf->mem + s->offset;
-	uint64_t i = from;
 
-	while (i < s->size) {
-		const uint8_t *nul;
-
-		if (p[i] == '\0') {
-			i++;
-			continue;
-		}
-		nul = memchr(p + i, '\0', s->size - i);
-		if (nul == NULL)
-			return -1;
-		*len = (uint64_t)(nul - (p + i));
+	for (uint64_t i = from; next_string(p, s->size, &i, len); i += *len + 1) {
 		if (*len >= sizeof(key) - 1 && memcmp(p + i, key, sizeof(key) - 1) == 0)
 			return (int64_t)i;
-		i += *len + 1;
 	}
 	return -1;
 }
@@ -474,10 +452,11 @@ int kmod_elf_strip(const struct kmod_elf *elf, void *mem, unsigned int flags)
 	}
 
 	if (versions >= 0) {
-		uint64_t at = elf->shoff + (uint64_t)versions * elf->shentsize + l->sh_flags;
+		uint64_t at =
+			elf->shoff + (uint64_t)versions * elf->shentsize + l->sh_flags;
 		uint64_t f = elf_uint(elf, at, l->word);
 
-		put_uint(out + at, l->word, elf->msb, f & ~(uint64_t)ELF_SHF_ALLOC);
+		put_uint(out + at, l->word, elf->msb, f & ~(uint64_t)SHF_ALLOC);
 	}
 	if (modinfo != NULL) {
 		uint64_t len, from = 0;
@@ -513,7 +492,7 @@ static int symtab_open(const struct kmod_elf *elf, struct symtab *st)
 	const struct elf_section *s = NULL;
 
 	for (uint16_t i = 0; i < elf->shnum; i++) {
-		if (elf->sections[i].type == ELF_SHT_SYMTAB) {
+		if (elf->sections[i].type == SHT_SYMTAB) {
 			s = &elf->sections[i];
 			break;
 		}
@@ -538,7 +517,8 @@ static int symtab_get(const struct kmod_elf *elf, const struct symtab *st, uint6
 	uint64_t name = elf_uint(elf, ent, 4);
 	const uint8_t *str = elf->mem + st->strtab->offset;
 
-	if (name >= st->strtab->size || !memchr(str + name, '\0', st->strtab->size - name))
+	if (name >= st->strtab->size ||
+	    !memchr(str + name, '\0', st->strtab->size - name))
 		return -EINVAL;
 	sym->name = (const char *)str + name;
 	sym->value = elf_uint(elf, ent + l->st_value, l->word);
@@ -550,11 +530,11 @@ static int symtab_get(const struct kmod_elf *elf, const struct symtab *st, uint6
 static char bind_char(uint8_t bind)
 {
 	switch (bind) {
-	case ELF_STB_LOCAL:
+	case STB_LOCAL:
 		return KMOD_ELF_BIND_LOCAL;
-	case ELF_STB_GLOBAL:
+	case STB_GLOBAL:
 		return KMOD_ELF_BIND_GLOBAL;
-	case ELF_STB_WEAK:
+	case STB_WEAK:
 		return KMOD_ELF_BIND_WEAK;
 	}
 	return KMOD_ELF_BIND_NONE;
@@ -595,7 +575,7 @@ static int crc_value(const struct kmod_elf *elf, const struct sym *sym, uint64_t
 {
 	const struct elf_section *s;
 
-	if (sym->shndx == ELF_SHN_UNDEF || sym->shndx >= ELF_SHN_LORESERVE) {
+	if (sym->shndx == SHN_UNDEF || sym->shndx >= SHN_LORESERVE) {
 		*crc = sym->value;
 		return 0;
 	}
@@ -628,7 +608,8 @@ static int symbols_from_crcs(const struct kmod_elf *elf, struct kmod_elf_symbol 
 		err = symtab_get(elf, &st, i, &sym);
 		if (err < 0)
 			return err;
-		if (!strstartswith(sym.name, CRC_PREFIX) || sym.name[strlen(CRC_PREFIX)] == '\0')
+		if (!strstartswith(sym.name, CRC_PREFIX) ||
+		    sym.name[strlen(CRC_PREFIX)] == '\0')
 			continue;
 		err = crc_value(elf, &sym, &tmp[n].crc);
 		if (err < 0)
@@ -643,7 +624,8 @@ static int symbols_from_crcs(const struct kmod_elf *elf, struct kmod_elf_symbol 
 	return pack_symbols(tmp, n, bytes, array);
 }
 
-static int symbols_from_ksymtab(const struct kmod_elf *elf, struct kmod_elf_symbol **array)
+static int symbols_from_ksymtab(const struct kmod_elf *elf,
+				struct kmod_elf_symbol **array)
 {
 	_cleanup_free_ struct kmod_elf_symbol *tmp = NULL;
 	_cleanup_free_ char **names = NULL;
@@ -731,9 +713,10 @@ int kmod_elf_get_dependency_symbols(const struct kmod_elf *elf,
 		err = symtab_get(elf, &st, i, &sym);
 		if (err < 0)
 			return err;
-		if (sym.shndx != ELF_SHN_UNDEF || sym.name[0] == '\0')
+		if (sym.shndx != SHN_UNDEF || sym.name[0] == '\0')
 			continue;
-		tmp[n].bind = sym.bind == ELF_STB_WEAK ? KMOD_ELF_BIND_WEAK : KMOD_ELF_BIND_UNDEF;
+		tmp[n].bind =
+			sym.bind == STB_WEAK ? KMOD_ELF_BIND_WEAK : KMOD_ELF_BIND_UNDEF;
 		tmp[n].crc = versions_crc(versions, nversions, sym.name);
 		tmp[n].symbol = (char *)sym.name;
 		bytes += strlen(sym.name) + 1;

@@ -48,3 +48,34 @@ enum kmod_elf_strip {
  * (-ENODATA when there is nothing to strip).
  */
 int kmod_elf_strip(const struct kmod_elf *elf, void *mem, unsigned int flags);
+
+/* Symbol binding, as the characters of libkmod's enum kmod_symbol_bind. */
+enum kmod_elf_bind {
+	KMOD_ELF_BIND_NONE = '\0',
+	KMOD_ELF_BIND_LOCAL = 'L',
+	KMOD_ELF_BIND_GLOBAL = 'G',
+	KMOD_ELF_BIND_WEAK = 'W',
+	KMOD_ELF_BIND_UNDEF = 'U',
+};
+
+struct kmod_elf_symbol {
+	uint64_t crc;
+	char bind;    /* enum kmod_elf_bind */
+	char *symbol; /* points into the same allocation */
+};
+
+/*
+ * Exported symbols: the __crc_<sym> symbols of .symtab (CRC absolute, or a
+ * u32 in their section), else the names in __ksymtab_strings with crc 0 and
+ * bind GLOBAL.  Count (0 when nothing is exported) or -errno; free(*array)
+ * frees all.
+ */
+int kmod_elf_get_symbols(const struct kmod_elf *elf, struct kmod_elf_symbol **array);
+
+/*
+ * Undefined symbols of .symtab with non-empty names, bind WEAK or UNDEF, CRC
+ * from __versions (0 when not listed there).  Count or -errno (-ENODATA
+ * without .symtab); free(*array) frees all.
+ */
+int kmod_elf_get_dependency_symbols(const struct kmod_elf *elf,
+				    struct kmod_elf_symbol **array);

@@ -27,12 +27,12 @@ struct kmod_file_decompress {
 	const struct logger *lg;
 	const char *path;
 	int fd;
-	size_t in_size;   /* size of the compressed file */
-	off_t in_off;     /* next byte to read */
+	size_t in_size;	  /* size of the compressed file */
+	off_t in_off;	  /* next byte to read */
 	size_t tail_room; /* kept free behind the image */
 
-	uint8_t *mem;     /* image, then tail room */
-	size_t size;      /* image bytes produced */
+	uint8_t *mem;	  /* image, then tail room */
+	size_t size;	  /* image bytes produced */
 	size_t image_cap; /* image bytes that fit before the tail room */
 };
 

@@ -33,7 +33,8 @@ static size_t isize_hint(const struct kmod_file_decompress *d)
 	    pread(d->fd, b, sizeof(b), (off_t)(d->in_size - sizeof(b))) != sizeof(b))
 		return 0;
 
-	isize = (size_t)b[0] | (size_t)b[1] << 8 | (size_t)b[2] << 16 | (size_t)b[3] << 24;
+	isize = (size_t)b[0] | (size_t)b[1] << 8 | (size_t)b[2] << 16 |
+		(size_t)b[3] << 24;
 	/* A lying trailer must not make us allocate what the data can't fill. */
 	if (umul_overflow(d->in_size, DEFLATE_MAX_RATIO, &limit))
 		limit = SIZE_MAX;
@@ -84,8 +85,9 @@ int kmod_file_decompress_zlib(struct kmod_file_decompress *d)
 			if (n == 0) {
 				if (member_done)
 					return 0;
-				return zlib_error(d, Z_DATA_ERROR,
-						  "unexpected end of input (truncated file)");
+				return zlib_error(
+					d, Z_DATA_ERROR,
+					"unexpected end of input (truncated file)");
 			}
 			z.next_in = buf;
 			z.avail_in = (uInt)n;

@@ -96,7 +96,8 @@ int kmod_file_decompress_zstd(struct kmod_file_decompress *d)
 
 	/* Non-zero means the last frame is incomplete. */
 	if (last != 0) {
-		lg_err(d->lg, "%s: zstd: unexpected end of data (truncated file)", d->path);
+		lg_err(d->lg, "%s: zstd: unexpected end of data (truncated file)",
+		       d->path);
 		return -EBADMSG;
 	}
 	return 0;

@@ -23,10 +23,10 @@ struct kmod_file {
 	int fd;
 	enum kmod_file_compression compression;
 
-	uint8_t *mem;    /* NULL until loaded */
-	size_t size;     /* image plus whatever was appended */
+	uint8_t *mem;	 /* NULL until loaded */
+	size_t size;	 /* image plus whatever was appended */
 	size_t capacity; /* bytes usable at mem */
-	bool mmapped;    /* mem is a private mapping of the whole file */
+	bool mmapped;	 /* mem is a private mapping of the whole file */
 };
 
 static const struct {
@@ -200,7 +200,8 @@ static decompress_fn decompressor(enum kmod_file_compression compression)
 
 bool kmod_file_compression_supported(enum kmod_file_compression compression)
 {
-	return compression == KMOD_FILE_COMPRESSION_NONE || decompressor(compression) != NULL;
+	return compression == KMOD_FILE_COMPRESSION_NONE ||
+	       decompressor(compression) != NULL;
 }
 
 /* Current size of the file as size_t. */
@@ -215,7 +216,8 @@ static int file_size(struct kmod_file *file, size_t *size)
 		return err;
 	}
 	if (st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX) {
-		lg_err(file->lg, "%s: bad file size %lld", file->path, (long long)st.st_size);
+		lg_err(file->lg, "%s: bad file size %lld", file->path,
+		       (long long)st.st_size);
 		return -EINVAL;
 	}
 	*size = (size_t)st.st_size;
@@ -406,7 +408,8 @@ static int decompress_alloc(struct kmod_file_decompress *d, size_t image_cap)
 		return -ENOMEM;
 	p = realloc(d->mem, total);
 	if (p == NULL) {
-		lg_err(d->lg, "%s: out of memory for a %zu byte image", d->path, image_cap);
+		lg_err(d->lg, "%s: out of memory for a %zu byte image", d->path,
+		       image_cap);
 		return -ENOMEM;
 	}
 	d->mem = p;
@@ -450,7 +453,7 @@ int kmod_file_decompress_grow(struct kmod_file_decompress *d)
 		return decompress_too_big(d);
 
 	next = d->image_cap < KMOD_FILE_DECOMPRESS_CHUNK ? KMOD_FILE_DECOMPRESS_CHUNK
-							  : d->image_cap * 2;
+							 : d->image_cap * 2;
 	if (next > KMOD_FILE_MAX_IMAGE)
 		next = KMOD_FILE_MAX_IMAGE;
 	return decompress_alloc(d, next);

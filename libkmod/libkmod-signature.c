@@ -21,7 +21,7 @@ enum {
 	INFO_ID_TYPE = 2,
 	INFO_SIGNER_LEN = 3,
 	INFO_KEY_ID_LEN = 4,
-	INFO_PAD = 5, /* 3 bytes */
+	INFO_PAD = 5,	  /* 3 bytes */
 	INFO_SIG_LEN = 8, /* big-endian u32 */
 };
 
@@ -160,14 +160,14 @@ static int check_trailer(const uint8_t *p, size_t size, struct verdict *v)
 
 	info = p + data_len;
 	if (info[INFO_ALGO] != 0 || info[INFO_HASH] != 0 || info[INFO_SIGNER_LEN] != 0 ||
-	    info[INFO_KEY_ID_LEN] != 0 || info[INFO_PAD] != 0 || info[INFO_PAD + 1] != 0 ||
-	    info[INFO_PAD + 2] != 0)
+	    info[INFO_KEY_ID_LEN] != 0 || info[INFO_PAD] != 0 ||
+	    info[INFO_PAD + 1] != 0 || info[INFO_PAD + 2] != 0)
 		return reject(v, "non-zero reserved fields", NULL);
 
 	if (info[INFO_ID_TYPE] != MODULE_SIG_ID_PKCS7 &&
 	    info[INFO_ID_TYPE] != MODULE_SIG_ID_MERKLE)
-		return reject(v, "unsupported signature type", "unsupported signature type %u",
-			      info[INFO_ID_TYPE]);
+		return reject(v, "unsupported signature type",
+			      "unsupported signature type %u", info[INFO_ID_TYPE]);
 
 	sig_len = read_be32(info + INFO_SIG_LEN);
 	if (sig_len == 0)

@@ -14,13 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
+
+#include "util/macro.h"
 
 #include "libkmod/libkmod-elf.h"
 #include "testsuite/tap.h"
 
 static char tmpdir[] = "/tmp/test-elf-XXXXXX";
 
-/* ---- byte-level image builder ------------------------------------------------------ */
+/* ---- byte-level image builder ---- */
 
 static void tput(uint8_t *p, unsigned int width, bool msb, uint64_t v)
 {
@@ -65,6 +68,9 @@ struct img {
 #define SH_SIZE(im) ((im)->is64 ? 32 : 20)
 #define SHT_NOBITS 8
 
+/* Extra bytes after each section header, to build images with a wrong e_shentsize. */
+static unsigned int shdr_pad;
+
 static size_t shdr_at(const struct img *im, unsigned int idx)
 {
 	return im->shoff + (size_t)idx * im->shentsize;
@@ -74,7 +80,8 @@ static size_t shdr_at(const struct img *im, unsigned int idx)
  * Section 0 is SHT_NULL, then @secs, then .shstrtab.  Data is placed at odd
  * offsets and the header table too, so any aligned access would show.
  */
-static void build(struct img *im, bool is64, bool msb, const struct tsec *secs, unsigned int n)
+static void build(struct img *im, bool is64, bool msb, const struct tsec *secs,
+		  unsigned int n)
 {
 	char names[512] = "";
 	size_t nlen = 1, name_off[16], pos;
@@ -84,7 +91,7 @@ static void build(struct img *im, bool is64, bool msb, const struct tsec *secs, 
 	im->is64 = is64;
 	im->msb = msb;
 	im->word = is64 ? 8 : 4;
-	im->shentsize = is64 ? 64 : 40;
+	im->shentsize = (is64 ? 64 : 40) + shdr_pad;
 	im->shnum = n + 2;
 	pos = is64 ? 64 : 52;
 
@@ -154,7 +161,8 @@ static void put_sym(uint8_t *p, const struct img *im, uint32_t name, uint8_t inf
 	}
 }
 
-static const char synth_modinfo[] = "\0\0license=GPL\0\0\0vermagic=1.2.3 SMP\0alias=foo\0";
+static const char synth_modinfo[] =
+	"\0\0license=GPL\0\0\0vermagic=1.2.3 SMP\0alias=foo\0";
 static const char synth_strtab[] = "\0__crc_abs\0__crc_rel\0foo\0bar\0.baz\0";
 #define SYNTH_NAME "synth_mod"
 
@@ -168,7 +176,7 @@ static uint64_t synth_crc_foo(bool is64)
 /* A small module image: .modinfo, __versions, this_module, symbols, .bss. */
 static void build_synth(struct img *im, bool is64, bool msb)
 {
-	uint8_t versions[128] = { 0 }, this_mod[96] = { 0 }, symtab[6 * 24] = { 0 };
+	uint8_t versions[128] = { 0 }, this_mod[96] = { 0 }, symtab[7 * 24] = { 0 };
 	uint8_t kcrc[8] = { 0xee, 0xee, 0xee, 0xee };
 	unsigned int w = is64 ? 8 : 4, symsz = is64 ? 24 : 16;
 	struct img shape = { .is64 = is64, .msb = msb };
@@ -180,16 +188,17 @@ static void build_synth(struct img *im, bool is64, bool msb)
 	memcpy(this_mod + (is64 ? 24 : 12), SYNTH_NAME, sizeof(SYNTH_NAME));
 	tput(kcrc + 4, 4, msb, 0x01020304);
 	put_sym(symtab + 1 * symsz, &shape, 1, 0x10, 0xfff1, 0xaabbccdd); /* GLOBAL ABS */
-	put_sym(symtab + 2 * symsz, &shape, 11, 0x21, S_KCRC, 4);         /* WEAK */
-	put_sym(symtab + 3 * symsz, &shape, 21, 0x10, 0, 0);              /* foo */
-	put_sym(symtab + 4 * symsz, &shape, 25, 0x20, 0, 0);              /* bar, weak */
-	put_sym(symtab + 5 * symsz, &shape, 29, 0x12, 0, 0);              /* .baz */
+	put_sym(symtab + 2 * symsz, &shape, 11, 0x21, S_KCRC, 4);	  /* WEAK */
+	put_sym(symtab + 3 * symsz, &shape, 21, 0x10, 0, 0);		  /* foo */
+	put_sym(symtab + 4 * symsz, &shape, 25, 0x20, 0, 0);		  /* bar, weak */
+	put_sym(symtab + 5 * symsz, &shape, 29, 0x12, 0, 0);		  /* .baz */
+	put_sym(symtab + 6 * symsz, &shape, 0, 0x10, 0, 0);		  /* nameless */
 
 	const struct tsec secs[] = {
 		{ ".modinfo", 1, 0x2, synth_modinfo, sizeof(synth_modinfo) - 1, 0 },
-		{ "__versions", 1, 0x2 | 0x10000, versions, sizeof(versions), 0 },
+		{ "__versions", 1, 0x3 | 0x10000, versions, sizeof(versions), 0 },
 		{ ".gnu.linkonce.this_module", 1, 0x3, this_mod, sizeof(this_mod), 0 },
-		{ ".symtab", 2, 0, symtab, 6 * symsz, S_STRTAB },
+		{ ".symtab", 2, 0, symtab, 7 * symsz, S_STRTAB },
 		{ ".strtab", 3, 0, synth_strtab, sizeof(synth_strtab), 0 },
 		{ "___kcrctab+rel", 1, 0x2, kcrc, sizeof(kcrc), 0 },
 		{ ".bss", SHT_NOBITS, 0x3, NULL, 1u << 30, 0 },
@@ -212,16 +221,16 @@ static const struct kmod_elf_symbol *find_sym(const struct kmod_elf_symbol *v, i
 	return NULL;
 }
 
-static void check_sym(const struct kmod_elf_symbol *v, int n, const char *name, uint64_t crc,
-		      char bind, const char *cfg, const char *what)
+static void check_sym(const struct kmod_elf_symbol *v, int n, const char *name,
+		      uint64_t crc, char bind, const char *cfg, const char *what)
 {
 	const struct kmod_elf_symbol *s = find_sym(v, n, name);
 
-	ok(s != NULL && s->crc == crc && s->bind == bind, "%s: %s %s crc=%#llx bind=%c", cfg,
-	   what, name, (unsigned long long)crc, bind);
+	ok(s != NULL && s->crc == crc && s->bind == bind, "%s: %s %s crc=%#llx bind=%c",
+	   cfg, what, name, (unsigned long long)crc, bind);
 }
 
-/* ---- (b) synthesized images --------------------------------------------------------- */
+/* ---- (b) synthesized images ---- */
 
 static void test_synth(bool is64, bool msb)
 {
@@ -240,7 +249,8 @@ static void test_synth(bool is64, bool msb)
 	if (!is_int(kmod_elf_new(im.buf, im.size, &elf), 0, "%s: kmod_elf_new", cfg))
 		return;
 
-	is_int(kmod_elf_get_section(elf, ".modinfo", &buf, &size), 0, "%s: get .modinfo", cfg);
+	is_int(kmod_elf_get_section(elf, ".modinfo", &buf, &size), 0, "%s: get .modinfo",
+	       cfg);
 	ok(buf == im.buf + im.data_off[S_MODINFO] && size == sizeof(synth_modinfo) - 1,
 	   "%s: .modinfo points at its bytes", cfg);
 	is_int(kmod_elf_get_section(elf, ".bss", &buf, &size), -ENODATA,
@@ -284,7 +294,7 @@ static void test_synth(bool is64, bool msb)
 	kmod_elf_free(elf);
 }
 
-/* ---- (c) hostile input ---------------------------------------------------------------- */
+/* ---- (c) hostile input ---- */
 
 /* Parse a private exact-size copy (so over-reads are visible to valgrind/ASan). */
 static int parse_copy(const uint8_t *data, size_t len)
@@ -300,7 +310,7 @@ static int parse_copy(const uint8_t *data, size_t len)
 	return err;
 }
 
-/* Every getter on a copy; each result must be a count/0 or one of the documented errnos. */
+/* Every getter on a copy: each must return a count/0 or one of the documented errnos. */
 static bool exercise(const uint8_t *data, size_t len)
 {
 	uint8_t *copy = malloc(len), *strip = malloc(len);
@@ -317,14 +327,15 @@ static bool exercise(const uint8_t *data, size_t len)
 	if (kmod_elf_new(copy, len, &elf) == 0) {
 		r[0] = kmod_elf_get_section(elf, ".modinfo", &buf, &size);
 		r[1] = kmod_elf_get_modinfo_strings(elf, (char ***)&p);
-		free(p);
+		free(TAKE_PTR(p));
 		r[2] = kmod_elf_get_modversions(elf, (struct kmod_modversion **)&p);
-		free(p);
+		free(TAKE_PTR(p));
 		r[3] = kmod_elf_get_this_module_name(elf, &name);
 		r[4] = kmod_elf_get_symbols(elf, (struct kmod_elf_symbol **)&p);
-		free(p);
-		r[5] = kmod_elf_get_dependency_symbols(elf, (struct kmod_elf_symbol **)&p);
-		free(p);
+		free(TAKE_PTR(p));
+		r[5] = kmod_elf_get_dependency_symbols(elf,
+						       (struct kmod_elf_symbol **)&p);
+		free(TAKE_PTR(p));
 		r[6] = kmod_elf_strip(elf, strip, KMOD_ELF_STRIP_MODVERSION);
 		r[7] = kmod_elf_strip(elf, strip, KMOD_ELF_STRIP_VERMAGIC);
 		for (int i = 0; i < 8; i++)
@@ -364,9 +375,12 @@ static void test_hostile(bool is64, bool msb)
 	is_int(mutated(&im, 4, 1, 3), -ENOEXEC, "%s: EI_CLASS 3", cfg);
 	is_int(mutated(&im, 5, 1, 0), -ENOEXEC, "%s: EI_DATA 0", cfg);
 	is_int(mutated(&im, 5, 1, 3), -ENOEXEC, "%s: EI_DATA 3", cfg);
-	is_int(mutated(&im, E_SHOFF(&im), w, im.size), -ENOEXEC, "%s: e_shoff past end", cfg);
-	is_int(mutated(&im, E_SHOFF(&im), w, im.shoff + 1), -ENOEXEC, "%s: table 1 byte over", cfg);
-	is_int(mutated(&im, E_SHOFF(&im), w, max - 100), -ENOEXEC, "%s: e_shoff+table wraps", cfg);
+	is_int(mutated(&im, E_SHOFF(&im), w, im.size), -ENOEXEC, "%s: e_shoff past end",
+	       cfg);
+	is_int(mutated(&im, E_SHOFF(&im), w, im.shoff + 1), -ENOEXEC,
+	       "%s: table 1 byte over", cfg);
+	is_int(mutated(&im, E_SHOFF(&im), w, max - 100), -ENOEXEC,
+	       "%s: e_shoff+table wraps", cfg);
 	is_int(mutated(&im, E_SHNUM(&im), 2, 0xffff), -ENOEXEC, "%s: e_shnum huge", cfg);
 	is_int(mutated(&im, E_SHNUM(&im), 2, 0), -ENOEXEC, "%s: e_shnum 0", cfg);
 	is_int(mutated(&im, E_SHENTSIZE(&im), 2, im.shentsize + 1), -ENOEXEC,
@@ -374,22 +388,34 @@ static void test_hostile(bool is64, bool msb)
 	is_int(mutated(&im, E_SHENTSIZE(&im), 2, is64 ? 40 : 64), -ENOEXEC,
 	       "%s: e_shentsize of the other class", cfg);
 	is_int(mutated(&im, E_SHENTSIZE(&im), 2, 0), -ENOEXEC, "%s: e_shentsize 0", cfg);
-	is_int(mutated(&im, E_SHSTRNDX(&im), 2, im.shnum), -ENOEXEC, "%s: e_shstrndx = shnum",
-	       cfg);
-	is_int(mutated(&im, E_SHSTRNDX(&im), 2, 0xffff), -ENOEXEC, "%s: e_shstrndx XINDEX", cfg);
-	is_int(mutated(&im, E_SHSTRNDX(&im), 2, 0), -ENOEXEC, "%s: e_shstrndx = NULL section",
-	       cfg);
-	is_int(mutated(&im, E_SHSTRNDX(&im), 2, S_BSS), -ENOEXEC, "%s: e_shstrndx = NOBITS", cfg);
+	is_int(mutated(&im, E_SHSTRNDX(&im), 2, im.shnum), -ENOEXEC,
+	       "%s: e_shstrndx = shnum", cfg);
+	is_int(mutated(&im, E_SHSTRNDX(&im), 2, 0xffff), -ENOEXEC,
+	       "%s: e_shstrndx XINDEX", cfg);
+	is_int(mutated(&im, E_SHSTRNDX(&im), 2, 0), -ENOEXEC,
+	       "%s: e_shstrndx = NULL section", cfg);
+	is_int(mutated(&im, E_SHSTRNDX(&im), 2, S_BSS), -ENOEXEC,
+	       "%s: e_shstrndx = NOBITS", cfg);
 	is_int(mutated(&im, mod_h + SH_SIZE(&im), w, max - 8), -ENOEXEC,
 	       "%s: offset+size wraps", cfg);
-	is_int(mutated(&im, mod_h + SH_OFFSET(&im), w, max), -ENOEXEC, "%s: offset at max", cfg);
-	is_int(mutated(&im, mod_h + SH_SIZE(&im), w, im.size - im.data_off[S_MODINFO] + 1),
+	is_int(mutated(&im, mod_h + SH_OFFSET(&im), w, max), -ENOEXEC,
+	       "%s: offset at max", cfg);
+	is_int(mutated(&im, mod_h + SH_SIZE(&im), w,
+		       im.size - im.data_off[S_MODINFO] + 1),
 	       -ENOEXEC, "%s: section 1 byte past end", cfg);
-	is_int(mutated(&im, mod_h, 4, 0x7fffffff), -ENOEXEC, "%s: sh_name out of range", cfg);
-	is_int(mutated(&im, str_h + SH_SIZE(&im), w, 0), -ENOEXEC, "%s: empty shstrtab", cfg);
+	is_int(mutated(&im, mod_h, 4, 0x7fffffff), -ENOEXEC, "%s: sh_name out of range",
+	       cfg);
+	is_int(mutated(&im, str_h + SH_SIZE(&im), w, 0), -ENOEXEC, "%s: empty shstrtab",
+	       cfg);
 	m = im;
 	m.buf[m.data_off[S_COUNT] + tget(m.buf + str_h + SH_SIZE(&m), w, msb) - 1] = 'x';
 	is_int(parse_copy(m.buf, m.size), -ENOEXEC, "%s: unterminated shstrtab", cfg);
+
+	/* A consistent image with headers 8 bytes apart: only e_shentsize is wrong. */
+	shdr_pad = 8;
+	build_synth(&m, is64, msb);
+	shdr_pad = 0;
+	is_int(parse_copy(m.buf, m.size), -ENOEXEC, "%s: padded section headers", cfg);
 
 	/* A NOBITS section's offset/size are never file bytes. */
 	is_int(mutated(&im, shdr_at(&im, S_BSS) + SH_OFFSET(&im), w, max), 0,
@@ -408,8 +434,8 @@ static void test_hostile(bool is64, bool msb)
 	/* Corrupt contents: headers fine, getters must fail cleanly. */
 	m = im;
 	memset(m.buf + m.data_off[S_VERSIONS] + 64 + w, 'A', 64 - w);
-	elf = NULL;
-	if (kmod_elf_new(m.buf, m.size, &elf) == 0) {
+	if (is_int(kmod_elf_new(m.buf, m.size, &elf), 0, "%s: bad __versions parses",
+		   cfg)) {
 		struct kmod_modversion *mv = NULL;
 		struct kmod_elf_symbol *sy = NULL;
 
@@ -421,12 +447,25 @@ static void test_hostile(bool is64, bool msb)
 	}
 	m = im;
 	memset(m.buf + m.data_off[S_THIS] + (is64 ? 24 : 12), 'n', 96 - (is64 ? 24 : 12));
-	elf = NULL;
-	if (kmod_elf_new(m.buf, m.size, &elf) == 0) {
+	if (is_int(kmod_elf_new(m.buf, m.size, &elf), 0, "%s: bad this_module parses",
+		   cfg)) {
 		const char *name;
 
 		is_int(kmod_elf_get_this_module_name(elf, &name), -EINVAL,
 		       "%s: unterminated this_module name", cfg);
+		kmod_elf_free(elf);
+	}
+
+	/* A symbol table that does not hold whole entries is corrupt. */
+	m = im;
+	tput(m.buf + shdr_at(&m, S_SYMTAB) + SH_SIZE(&m), w, msb,
+	     (is64 ? 24 : 16) * 7 - 1);
+	if (is_int(kmod_elf_new(m.buf, m.size, &elf), 0, "%s: ragged .symtab parses",
+		   cfg)) {
+		struct kmod_elf_symbol *sy = NULL;
+
+		is_int(kmod_elf_get_dependency_symbols(elf, &sy), -EINVAL,
+		       "%s: ragged .symtab rejected", cfg);
 		kmod_elf_free(elf);
 	}
 
@@ -447,13 +486,13 @@ static void test_contents(bool is64, bool msb)
 	const char *cfg = cfg_name(is64, msb);
 	static const char tail[] = "license=GPL\0vermagic=unterminated";
 	static const char only_nul[] = "\0\0\0";
-	uint8_t versions[65] = { 0 }, this_mod[72] = { 0 };
+	uint8_t versions[65] = { 0 }, this_mod[96] = { 0 };
 	unsigned int name_at = is64 ? 24 : 12;
 	static struct img im;
 	struct kmod_elf *elf;
 	struct kmod_modversion *mv = NULL;
 	char **strs = NULL;
-	const char *name;
+	const char *name = NULL;
 	int n;
 
 	memset(this_mod + name_at, 'x', sizeof(this_mod) - name_at);
@@ -464,6 +503,7 @@ static void test_contents(bool is64, bool msb)
 		{ ".gnu.linkonce.this_module", 1, 0, this_mod, sizeof(this_mod), 0 },
 		{ "empty", 1, 0, only_nul, 3, 0 },
 	};
+	const struct tsec nul_modinfo = { ".modinfo", 1, 0, only_nul, 3, 0 };
 	build(&im, is64, msb, secs, 4);
 	if (kmod_elf_new(im.buf, im.size, &elf) != 0) {
 		ok(0, "%s: contents image", cfg);
@@ -474,37 +514,54 @@ static void test_contents(bool is64, bool msb)
 	if (is_int(n, 1, "%s: unterminated modinfo tail ignored", cfg))
 		is_str(strs[0], "license=GPL", "%s: terminated string kept", cfg);
 	free(strs);
-	is_int(kmod_elf_get_modversions(elf, &mv), -EINVAL, "%s: __versions of 65 bytes", cfg);
-	is_int(kmod_elf_get_this_module_name(elf, &name), 0, "%s: longest name accepted", cfg);
-	is_int(strlen(name), is64 ? 55 : 59, "%s: name length", cfg);
+	is_int(kmod_elf_get_modversions(elf, &mv), -EINVAL, "%s: __versions of 65 bytes",
+	       cfg);
+	is_int(kmod_elf_get_this_module_name(elf, &name), 0, "%s: longest name accepted",
+	       cfg);
+	is_int(name ? strlen(name) : 0, is64 ? 55 : 59, "%s: name length", cfg);
 	is_int(kmod_elf_strip(elf, im.buf, KMOD_ELF_STRIP_VERMAGIC), -ENODATA,
 	       "%s: unterminated vermagic is not stripped", cfg);
 	kmod_elf_free(elf);
 
+	/* A NUL right after the field does not count. */
 	this_mod[name_at + (is64 ? 55 : 59)] = 'x';
+	this_mod[name_at + (is64 ? 56 : 60)] = '\0';
 	build(&im, is64, msb, secs, 3);
-	if (kmod_elf_new(im.buf, im.size, &elf) == 0) {
+	if (is_int(kmod_elf_new(im.buf, im.size, &elf), 0, "%s: long name image", cfg)) {
 		is_int(kmod_elf_get_this_module_name(elf, &name), -EINVAL,
 		       "%s: name without NUL in its field", cfg);
 		kmod_elf_free(elf);
 	}
 
 	build(&im, is64, msb, &secs[3], 1);
-	if (kmod_elf_new(im.buf, im.size, &elf) == 0) {
-		is_int(kmod_elf_get_modinfo_strings(elf, &strs), -ENODATA, "%s: no .modinfo", cfg);
-		is_int(kmod_elf_get_modversions(elf, &mv), -ENODATA, "%s: no __versions", cfg);
-		is_int(kmod_elf_get_this_module_name(elf, &name), -ENODATA, "%s: no this_module",
+	if (is_int(kmod_elf_new(im.buf, im.size, &elf), 0, "%s: bare image", cfg)) {
+		is_int(kmod_elf_get_modinfo_strings(elf, &strs), -ENODATA,
+		       "%s: no .modinfo", cfg);
+		is_int(kmod_elf_get_modversions(elf, &mv), -ENODATA, "%s: no __versions",
 		       cfg);
-		is_int(kmod_elf_get_dependency_symbols(elf, (struct kmod_elf_symbol **)&mv),
+		is_int(kmod_elf_get_this_module_name(elf, &name), -ENODATA,
+		       "%s: no this_module", cfg);
+		is_int(kmod_elf_get_dependency_symbols(elf,
+						       (struct kmod_elf_symbol **)&mv),
 		       -ENODATA, "%s: no .symtab", cfg);
 		n = kmod_elf_get_symbols(elf, (struct kmod_elf_symbol **)&mv);
 		is_int(n, 0, "%s: no exports", cfg);
 		free(mv);
 		kmod_elf_free(elf);
 	}
+
+	build(&im, is64, msb, &nul_modinfo, 1);
+	if (is_int(kmod_elf_new(im.buf, im.size, &elf), 0, "%s: NUL .modinfo image",
+		   cfg)) {
+		n = kmod_elf_get_modinfo_strings(elf, &strs);
+		ok(n == 0 && strs != NULL && strs[0] == NULL,
+		   "%s: all-NUL .modinfo: 0 strings", cfg);
+		free(strs);
+		kmod_elf_free(elf);
+	}
 }
 
-/* ---- (d) strip ------------------------------------------------------------------------ */
+/* ---- (d) strip ---- */
 
 /* Number of bytes that differ between @a and @b outside [skip, skip + n). */
 static size_t diff_outside(const uint8_t *a, const uint8_t *b, size_t len, size_t skip,
@@ -541,26 +598,28 @@ static void test_strip(bool is64, bool msb)
 	build_synth(&im, is64, msb);
 	flags_at = shdr_at(&im, S_VERSIONS) + SH_FLAGS;
 	vm_at = im.data_off[S_MODINFO] + 16; /* "\0\0license=GPL\0\0\0" precedes it */
-	ok(memcmp(im.buf + vm_at, "vermagic=", 9) == 0, "%s: vermagic located by test", cfg);
+	ok(memcmp(im.buf + vm_at, "vermagic=", 9) == 0, "%s: vermagic located by test",
+	   cfg);
 	if (kmod_elf_new(im.buf, im.size, &elf) != 0) {
 		ok(0, "%s: strip image", cfg);
 		return;
 	}
 
 	memcpy(copy, im.buf, im.size);
-	is_int(kmod_elf_strip(elf, copy, KMOD_ELF_STRIP_MODVERSION), 0, "%s: strip MODVERSION",
-	       cfg);
-	ok(tget(copy + flags_at, w, msb) == 0x10000, "%s: SHF_ALLOC cleared, other flags kept",
-	   cfg);
+	is_int(kmod_elf_strip(elf, copy, KMOD_ELF_STRIP_MODVERSION), 0,
+	       "%s: strip MODVERSION", cfg);
+	ok(tget(copy + flags_at, w, msb) == 0x10001,
+	   "%s: SHF_ALLOC cleared, other flags kept", cfg);
 	is_int(diff_outside(copy, im.buf, im.size, flags_at, w), 0,
 	       "%s: nothing else changed by MODVERSION", cfg);
 
 	memcpy(copy, im.buf, im.size);
-	is_int(kmod_elf_strip(elf, copy, KMOD_ELF_STRIP_VERMAGIC), 0, "%s: strip VERMAGIC", cfg);
+	is_int(kmod_elf_strip(elf, copy, KMOD_ELF_STRIP_VERMAGIC), 0,
+	       "%s: strip VERMAGIC", cfg);
 	ok(all_zero(copy + vm_at, vm_len), "%s: vermagic bytes are NUL", cfg);
 	is_int(diff_outside(copy, im.buf, im.size, vm_at, vm_len), 0,
 	       "%s: nothing else changed by VERMAGIC", cfg);
-	if (kmod_elf_new(copy, im.size, &elf2) == 0) {
+	if (is_int(kmod_elf_new(copy, im.size, &elf2), 0, "%s: parse", cfg)) {
 		int n = kmod_elf_get_modinfo_strings(elf2, &strs);
 
 		ok(n == 2 && strcmp(strs[0], "license=GPL") == 0 &&
@@ -574,29 +633,32 @@ static void test_strip(bool is64, bool msb)
 
 	/* In place: @mem is the very buffer the elf reads. */
 	memcpy(copy, im.buf, im.size);
-	if (kmod_elf_new(copy, im.size, &elf) == 0) {
+	if (is_int(kmod_elf_new(copy, im.size, &elf), 0, "%s: parse", cfg)) {
 		is_int(kmod_elf_strip(elf, copy,
-				      KMOD_ELF_STRIP_MODVERSION | KMOD_ELF_STRIP_VERMAGIC),
+				      KMOD_ELF_STRIP_MODVERSION |
+					      KMOD_ELF_STRIP_VERMAGIC),
 		       0, "%s: strip both in place", cfg);
-		ok(tget(copy + flags_at, w, msb) == 0x10000 && all_zero(copy + vm_at, vm_len),
+		ok(tget(copy + flags_at, w, msb) == 0x10001 &&
+			   all_zero(copy + vm_at, vm_len),
 		   "%s: both edits applied in place", cfg);
 		copy[flags_at + (msb ? w - 1 : 0)] |= 2;
-		memset(copy + vm_at, 1, vm_len);
 		is_int(diff_outside(copy, im.buf, im.size, vm_at, vm_len), 0,
 		       "%s: in-place strip touched nothing else", cfg);
 		kmod_elf_free(elf);
 	}
 
 	/* Nothing to strip: -ENODATA, and no partial edit when one of two is missing. */
-	const struct tsec only_modinfo[] = { { ".modinfo", 1, 2, lic, sizeof(lic) - 1, 0 } };
+	const struct tsec only_modinfo[] = { { ".modinfo", 1, 2, lic, sizeof(lic) - 1,
+					       0 } };
 	build(&other, is64, msb, only_modinfo, 1);
 	memcpy(copy, other.buf, other.size);
-	if (kmod_elf_new(other.buf, other.size, &elf) == 0) {
+	if (is_int(kmod_elf_new(other.buf, other.size, &elf), 0, "%s: parse", cfg)) {
 		is_int(kmod_elf_strip(elf, copy, KMOD_ELF_STRIP_MODVERSION), -ENODATA,
 		       "%s: no __versions", cfg);
 		is_int(kmod_elf_strip(elf, copy, KMOD_ELF_STRIP_VERMAGIC), -ENODATA,
 		       "%s: no vermagic", cfg);
-		ok(memcmp(copy, other.buf, other.size) == 0, "%s: -ENODATA left mem alone", cfg);
+		ok(memcmp(copy, other.buf, other.size) == 0,
+		   "%s: -ENODATA left mem alone", cfg);
 		kmod_elf_free(elf);
 	}
 	const struct tsec no_vermagic[] = {
@@ -605,32 +667,35 @@ static void test_strip(bool is64, bool msb)
 	};
 	build(&other, is64, msb, no_vermagic, 2);
 	memcpy(copy, other.buf, other.size);
-	if (kmod_elf_new(other.buf, other.size, &elf) == 0) {
+	if (is_int(kmod_elf_new(other.buf, other.size, &elf), 0, "%s: parse", cfg)) {
 		is_int(kmod_elf_strip(elf, copy,
-				      KMOD_ELF_STRIP_MODVERSION | KMOD_ELF_STRIP_VERMAGIC),
+				      KMOD_ELF_STRIP_MODVERSION |
+					      KMOD_ELF_STRIP_VERMAGIC),
 		       -ENODATA, "%s: both requested, vermagic missing", cfg);
 		ok(memcmp(copy, other.buf, other.size) == 0, "%s: no partial strip", cfg);
 		kmod_elf_free(elf);
 	}
 
 	/* Every vermagic= string goes; "foo=vermagic=b" is not one. */
-	const struct tsec multi_sec[] = { { ".modinfo", 1, 2, multi, sizeof(multi) - 1, 0 } };
+	const struct tsec multi_sec[] = { { ".modinfo", 1, 2, multi, sizeof(multi) - 1,
+					    0 } };
 	build(&other, is64, msb, multi_sec, 1);
 	memcpy(copy, other.buf, other.size);
-	if (kmod_elf_new(other.buf, other.size, &elf) == 0) {
+	if (is_int(kmod_elf_new(other.buf, other.size, &elf), 0, "%s: parse", cfg)) {
 		size_t at = other.data_off[1];
 
 		is_int(kmod_elf_strip(elf, copy, KMOD_ELF_STRIP_VERMAGIC), 0,
 		       "%s: strip repeated vermagic", cfg);
 		ok(all_zero(copy + at, 10) && all_zero(copy + at + 26, 10) &&
 			   memcmp(copy + at + 11, "foo=vermagic=b", 15) == 0 &&
-			   diff_outside(copy, other.buf, other.size, at, sizeof(multi)) == 0,
+			   diff_outside(copy, other.buf, other.size, at, sizeof(multi)) ==
+				   0,
 		   "%s: both vermagic strings blanked, the rest intact", cfg);
 		kmod_elf_free(elf);
 	}
 }
 
-/* ---- (a) objects compiled by gcc ------------------------------------------------------ */
+/* ---- (a) objects compiled by gcc ---- */
 
 static const char fixture_src[] =
 	"#define MI(n, s) __attribute__((section(\".modinfo\"), used, aligned(1))) \\\n"
@@ -640,7 +705,8 @@ static const char fixture_src[] =
 	"MI(mi_alias, \"alias=pci:v00001234d*sv*sd*bc*sc*i*\");\n"
 	"MI(mi_depends, \"depends=\");\n"
 	"MI(mi_name, \"name=fixture\");\n"
-	"struct modversion_info { unsigned long crc; char name[64 - sizeof(unsigned long)]; };\n"
+	"struct modversion_info { unsigned long crc; char name[64 - sizeof(unsigned "
+	"long)]; };\n"
 	"__attribute__((section(\"__versions\"), used, aligned(8)))\n"
 	"static const struct modversion_info vers[] = {\n"
 	"	{ (unsigned long)0x1122334455667788ULL, \"module_layout\" },\n"
@@ -657,7 +723,8 @@ static const char fixture_src[] =
 	"const unsigned int __crc_exported_rel = 0xcafebabe;\n"
 	"__attribute__((section(\"___kcrctab+local_one\"), used))\n"
 	"static const unsigned int __crc_local_one = 0x5a5a5a5a;\n"
-	"int init_module(void) { return needed_symbol(1) + (weak_ref ? weak_ref() : 0); }\n";
+	"int init_module(void) { return needed_symbol(1) + (weak_ref ? weak_ref() : 0); "
+	"}\n";
 
 static const char ksymtab_src[] =
 	"__attribute__((section(\"__ksymtab_strings\"), used, aligned(1)))\n"
@@ -665,8 +732,11 @@ static const char ksymtab_src[] =
 	"int f(void) { return 0; }\n";
 
 static const char *const fixture_modinfo[] = {
-	"license=GPL", "vermagic=6.1.0-fixture SMP mod_unload modversions ",
-	"alias=pci:v00001234d*sv*sd*bc*sc*i*", "depends=", "name=fixture",
+	"license=GPL",
+	"vermagic=6.1.0-fixture SMP mod_unload modversions ",
+	"alias=pci:v00001234d*sv*sd*bc*sc*i*",
+	"depends=",
+	"name=fixture",
 };
 
 static int run(const char *cmd)
@@ -684,7 +754,8 @@ static uint8_t *slurp(const char *path, size_t *len)
 
 	if (f == NULL)
 		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0) {
 		b = malloc((size_t)n + 1);
 		if (b != NULL && fread(b, 1, (size_t)n, f) != (size_t)n) {
 			free(b);
@@ -708,7 +779,8 @@ static bool write_file(const char *path, const void *data, size_t len)
 }
 
 /* Compile @src into <tmpdir>/<base><suffix>.o; returns the path or NULL. */
-static char *compile(const char *base, const char *src, const char *flags, const char *suffix)
+static char *compile(const char *base, const char *src, const char *flags,
+		     const char *suffix)
 {
 	static char obj[4][512];
 	static int slot;
@@ -720,7 +792,8 @@ static char *compile(const char *base, const char *src, const char *flags, const
 	if (!write_file(c, src, strlen(src)))
 		return NULL;
 	snprintf(cmd, sizeof(cmd),
-		 "gcc %s -c -O2 -fno-pie -fno-stack-protector -o '%s' '%s' >/dev/null 2>&1",
+		 "gcc %s -c -O2 -fno-pie -fno-stack-protector -o '%s' '%s' >/dev/null "
+		 "2>&1",
 		 flags, o, c);
 	return run(cmd) == 0 ? o : NULL;
 }
@@ -732,8 +805,9 @@ static uint8_t *objcopy_section(const char *obj, const char *sec, size_t *len)
 	uint8_t *b;
 
 	snprintf(out, sizeof(out), "%s.%s.bin", obj, sec);
-	snprintf(cmd, sizeof(cmd), "objcopy -O binary --only-section=%s '%s' '%s' 2>/dev/null",
-		 sec, obj, out);
+	snprintf(cmd, sizeof(cmd),
+		 "objcopy -O binary --only-section=%s '%s' '%s' 2>/dev/null", sec, obj,
+		 out);
 	if (run(cmd) != 0)
 		return NULL;
 	b = slurp(out, len);
@@ -744,4 +818,181 @@ static uint8_t *objcopy_section(const char *obj, const char *sec, size_t *len)
 static void skip(const char *what, const char *why)
 {
 	ok(1, "%s # SKIP %s", what, why);
+}
+
+static void test_fixture_modinfo(struct kmod_elf *elf, const char *obj, const char *cfg)
+{
+	_cleanup_free_ uint8_t *dump = NULL;
+	char **strs = NULL;
+	const void *buf;
+	uint64_t size;
+	size_t len, nexp = 0;
+	const char *exp[16];
+	int n, once = 0;
+
+	dump = objcopy_section(obj, ".modinfo", &len);
+	n = kmod_elf_get_modinfo_strings(elf, &strs);
+	is_int(n, ARRAY_SIZE(fixture_modinfo), "%s: modinfo string count", cfg);
+	for (size_t i = 0; i < ARRAY_SIZE(fixture_modinfo); i++) {
+		int seen = 0;
+
+		for (int k = 0; k < n; k++)
+			seen += strcmp(strs[k], fixture_modinfo[i]) == 0;
+		once += seen == 1;
+	}
+	is_int(once, ARRAY_SIZE(fixture_modinfo), "%s: every declared string once", cfg);
+	if (dump == NULL) {
+		skip("modinfo order and bytes", "objcopy unavailable");
+		free(strs);
+		return;
+	}
+
+	ok(kmod_elf_get_section(elf, ".modinfo", &buf, &size) == 0 && size == len &&
+		   memcmp(buf, dump, len) == 0,
+	   "%s: .modinfo bytes equal objcopy's (%zu bytes)", cfg, len);
+	for (size_t i = 0; i < len && nexp < ARRAY_SIZE(exp); i++) {
+		if (dump[i] != '\0' && (i == 0 || dump[i - 1] == '\0'))
+			exp[nexp++] = (const char *)dump + i;
+	}
+	ok(n >= 0 && (size_t)n == nexp, "%s: %zu strings in objcopy's bytes", cfg, nexp);
+	for (size_t i = 0; i < nexp && i < (size_t)n; i++)
+		is_str(strs[i], exp[i], "%s: modinfo[%zu] in file order", cfg, i);
+	/* gcc 12 emits reverse declaration order; say so, but it is gcc's business. */
+	if (nexp > 0)
+		printf("# %s: first .modinfo string in the object: %s\n", cfg, exp[0]);
+	free(strs);
+}
+
+static void test_fixture_strip(struct kmod_elf *elf, const uint8_t *file, size_t flen,
+			       const char *obj, const char *cfg)
+{
+	_cleanup_free_ uint8_t *copy = malloc(flen);
+	_cleanup_free_ uint8_t *before = NULL, *after = NULL, *mi0 = NULL, *mi1 = NULL;
+	char stripped[600];
+	size_t l0 = 0, l1 = 0, m0 = 0, m1 = 0;
+	uint8_t *vm;
+
+	snprintf(stripped, sizeof(stripped), "%s.stripped.o", obj);
+	memcpy(copy, file, flen);
+	is_int(kmod_elf_strip(elf, copy,
+			      KMOD_ELF_STRIP_MODVERSION | KMOD_ELF_STRIP_VERMAGIC),
+	       0, "%s: strip both", cfg);
+	before = objcopy_section(obj, "__versions", &l0);
+	mi0 = objcopy_section(obj, ".modinfo", &m0);
+	if (before == NULL || mi0 == NULL || !write_file(stripped, copy, flen)) {
+		skip("stripped object seen by objcopy", "objcopy unavailable");
+		return;
+	}
+	/* objcopy -O binary dumps only SHF_ALLOC sections: __versions must vanish. */
+	after = objcopy_section(stripped, "__versions", &l1);
+	mi1 = objcopy_section(stripped, ".modinfo", &m1);
+	ok(l0 == 192 && after != NULL && l1 == 0,
+	   "%s: objcopy sees __versions non-ALLOC (%zu→%zu)", cfg, l0, l1);
+	vm = memmem(mi0, m0, "vermagic=", 9);
+	if (vm != NULL)
+		memset(vm, 0, strlen((char *)vm));
+	ok(vm != NULL && mi1 != NULL && m1 == m0 && memcmp(mi0, mi1, m0) == 0,
+	   "%s: .modinfo after strip = original with vermagic zeroed", cfg);
+	unlink(stripped);
+}
+
+static void test_fixture(bool m32)
+{
+	const char *cfg = m32 ? "gcc -m32" : "gcc";
+	const char *obj =
+		compile("fixture", fixture_src, m32 ? "-m32" : "", m32 ? "32" : "");
+	const char *ks =
+		compile("ksymtab", ksymtab_src, m32 ? "-m32" : "", m32 ? "32" : "");
+	_cleanup_free_ uint8_t *file = NULL, *ksfile = NULL;
+	struct kmod_modversion *mv = NULL;
+	struct kmod_elf_symbol *sy = NULL;
+	struct kmod_elf *elf = NULL;
+	size_t flen = 0, kslen = 0, bad = 0;
+	const char *name;
+	bool is64;
+	int n;
+
+	if (obj == NULL || ks == NULL || (file = slurp(obj, &flen)) == NULL ||
+	    (ksfile = slurp(ks, &kslen)) == NULL) {
+		skip(cfg, "cannot compile fixtures");
+		return;
+	}
+	is64 = flen > 4 && file[4] == 2;
+	if (!is_int(kmod_elf_new(file, flen, &elf), 0, "%s: parse %s", cfg, obj))
+		return;
+	ok(is64 == (!m32 && sizeof(long) == 8), "%s: class %s", cfg,
+	   is64 ? "ELF64" : "ELF32");
+
+	test_fixture_modinfo(elf, obj, cfg);
+
+	n = kmod_elf_get_modversions(elf, &mv);
+	if (is_int(n, 3, "%s: 3 __versions records", cfg)) {
+		ok(mv[0].crc == (is64 ? 0x1122334455667788ULL : 0x55667788), "%s: crc[0]",
+		   cfg);
+		is_str(mv[0].symbol, "module_layout", "%s: version[0]", cfg);
+		ok(mv[1].crc == 0x9abcdef0, "%s: crc[1]", cfg);
+		is_str(mv[1].symbol, "needed_symbol", "%s: version[1]", cfg);
+		ok(mv[2].crc == 0x0badf00d, "%s: crc[2]", cfg);
+		is_str(mv[2].symbol, "dotted", "%s: version[2] without '.'", cfg);
+	}
+	free(mv);
+
+	is_int(kmod_elf_get_this_module_name(elf, &name), 0, "%s: this_module", cfg);
+	is_str(name, "fixture", "%s: this_module name", cfg);
+
+	n = kmod_elf_get_symbols(elf, &sy);
+	is_int(n, 3, "%s: 3 exports", cfg);
+	check_sym(sy, n, "exported_abs", 0x11223344, 'G', cfg, "export");
+	check_sym(sy, n, "exported_rel", 0xcafebabe, 'G', cfg, "export");
+	check_sym(sy, n, "local_one", 0x5a5a5a5a, 'L', cfg, "export");
+	free(sy);
+
+	n = kmod_elf_get_dependency_symbols(elf, &sy);
+	is_int(n, 2, "%s: 2 undefined symbols", cfg);
+	check_sym(sy, n, "needed_symbol", 0x9abcdef0, 'U', cfg, "dependency");
+	check_sym(sy, n, "weak_ref", 0, 'W', cfg, "dependency");
+	free(sy);
+
+	test_fixture_strip(elf, file, flen, obj, cfg);
+	kmod_elf_free(elf);
+
+	for (size_t len = 0; len < flen; len++)
+		bad += parse_copy(file, len) != -ENOEXEC;
+	is_int(bad, 0, "%s: all %zu truncations of the object rejected", cfg, flen);
+
+	if (!is_int(kmod_elf_new(ksfile, kslen, &elf), 0, "%s: parse %s", cfg, ks))
+		return;
+	n = kmod_elf_get_symbols(elf, &sy);
+	is_int(n, 3, "%s: 3 exports from __ksymtab_strings", cfg);
+	check_sym(sy, n, "ksym_one", 0, 'G', cfg, "ksymtab");
+	check_sym(sy, n, "ksym_two", 0, 'G', cfg, "ksymtab");
+	check_sym(sy, n, "ksym_three", 0, 'G', cfg, "ksymtab");
+	free(sy);
+	is_int(kmod_elf_get_dependency_symbols(elf, &sy), 0, "%s: no undefined symbols",
+	       cfg);
+	free(sy);
+	is_int(kmod_elf_get_modversions(elf, &mv), -ENODATA, "%s: no __versions", cfg);
+	kmod_elf_free(elf);
+}
+
+int main(void)
+{
+	char cmd[600];
+
+	for (int c = 0; c < 4; c++) {
+		test_synth(c & 2, c & 1);
+		test_contents(c & 2, c & 1);
+		test_hostile(c & 2, c & 1);
+		test_strip(c & 2, c & 1);
+	}
+
+	if (mkdtemp(tmpdir) == NULL) {
+		skip("gcc fixtures", "mkdtemp failed");
+	} else {
+		test_fixture(false);
+		test_fixture(true);
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		run(cmd);
+	}
+	return tap_done();
 }

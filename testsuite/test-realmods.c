@@ -255,7 +255,13 @@ static int write_file(const char *path, const void *data, size_t len)
 	_cleanup_close_ int fd = -1;
 	const uint8_t *p = data;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/*
+	 * A fresh file each time: ext4 flushes a file truncated and rewritten on
+	 * close (auto_da_alloc), which would make ~4000 rewrites crawl.
+	 */
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
 	while (len > 0) {
@@ -344,7 +350,7 @@ static int reassemble(struct run *r, const uint8_t *orig, size_t size, size_t im
 	_cleanup_(file_freep) struct kmod_file *file = NULL;
 	_cleanup_(sig_freep) struct kmod_detached_sig *sig = NULL;
 	_cleanup_free_ void *packed = NULL;
-	const uint8_t *sig_data, *got;
+	const uint8_t *got;
 	size_t packed_len, sig_file_len, trailer_len = size - image_len, got_len;
 	int err;
 
@@ -361,14 +367,9 @@ static int reassemble(struct run *r, const uint8_t *orig, size_t size, size_t im
 	if (err < 0)
 		return fail(r, "write %s: %s", r->mod_path, strerror(-err));
 
-	if (format == KMOD_SIG_FORMAT_TRAILER) {
-		sig_data = orig + image_len;
-		sig_file_len = trailer_len;
-	} else {
-		sig_data = orig + image_len;
-		sig_file_len = sig_len;
-	}
-	err = write_file(r->sig_path, sig_data, sig_file_len);
+	/* Both formats start where the image ends; the bare one stops before the info block. */
+	sig_file_len = format == KMOD_SIG_FORMAT_TRAILER ? trailer_len : sig_len;
+	err = write_file(r->sig_path, orig + image_len, sig_file_len);
 	if (err < 0)
 		return fail(r, "write %s: %s", r->sig_path, strerror(-err));
 
@@ -414,7 +415,7 @@ static int check_module(struct run *r, const char *path, size_t index)
 	enum kmod_file_compression c;
 	enum kmod_sig_format format;
 	const uint8_t *mem;
-	size_t size, image_len, sig_len;
+	size_t size, image_len = 0, sig_len = 0;
 	int err;
 
 	err = kmod_file_open(&r->lg, path, &orig);

@@ -62,8 +62,8 @@ while read -r kver root; do
 	t1=$(now)
 	out=$("$prog" "$root/lib/modules/$kver" "$scratch")
 	status=$?
+	t2=$(now)
 	rm -rf "$scratch"
-	echo "# $kver: test-realmods took $(elapsed "$t1" "$(now)") s (exit $status)"
 
 	results=0
 	while IFS= read -r line; do
@@ -78,6 +78,7 @@ while read -r kver root; do
 			echo "$line"
 		fi
 	done <<<"$out"
+	echo "# $kver: test-realmods took $(elapsed "$t1" "$t2") s (exit $status)"
 	# A crash or a usage error leaves no failing line of its own.
 	if [[ $status != 0 && $failed == 0 ]] || [[ $results == 0 ]]; then
 		tap "not ok" "$kver: test-realmods exited with status $status"

@@ -14,8 +14,9 @@
 #include "testsuite/tap.h"
 
 static const uint8_t marker[28] = {
-	0x7e, 0x4d, 0x6f, 0x64, 0x75, 0x6c, 0x65, 0x20, 0x73, 0x69, 0x67, 0x6e, 0x61, 0x74,
-	0x75, 0x72, 0x65, 0x20, 0x61, 0x70, 0x70, 0x65, 0x6e, 0x64, 0x65, 0x64, 0x7e, 0x0a,
+	0x7e, 0x4d, 0x6f, 0x64, 0x75, 0x6c, 0x65, 0x20, 0x73, 0x69,
+	0x67, 0x6e, 0x61, 0x74, 0x75, 0x72, 0x65, 0x20, 0x61, 0x70,
+	0x70, 0x65, 0x6e, 0x64, 0x65, 0x64, 0x7e, 0x0a,
 };
 
 static const uint8_t oid_signed_data[11] = {
@@ -61,7 +62,8 @@ static size_t make_trailer(uint8_t *out, const uint8_t *data, size_t len, uint8_
 	return len + 40;
 }
 
-static void expect_accept(const void *buf, size_t size, enum kmod_sig_format want, const char *what)
+static void expect_accept(const void *buf, size_t size, enum kmod_sig_format want,
+			  const char *what)
 {
 	enum kmod_sig_format fmt = 99;
 	const char *reason = NULL;
@@ -71,7 +73,8 @@ static void expect_accept(const void *buf, size_t size, enum kmod_sig_format wan
 	is_int(fmt, want, "%s: format", what);
 }
 
-static void expect_reject(const void *buf, size_t size, const char *want, const char *what)
+static void expect_reject(const void *buf, size_t size, const char *want,
+			  const char *what)
 {
 	enum kmod_sig_format fmt = 99;
 	const char *reason = NULL;
@@ -81,7 +84,8 @@ static void expect_reject(const void *buf, size_t size, const char *want, const 
 	is_str(reason, want, "%s: reason", what);
 }
 
-static void expect_reject_msg(const void *buf, size_t size, const char *want, const char *what)
+static void expect_reject_msg(const void *buf, size_t size, const char *want,
+			      const char *what)
 {
 	enum kmod_sig_format fmt = 99;
 	char msg[128] = "";
@@ -97,7 +101,8 @@ static void test_is_appended(void)
 
 	ok(!kmod_sig_is_appended(buf, 0), "is_appended: empty");
 	memcpy(buf, marker, 28);
-	ok(!kmod_sig_is_appended(buf, 28), "is_appended: marker alone (28 bytes) is not enough");
+	ok(!kmod_sig_is_appended(buf, 28),
+	   "is_appended: marker alone (28 bytes) is not enough");
 	buf[0] = 'x';
 	memcpy(buf + 1, marker, 28);
 	ok(kmod_sig_is_appended(buf, 29), "is_appended: 29 bytes ending in marker");
@@ -138,7 +143,8 @@ static void test_small_sizes(void)
 
 	buf[0] = 0xaa;
 	make_trailer(buf, buf, 1, 3, 1);
-	expect_accept(buf, 41, KMOD_SIG_FORMAT_TRAILER, "size 41 type 3, 1 byte passed through");
+	expect_accept(buf, 41, KMOD_SIG_FORMAT_TRAILER,
+		      "size 41 type 3, 1 byte passed through");
 	buf[0] = 0x30;
 	make_trailer(buf, buf, 1, 2, 1);
 	expect_reject(buf, 41, "truncated", "size 41 type 2, 1-byte DER");
@@ -178,20 +184,23 @@ static void test_trailer_fields(void)
 
 	n = make_trailer(buf, der, dlen, 2, dlen + 1);
 	expect_reject(buf, n, "signature length does not match file size", "sig_len + 1");
-	expect_reject_msg(buf, n, "signature length 23 does not match file size 62", "sig_len + 1");
+	expect_reject_msg(buf, n, "signature length 23 does not match file size 62",
+			  "sig_len + 1");
 	n = make_trailer(buf, der, dlen, 2, dlen - 1);
 	expect_reject(buf, n, "signature length does not match file size", "sig_len - 1");
 	n = make_trailer(buf, der, dlen, 2, 0xffffffff);
-	expect_reject(buf, n, "signature length does not match file size", "sig_len 0xffffffff");
+	expect_reject(buf, n, "signature length does not match file size",
+		      "sig_len 0xffffffff");
 	n = make_trailer(buf, der, dlen, 2, 0);
 	expect_reject(buf, n, "empty signature", "sig_len 0");
 
 	/* DER inside the trailer is held to the signature length. */
 	der[1] = 21;
 	n = make_trailer(buf, der, dlen, 2, dlen);
-	expect_reject(buf, n, "DER length does not match signature length", "DER + 1 in trailer");
+	expect_reject(buf, n, "DER length does not match signature length",
+		      "DER + 1 in trailer");
 	expect_reject_msg(buf, n, "DER length 23 does not match signature length 22",
-		   "DER + 1 in trailer");
+			  "DER + 1 in trailer");
 	der[1] = 20;
 	der[5] = 0x55;
 	n = make_trailer(buf, der, dlen, 2, dlen);
@@ -228,11 +237,13 @@ static void test_der_lengths(void)
 	make_trailer(t, buf, n, 2, n);
 	expect_accept(t, n + 40, KMOD_SIG_FORMAT_TRAILER, "0x82 form in trailer");
 
-	expect_reject(buf, n - 1, "DER length does not match file size", "0x82 one byte short");
+	expect_reject(buf, n - 1, "DER length does not match file size",
+		      "0x82 one byte short");
 	expect_reject_msg(buf, n - 1, "DER length 304 does not match file size 303",
-		   "0x82 one byte short");
+			  "0x82 one byte short");
 	buf[n] = 0;
-	expect_reject(buf, n + 1, "DER length does not match file size", "0x82 one byte extra");
+	expect_reject(buf, n + 1, "DER length does not match file size",
+		      "0x82 one byte extra");
 
 	n = make_der(buf, 20, 0);
 	buf[1] = 0x80;
@@ -279,8 +290,10 @@ static void test_write_trailer(void)
 
 	n = make_der(blob, 0x1a2 - 4, 2);
 	is_int(n, 0x1a2, "418-byte blob built");
-	is_int(kmod_sig_trailer_size(KMOD_SIG_FORMAT_PKCS7, n), n + 40, "PKCS7 trailer size");
-	is_int(kmod_sig_trailer_size(KMOD_SIG_FORMAT_TRAILER, n), n, "TRAILER trailer size");
+	is_int(kmod_sig_trailer_size(KMOD_SIG_FORMAT_PKCS7, n), n + 40,
+	       "PKCS7 trailer size");
+	is_int(kmod_sig_trailer_size(KMOD_SIG_FORMAT_TRAILER, n), n,
+	       "TRAILER trailer size");
 
 	memcpy(expected, blob, n);
 	memcpy(expected + n, expected_info, 12);

@@ -55,7 +55,8 @@ static void test_strbuf(void)
 	strbuf_init(&buf);
 	is_str(strbuf_str(&buf), "", "strbuf: empty buffer gives \"\"");
 	ok(strbuf_pushchar(&buf, 'a') && strbuf_pushchars(&buf, "bcd") &&
-		   strbuf_pushmem(&buf, "efXX", 2) && strbuf_pushmem(&buf, NULL, 0),
+		   strbuf_pushmem(&buf, "eX", 1) && strbuf_pushmem(&buf, "fXX", 1) &&
+		   strbuf_pushmem(&buf, NULL, 0),
 	   "strbuf: pushes succeed");
 	is_str(strbuf_str(&buf), "abcdef", "strbuf: contents after pushes");
 	ok(strbuf_pushf(&buf, "-%d-%s-%03x", 42, "x", 10) &&
@@ -323,6 +324,8 @@ static void test_paths(void)
 	close(fd);
 	snprintf(cwd, sizeof(cwd), "%s/reg/x/y", dir);
 	is_int(mkdir_parents(cwd, 0755), -ENOTDIR, "mkdir_parents: file in the way");
+	snprintf(cwd, sizeof(cwd), "%s/reg/y", dir);
+	is_int(mkdir_parents(cwd, 0755), -ENOTDIR, "mkdir_parents: parent is a file");
 	is_int(mkdir_parents("noslash", 0755), 0, "mkdir_parents: no directory part");
 
 	ok(utimensat(AT_FDCWD, p, ts, 0) == 0 && stat(p, &st) == 0, "utimensat");

@@ -13,7 +13,8 @@
  *     result is 0, an errno name or a number; the last matching rule naming
  *     the module wins, else the last general one, else 0.
  *   TRAP_ROOT=<dir>       a successful load of a module that is live already
- *     fails with EEXIST, otherwise creates sys/module/<name>/{initstate,refcnt};
+ *     fails with EEXIST, otherwise creates sys/module/<name>/ with initstate
+ *     "live", refcnt 0, coresize (the image or file size) and an empty holders/;
  *     removing a module with no sys/module/<name> fails with ENOENT, otherwise
  *     deletes that directory.
  */
@@ -73,10 +74,11 @@ static const struct {
 	{ "EHWPOISON", EHWPOISON },
 };
 
+/* A test with a broken rule must not pass by accident: stop the program. */
 static _noreturn_ void bad_rule(const char *rule, size_t len)
 {
 	fprintf(stderr, "kmod-trap: invalid TRAP_RESULTS rule '%.*s'\n", (int)len, rule);
-	abort();
+	_exit(99);
 }
 
 /* The errno a result word stands for (0 for success). */
@@ -397,16 +399,21 @@ static int make_dirs(char *path)
 	return 0;
 }
 
-static int module_mark_live(const char *name)
+/* What kmod reads of a loaded module: initstate, refcnt, coresize, holders/. */
+static int module_mark_live(const char *name, unsigned long size)
 {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], holders[PATH_MAX], coresize[32];
 	int err;
 
-	if (!state_path(dir, sizeof(dir), name, ""))
+	if (!state_path(dir, sizeof(dir), name, "") ||
+	    !state_path(holders, sizeof(holders), name, "/holders"))
 		return 0;
-	err = make_dirs(dir);
+	snprintf(coresize, sizeof(coresize), "%lu\n", size);
+	err = make_dirs(holders);
 	if (err == 0)
 		err = write_file(dir, "refcnt", "0\n");
+	if (err == 0)
+		err = write_file(dir, "coresize", coresize);
 	if (err == 0)
 		err = write_file(dir, "initstate", "live\n");
 	if (err != 0)
@@ -453,14 +460,14 @@ static long finish(int err)
 	return -1;
 }
 
-static long load(const char *call, const char *name)
+static long load(const char *call, const char *name, unsigned long size)
 {
 	int err = trap_result(call, name);
 
 	if (err == 0 && module_is_live(name))
 		err = EEXIST;
 	if (err == 0)
-		err = module_mark_live(name);
+		err = module_mark_live(name, size);
 	return finish(err);
 }
 
@@ -477,7 +484,7 @@ static long fake_init_module(const void *image, unsigned long len, const char *p
 	hex(tail, (const unsigned char *)image + len - ntail, ntail);
 	trap_log("init_module len=%lu sha256=%s tail=%s params=%s\n", len, digest, tail,
 		 params ? params : "");
-	return load("init_module", name);
+	return load("init_module", name, len);
 }
 
 /* Name from the file name, like kmod does, or from the contents of a memfd. */
@@ -512,6 +519,7 @@ static long fake_finit_module(int fd, const char *params, int flags)
 {
 	ssize_t (*real_readlink)(const char *, char *, size_t) = REAL(readlink);
 	char link[64], path[PATH_MAX], name[NAME_SIZE];
+	struct stat st;
 	ssize_t n = -1;
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
@@ -526,7 +534,9 @@ static long fake_finit_module(int fd, const char *params, int flags)
 	fd_module_name(fd, path, name);
 	trap_log("finit_module file=%s flags=%d params=%s\n", path, flags,
 		 params ? params : "");
-	return load("finit_module", name);
+	if (fstat(fd, &st) < 0)
+		st.st_size = 0;
+	return load("finit_module", name, st.st_size);
 }
 
 static long fake_delete_module(const char *name, unsigned int flags)

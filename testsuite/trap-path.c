@@ -52,11 +52,12 @@ char *__getcwd_chk(char *buf, size_t size, size_t buflen);
 	if (var == NULL)                                                   \
 		return fail;
 
-#define REDIRECT_AT(var, dirfd, path, fail)                                          \
-	char var##_buf_[PATH_MAX];                                                   \
-	const char *var = trap_path_at((dirfd), (path), var##_buf_, sizeof(var##_buf_)); \
-	if (var == NULL)                                                             \
-		return fail;
+/*
+ * The *at() calls redirect like the others: a relative name is never
+ * touched (a directory fd from a redirected open already points into the
+ * root), and an absolute one ignores the directory fd in the kernel too.
+ */
+#define REDIRECT_AT(var, dirfd, path, fail) REDIRECT(var, path, fail)
 
 /* open() and friends only carry a mode when they may create a file. */
 #define OPEN_MODE(flags, last)                                               \
@@ -485,9 +486,16 @@ _export_ int chmod(const char *path, mode_t mode)
 }
 
 /*
- * The template is filled in by libc: run it on the redirected copy and hand
- * the generated characters back to the caller's buffer.
+ * Templates are filled in by libc: run it on the redirected copy and hand the
+ * generated characters back to the caller's buffer.
  */
+static void copy_back(char *tmpl, const char *redirected)
+{
+	size_t n = strlen(tmpl);
+
+	memcpy(tmpl, redirected + strlen(redirected) - n, n);
+}
+
 _export_ int mkostemp(char *tmpl, int flags)
 {
 	GET_REAL(mkostemp, -1);
@@ -497,13 +505,33 @@ _export_ int mkostemp(char *tmpl, int flags)
 
 	int fd = real_(p_buf_, flags);
 	if (fd >= 0)
-		memcpy(tmpl, p_buf_ + strlen(p_buf_) - strlen(tmpl), strlen(tmpl));
+		copy_back(tmpl, p_buf_);
 	return fd;
 }
 
 _export_ int mkstemp(char *tmpl)
 {
-	return mkostemp(tmpl, 0);
+	GET_REAL(mkstemp, -1);
+	REDIRECT(p, tmpl, -1);
+	if (p == tmpl)
+		return real_(tmpl);
+
+	int fd = real_(p_buf_);
+	if (fd >= 0)
+		copy_back(tmpl, p_buf_);
+	return fd;
+}
+
+_export_ char *mkdtemp(char *tmpl)
+{
+	GET_REAL(mkdtemp, NULL);
+	REDIRECT(p, tmpl, NULL);
+	if (p == tmpl)
+		return real_(tmpl);
+	if (real_(p_buf_) == NULL)
+		return NULL;
+	copy_back(tmpl, p_buf_);
+	return tmpl;
 }
 
 /* ---- resolving ---- */

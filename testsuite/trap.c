@@ -114,14 +114,6 @@ const char *trap_path(const char *path, char *buf, size_t size)
 	return buf;
 }
 
-const char *trap_path_at(int dirfd, const char *path, char *buf, size_t size)
-{
-	/* A directory fd from a redirected open already points into the root. */
-	if (dirfd != AT_FDCWD)
-		return path;
-	return trap_path(path, buf, size);
-}
-
 void trap_unroot(char *path)
 {
 	const char *root;

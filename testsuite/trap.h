@@ -40,9 +40,6 @@ void *trap_real(const char *name, void **slot);
  */
 const char *trap_path(const char *path, char *buf, size_t size);
 
-/* Same for the *at() calls: only AT_FDCWD with an absolute path is redirected. */
-const char *trap_path_at(int dirfd, const char *path, char *buf, size_t size);
-
 /* TRAP_ROOT without trailing '/', or NULL when unset, empty or "/"; len gets its length. */
 const char *trap_root(size_t *len);
 

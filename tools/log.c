@@ -10,7 +10,7 @@
 static bool log_use_syslog;
 static int log_priority = LOG_ERR;
 
-static const char *prio_to_str(char buf[static 8], int prio)
+static const char *prio_to_str(char buf[static 16], int prio)
 {
 	switch (prio) {
 	case LOG_CRIT:
@@ -26,13 +26,13 @@ static const char *prio_to_str(char buf[static 8], int prio)
 	case LOG_DEBUG:
 		return "DEBUG";
 	}
-	snprintf(buf, 8, "LOG-%03d", prio & 0x3ff);
+	snprintf(buf, 16, "LOG-%03d", prio & 0x3ff);
 	return buf;
 }
 
 static void log_emit(int prio, const char *msg)
 {
-	char buf[8];
+	char buf[16];
 	const char *prioname = prio_to_str(buf, prio);
 
 	if (log_use_syslog)

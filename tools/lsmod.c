@@ -3,6 +3,7 @@
  * lsmod / kmod list: the modules in /proc/modules, with size, use count and
  * holders, in kmod's exact format.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

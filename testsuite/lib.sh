@@ -1,0 +1,202 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=sh
+# trap_rc, trap_out and trap_err are for the sourcing test.
+# shellcheck disable=SC2034
+#
+# Helpers for the TAP shell tests.  Source it first thing:
+#
+#	. "${top_srcdir:?}/testsuite/lib.sh"
+#
+# TAP:
+#   plan N                    optional; print the plan up front
+#   ok DESC / not_ok DESC     one result
+#   is GOT WANT DESC          string equality, a diff as diagnostic on failure
+#   like GOT ERE DESC         GOT matches the extended regex ERE (grep -E)
+#   is_file FILE GOLDEN DESC  byte equality of two files
+#   skip REASON               one skipped test
+#   skip_all REASON           skip the whole file (before any result)
+#   need_or_skip WHAT CMD...  0 if CMD succeeds; else one skip (one failure
+#                             when CI=true) and 1:  if need_or_skip ...; then
+#   need_or_skip_all WHAT CMD...  the same for the whole file
+#   diag TEXT                 "# TEXT" lines
+#   done_testing              print the plan if not given, exit 1 on failure
+#
+# Running programs under the trap (testsuite/trap.la):
+#   trap_run CMD [ARGS...]    runs CMD with LD_PRELOAD=$TRAP_LIB and the
+#       TRAP_ROOT, TRAP_LOG, TRAP_RESULTS, TRAP_UNAME_R and TRAP_PASSTHROUGH
+#       shell variables exported when they are set.  TRAP_PASSTHROUGH defaults
+#       to "$top_builddir:$top_srcdir:$testdir" (set it, even empty, to
+#       override).  stdin is /dev/null.  Afterwards: trap_rc (exit status),
+#       trap_out and trap_err (output, trailing newlines stripped), and the
+#       files $testdir/stdout and $testdir/stderr (exact bytes).
+#
+# Variables: testdir, a fresh scratch directory removed on exit (kept when
+# KMOD_TEST_KEEP=1); TRAP_LIB (default $top_builddir/testsuite/.libs/trap.so).
+# The EXIT trap is used for the clean-up: a test that sets its own must call
+# lib_cleanup from it.
+
+: "${top_srcdir:?top_srcdir is not set (run through make check)}"
+: "${top_builddir:?top_builddir is not set (run through make check)}"
+
+TRAP_LIB=${TRAP_LIB:-$top_builddir/testsuite/.libs/trap.so}
+
+_tap_n=0
+_tap_failed=0
+_tap_plan=
+
+testdir=$(mktemp -d "${TMPDIR:-/tmp}/kmod-test.XXXXXX") || {
+	echo "Bail out! cannot create a scratch directory"
+	exit 1
+}
+
+lib_cleanup() {
+	if [ "${KMOD_TEST_KEEP:-0}" = 1 ]; then
+		echo "# scratch directory kept: $testdir"
+	else
+		chmod -R u+rwx "$testdir" 2> /dev/null
+		rm -rf "$testdir"
+	fi
+}
+trap lib_cleanup EXIT
+
+diag() {
+	printf '%s\n' "$*" | sed 's/^/# /'
+}
+
+plan() {
+	_tap_plan=$1
+	echo "1..$1"
+}
+
+ok() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $*"
+}
+
+not_ok() {
+	_tap_n=$((_tap_n + 1))
+	_tap_failed=$((_tap_failed + 1))
+	echo "not ok $_tap_n - $*"
+}
+
+skip() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n # SKIP $*"
+}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+# _lib_diff WANT GOT: unified diff of two strings as diagnostics.
+_lib_diff() {
+	printf '%s\n' "$1" > "$testdir/.want"
+	printf '%s\n' "$2" > "$testdir/.got"
+	diag "--- want"
+	diag "+++ got"
+	diff "$testdir/.want" "$testdir/.got" | sed -n 's/^</-/p; s/^>/+/p' | sed 's/^/#   /'
+	rm -f "$testdir/.want" "$testdir/.got"
+}
+
+is() {
+	if [ "$1" = "$2" ]; then
+		ok "$3"
+	else
+		not_ok "$3"
+		_lib_diff "$2" "$1"
+	fi
+}
+
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok "$3"
+	else
+		not_ok "$3"
+		diag "got:"
+		diag "$1"
+		diag "does not match: $2"
+	fi
+}
+
+is_file() {
+	if [ ! -e "$1" ]; then
+		not_ok "$3"
+		diag "missing: $1"
+	elif cmp -s "$1" "$2"; then
+		ok "$3"
+	else
+		not_ok "$3"
+		diff -u "$2" "$1" 2>&1 | head -n 50 | sed 's/^/#   /'
+	fi
+}
+
+# A missing prerequisite is a skip on a developer's machine, a failure in CI.
+need_or_skip() {
+	_what=$1
+	shift
+	if "$@" > /dev/null 2>&1; then
+		return 0
+	fi
+	if [ "${CI:-}" = true ]; then
+		not_ok "missing prerequisite: $_what"
+	else
+		skip "missing prerequisite: $_what"
+	fi
+	return 1
+}
+
+need_or_skip_all() {
+	_what=$1
+	shift
+	if "$@" > /dev/null 2>&1; then
+		return 0
+	fi
+	if [ "${CI:-}" = true ]; then
+		echo "1..1"
+		echo "not ok 1 - missing prerequisite: $_what"
+		exit 1
+	fi
+	skip_all "missing prerequisite: $_what"
+}
+
+done_testing() {
+	_rc=0
+	if [ -z "$_tap_plan" ]; then
+		echo "1..$_tap_n"
+	elif [ "$_tap_plan" -ne "$_tap_n" ]; then
+		diag "planned $_tap_plan tests but ran $_tap_n"
+		_rc=1
+	fi
+	if [ "$_tap_failed" -gt 0 ]; then
+		diag "failed $_tap_failed of $_tap_n"
+		_rc=1
+	fi
+	exit $_rc
+}
+
+trap_run() {
+	if [ ! -f "$TRAP_LIB" ]; then
+		echo "trap_run: $TRAP_LIB is not built" > "$testdir/stderr"
+		: > "$testdir/stdout"
+		trap_rc=127
+		trap_out=
+		trap_err=$(cat "$testdir/stderr")
+		return 0
+	fi
+	(
+		for _v in TRAP_ROOT TRAP_LOG TRAP_RESULTS TRAP_UNAME_R; do
+			if eval "[ -n \"\${$_v+set}\" ]"; then
+				# shellcheck disable=SC2163
+				export "$_v"
+			fi
+		done
+		TRAP_PASSTHROUGH=${TRAP_PASSTHROUGH-$top_builddir:$top_srcdir:$testdir}
+		LD_PRELOAD="$TRAP_LIB${LD_PRELOAD:+:$LD_PRELOAD}"
+		export TRAP_PASSTHROUGH LD_PRELOAD
+		exec "$@"
+	) > "$testdir/stdout" 2> "$testdir/stderr" < /dev/null
+	trap_rc=$?
+	trap_out=$(cat "$testdir/stdout")
+	trap_err=$(cat "$testdir/stderr")
+}
