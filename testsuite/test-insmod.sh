@@ -1,0 +1,304 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# insmod and the loading path of libkmod under the syscall trap: every way a
+# module and its detached signature reach the kernel, asserted on the exact
+# system call (buffer length, SHA-256, last 40 bytes, flags, parameters),
+# every malformed .sig and policy, kernel errors and messages.
+
+# shellcheck disable=SC2034
+# shellcheck source=testsuite/lib.sh
+. "${top_srcdir:?}/testsuite/lib.sh"
+
+fx=$top_builddir/testsuite/fixtures
+insmod=$top_builddir/tools/insmod
+
+need_or_skip_all "trap library" test -f "$TRAP_LIB"
+need_or_skip_all "fixture modules" test -f "$fx/dummy.ko"
+need_or_skip_all "insmod" test -x "$insmod"
+
+unset TRAP_RESULTS TRAP_UNAME_R KMOD_DETACHED_SIG
+TRAP_LOG=$testdir/trap.log
+TRAP_ROOT=$testdir/root
+m=$testdir/m
+
+size() { wc -c < "$1" | tr -d ' '; }
+tailhex() { tail -c 40 "$1" | od -An -tx1 -v | tr -d ' \n'; }
+init_line() { # FILE PARAMS: the log line of init_module given FILE's bytes
+	echo "init_module len=$(size "$1") sha256=$(sha256sum "$1" | cut -d' ' -f1) tail=$(tailhex "$1") params=$2"
+}
+log() { cat "$TRAP_LOG" 2> /dev/null; }
+
+# fresh MODULE [SIG]: an empty root and a module (and .sig) in $m
+fresh() {
+	rm -rf "$m" "$TRAP_ROOT" "$TRAP_LOG"
+	mkdir -p "$m" "$TRAP_ROOT/sys/module" "$TRAP_ROOT/proc"
+	unset TRAP_RESULTS
+	cp "$fx/$1" "$m/$2"
+	if [ -n "${3:-}" ]; then
+		cp "$fx/$3" "$m/$2.sig"
+	fi
+}
+kernel_decompresses() { echo "$1" > "$TRAP_ROOT/sys/module/compression"; }
+insmod() { trap_run "$insmod" "$@"; }
+
+cat "$fx/dummy.ko" "$fx/dummy.ko.trailer" > "$testdir/assembled"
+cmp -s "$testdir/assembled" "$fx/dummy-signed.ko" ||
+	echo "Bail out! fixture dummy-signed.ko is not dummy.ko + trailer"
+
+# ---- 1. a .sig makes one buffer: image + trailer, through init_module --------
+
+for variant in "dummy.ko:dummy.ko" "dummy.ko.xz:dummy.ko.xz" "dummy.ko.gz:dummy.ko.gz" \
+	"dummy.ko.zst:dummy.ko.zst" "dummy.ko.xz:renamed.ko"; do
+	src=${variant%%:*} dst=${variant#*:}
+	for format in trailer p7s; do
+		fresh "$src" "$dst" "dummy.ko.$format"
+		insmod "$m/$dst"
+		is "$trap_rc:$trap_err" "0:" "$dst + $format .sig: exit 0, silent"
+		is "$(log)" "$(init_line "$testdir/assembled" "")" \
+			"$dst + $format .sig: init_module(uncompressed image || trailer), byte for byte"
+	done
+done
+
+# Compressed, and the kernel could decompress it itself: the .sig still forces init_module.
+fresh dummy.ko.xz dummy.ko.xz dummy.ko.trailer
+kernel_decompresses xz
+insmod "$m/dummy.ko.xz"
+is "$(log)" "$(init_line "$testdir/assembled" "")" \
+	"xz + .sig on an xz-decompressing kernel: still init_module with the trailer"
+
+# A proposed hash-proof trailer (id_type 3) is passed through as is.
+fresh dummy.ko dummy.ko badsig/idtype3.sig
+insmod "$m/dummy.ko"
+cat "$fx/dummy.ko" "$fx/badsig/idtype3.sig" > "$testdir/expect"
+is "$trap_rc:$(log)" "0:$(init_line "$testdir/expect" "")" "id_type 3 trailer appended unchanged"
+
+# ---- 2. without a .sig: kmod's behaviour --------------------------------------
+
+fresh dummy.ko dummy.ko
+insmod "$m/dummy.ko"
+is "$trap_rc:$(log)" "0:finit_module file=$m/dummy.ko flags=0 params=" "plain, no .sig: finit_module(fd, \"\", 0)"
+
+fresh dummy.ko.xz dummy.ko.xz
+kernel_decompresses xz
+insmod "$m/dummy.ko.xz"
+is "$(log)" "finit_module file=$m/dummy.ko.xz flags=4 params=" \
+	"xz, kernel decompresses xz: finit_module with MODULE_INIT_COMPRESSED_FILE"
+
+for c in "gz:xz" "xz:gzip" "zst:" "gz:"; do
+	ext=${c%%:*} kc=${c#*:}
+	fresh "dummy.ko.$ext" "dummy.ko.$ext"
+	[ -n "$kc" ] && kernel_decompresses "$kc"
+	insmod "$m/dummy.ko.$ext"
+	is "$trap_rc:$(log)" "0:$(init_line "$fx/dummy.ko" "")" \
+		".ko.$ext, kernel decompresses '${kc:-nothing}': userspace decompression, init_module"
+done
+
+fresh dummy.ko dummy.ko
+TRAP_RESULTS="finit_module=ENOSYS"
+insmod "$m/dummy.ko"
+is "$trap_rc:$(log)" "0:finit_module file=$m/dummy.ko flags=0 params=
+$(init_line "$fx/dummy.ko" "")" "finit_module ENOSYS: falls back to init_module"
+
+# ---- 3. a module that is signed already keeps its own signature ---------------
+
+fresh dummy-signed.ko dummy.ko dummy.ko.trailer
+insmod -vv "$m/dummy.ko"
+is "$trap_rc:$(log)" "0:finit_module file=$m/dummy.ko flags=0 params=" \
+	"signed module + .sig: no second trailer, finit_module of the file"
+like "$trap_err" "NOTICE: $m/dummy.ko already carries a signature: $m/dummy.ko.sig not appended" \
+	"signed module + .sig: a notice names both files"
+
+fresh dummy-signed.ko.xz dummy.ko.xz dummy.ko.p7s
+insmod "$m/dummy.ko.xz"
+is "$trap_rc:$(log)" "0:$(init_line "$fx/dummy-signed.ko" "")" \
+	"signed .ko.xz + .sig: the decompressed signed image alone"
+
+# ---- 4. forced loads never send the .sig --------------------------------------
+
+fresh dummy.ko dummy.ko dummy.ko.trailer
+insmod -v -f "$m/dummy.ko"
+is "$trap_rc:$(log)" "0:finit_module file=$m/dummy.ko flags=3 params=" \
+	"-f with .sig: finit_module with both IGNORE flags, no trailer"
+like "$trap_err" "WARNING: $m/dummy.ko: forced load: detached signature $m/dummy.ko.sig dropped" \
+	"-f with .sig: warns that the signature was dropped"
+
+fresh dummy.ko dummy.ko
+insmod --force-modversion "$m/dummy.ko"
+is "$(log)" "finit_module file=$m/dummy.ko flags=1 params=" "--force-modversion: flags=1"
+fresh dummy.ko dummy.ko
+insmod --force-vermagic "$m/dummy.ko"
+is "$(log)" "finit_module file=$m/dummy.ko flags=2 params=" "--force-vermagic: flags=2"
+
+# On the init_module path the force edits a private copy: the file stays intact.
+fresh dummy.ko dummy.ko dummy.ko.trailer
+TRAP_RESULTS="finit_module=ENOSYS"
+insmod -f "$m/dummy.ko"
+got=$(log | sed -n 2p)
+want_len="init_module len=$(size "$fx/dummy.ko") "
+case "$got" in
+"$want_len"*) ok "-f on init_module path: image without trailer, same length" ;;
+*) not_ok "-f on init_module path: image without trailer, same length" && diag "$got" ;;
+esac
+if [ "$got" != "$(init_line "$fx/dummy.ko" "")" ] && cmp -s "$m/dummy.ko" "$fx/dummy.ko"; then
+	ok "-f on init_module path: buffer stripped, file untouched"
+else
+	not_ok "-f on init_module path: buffer stripped, file untouched"
+fi
+
+# ---- 5. malformed .sig: refused before any syscall ----------------------------
+
+for bad in "empty:empty" "truncated:" "garbage:" "badmagic:" "nonzero-algo:non-zero reserved fields" \
+	"idtype1:unsupported signature type 1" "siglen-big:" "siglen-small:" "derlen-mismatch:" \
+	"oversized:larger than 65536 bytes"; do
+	name=${bad%%:*} why=${bad#*:}
+	fresh dummy.ko dummy.ko "badsig/$name.sig"
+	insmod "$m/dummy.ko"
+	is "$trap_rc:$(log)" "1:" "$name.sig: exit 1, no system call"
+	like "$trap_err" "^insmod: ERROR: $m/dummy.ko.sig: .*${why}" "$name.sig: message names the .sig${why:+ and says '$why'}"
+	like "$trap_err" "insmod: ERROR: could not insert module $m/dummy.ko: " "$name.sig: insmod reports the failure"
+done
+
+fresh dummy.ko dummy.ko
+mkfifo "$m/dummy.ko.sig"
+timeout 20 "$SHELL" -c ". '$top_srcdir/testsuite/lib.sh' >/dev/null; true" # lib loads without hanging
+TRAP_LOG=$TRAP_LOG TRAP_ROOT=$TRAP_ROOT TRAP_PASSTHROUGH=$top_builddir:$testdir LD_PRELOAD=$TRAP_LIB \
+	timeout 20 "$insmod" "$m/dummy.ko" > /dev/null 2> "$testdir/fifo.err"
+is "$?:$(log)" "1:" "FIFO as .sig: no hang, exit 1, no system call"
+like "$(cat "$testdir/fifo.err")" "$m/dummy.ko.sig: not a regular file" "FIFO as .sig: named and explained"
+
+fresh dummy.ko dummy.ko
+mkdir "$m/dummy.ko.sig"
+insmod "$m/dummy.ko"
+is "$trap_rc:$(log)" "1:" "directory as .sig: refused before any syscall"
+
+fresh dummy.ko dummy.ko
+ln -s /dev/null "$m/dummy.ko.sig"
+insmod "$m/dummy.ko"
+is "$trap_rc:$(log)" "1:" "/dev/null symlinked as .sig: refused before any syscall"
+
+# ---- 6. policies ----------------------------------------------------------------
+
+fresh dummy.ko dummy.ko dummy.ko.trailer
+insmod --detached-sig=ignore "$m/dummy.ko"
+is "$trap_rc:$(log)" "0:finit_module file=$m/dummy.ko flags=0 params=" "--detached-sig=ignore: plain kmod, .sig unused"
+
+fresh dummy.ko dummy.ko badsig/garbage.sig
+KMOD_DETACHED_SIG=ignore insmod "$m/dummy.ko"
+is "$trap_rc:$(log)" "0:finit_module file=$m/dummy.ko flags=0 params=" "KMOD_DETACHED_SIG=ignore: a garbage .sig is not even read"
+
+fresh dummy.ko dummy.ko
+insmod --detached-sig=require "$m/dummy.ko"
+is "$trap_rc:$(log)" "1:" "require, unsigned, no .sig: refused before any syscall"
+like "$trap_err" "$m/dummy.ko: refused by policy require: no appended signature and no detached signature $m/dummy.ko.sig" \
+	"require: the message says why"
+
+fresh dummy.ko dummy.ko
+KMOD_DETACHED_SIG=require insmod "$m/dummy.ko"
+is "$trap_rc:$(log)" "1:" "KMOD_DETACHED_SIG=require: refused before any syscall"
+
+fresh dummy.ko dummy.ko
+KMOD_DETACHED_SIG=requier insmod "$m/dummy.ko"
+is "$trap_rc:$(log)" "1:" "KMOD_DETACHED_SIG with a typo: read as require, not as auto"
+like "$trap_err" "KMOD_DETACHED_SIG='requier' is not one of auto, ignore, require: using require" \
+	"KMOD_DETACHED_SIG with a typo: reported"
+
+fresh dummy.ko.xz dummy.ko.xz dummy.ko.p7s
+insmod --detached-sig=require "$m/dummy.ko.xz"
+is "$trap_rc:$(log)" "0:$(init_line "$testdir/assembled" "")" "require with a .sig: loads image + trailer"
+
+fresh dummy-signed.ko.xz dummy.ko.xz
+kernel_decompresses xz
+insmod --detached-sig=require "$m/dummy.ko.xz"
+is "$trap_rc:$(log)" "0:finit_module file=$m/dummy.ko.xz flags=4 params=" \
+	"require, signed .ko.xz without .sig: checked in userspace, loaded by the kernel from the file"
+
+fresh dummy.ko dummy.ko dummy.ko.trailer
+insmod --detached-sig=require -f "$m/dummy.ko"
+is "$trap_rc:$(log)" "1:" "require + force: refused (the kernel would ignore the signature)"
+
+fresh dummy.ko dummy.ko
+insmod --detached-sig=sometimes "$m/dummy.ko"
+is "$trap_rc:$(log):$trap_err" "1::insmod: ERROR: invalid --detached-sig value 'sometimes': expected auto, ignore or require" \
+	"--detached-sig with an unknown value"
+
+# ---- 7. kernel errors with a .sig in play ---------------------------------------
+
+for e in "EKEYREJECTED:signature rejected by the kernel \\(stale .sig or wrong key\\?\\):Key was rejected by service" \
+	"EBADMSG:malformed signature:Bad message" \
+	"ENOKEY:signer's key not trusted by the kernel:Required key not available" \
+	"EPERM:kernel policy \\(lockdown, LoadPin, IMA\\) refuses buffer loads; a detached signature needs init_module:Operation not permitted" \
+	"EACCES:kernel policy \\(lockdown, LoadPin, IMA\\) refuses buffer loads:Permission denied"; do
+	errno=${e%%:*} rest=${e#*:} text=${rest%:*} strerr=${rest##*:}
+	fresh dummy.ko dummy.ko dummy.ko.trailer
+	TRAP_RESULTS="init_module=$errno"
+	insmod "$m/dummy.ko"
+	is "$trap_rc" 1 "kernel says $errno: exit 1"
+	like "$trap_err" "^insmod: ERROR: $m/dummy.ko.sig: $text" "kernel says $errno: message names the .sig"
+	like "$trap_err" "insmod: ERROR: could not insert module $m/dummy.ko: $strerr\$" "kernel says $errno: insmod's line"
+done
+
+fresh dummy.ko dummy.ko
+TRAP_RESULTS="finit_module=EKEYREJECTED"
+insmod "$m/dummy.ko"
+like "$trap_err" "^insmod: ERROR: $m/dummy.ko: rejected by the kernel: unsigned or signed with an untrusted key, and no detached signature $m/dummy.ko.sig" \
+	"unsigned without .sig, kernel enforces: the message says so"
+
+# ---- 8. arguments, messages, exit codes ---------------------------------------
+
+fresh dummy.ko dummy.ko dummy.ko.p7s
+insmod "$m/dummy.ko" foo=1 'bar=a b' 'baz="c d"'
+is "$(log)" "$(init_line "$testdir/assembled" 'foo=1 bar="a b" baz="c d"')" "module parameters joined and quoted"
+
+fresh dummy.ko dummy.ko
+TRAP_RESULTS="finit_module=EEXIST"
+insmod "$m/dummy.ko"
+is "$trap_rc:$trap_err" "1:insmod: ERROR: could not insert module $m/dummy.ko: File exists" "already loaded"
+
+for e in "ENOEXEC:Invalid module format" "ENOENT:Unknown symbol in module" \
+	"ESRCH:Module has wrong symbol version" "EINVAL:Invalid parameters"; do
+	fresh dummy.ko dummy.ko
+	TRAP_RESULTS="finit_module=${e%%:*}"
+	insmod "$m/dummy.ko"
+	is "$trap_rc:$trap_err" "1:insmod: ERROR: could not insert module $m/dummy.ko: ${e#*:}" "${e%%:*} message"
+done
+
+fresh dummy.ko dummy.ko
+insmod "$m/missing.ko"
+is "$trap_rc:$trap_err:$(log)" "1:insmod: ERROR: could not load module $m/missing.ko: No such file or directory:" "missing file"
+insmod
+is "$trap_rc:$trap_err" "1:insmod: ERROR: missing filename." "no argument"
+insmod -
+is "$trap_rc:$trap_err" "1:insmod: ERROR: this tool does not support loading from stdin!" "stdin"
+
+fresh dummy.ko dummy.ko
+printf 'not a module' > "$m/junk.ko"
+printf 'not a module at all' > "$m/junk.ko.sig"
+insmod "$m/junk.ko"
+like "$trap_rc:$trap_err" "^1:insmod: ERROR: $m/junk.ko.sig: malformed signature" "garbage module + garbage .sig: the .sig is refused"
+
+# ---- 9. the same answers as Debian's kmod where no .sig is involved -----------
+
+deb_insmod=/usr/sbin/insmod
+if need_or_skip "Debian's kmod (/usr/sbin/insmod)" test -x "$deb_insmod"; then
+	for c in "dummy.ko::" "dummy.ko:finit_module=EEXIST:" "dummy.ko:finit_module=ENOEXEC:" \
+		"dummy.ko:finit_module=EKEYREJECTED:" "dummy.ko::a=1 b=2"; do
+		file=${c%%:*} rest=${c#*:} results=${rest%%:*} args=${rest#*:}
+		for impl in ours debian; do
+			fresh "$file" dummy.ko
+			[ -n "$results" ] && TRAP_RESULTS=$results
+			tool=$insmod
+			[ "$impl" = debian ] && tool=$deb_insmod
+			# shellcheck disable=SC2086
+			trap_run "$tool" "$m/dummy.ko" $args
+			eval "${impl}_res=\"\$trap_rc|\$(log)|\$trap_out\""
+			eval "${impl}_err=\"\$trap_err\""
+		done
+		is "$ours_res" "$debian_res" "same syscall, stdout and exit code as Debian's insmod (${results:-ok} $args)"
+		# Our extra explanation line for EKEYREJECTED comes first; kmod's own line must match.
+		is "$(printf '%s\n' "$ours_err" | tail -n 1)" "$(printf '%s\n' "$debian_err" | tail -n 1)" \
+			"same last stderr line as Debian's insmod (${results:-ok})"
+	done
+fi
+
+done_testing
