@@ -43,7 +43,7 @@ static const char *xz_reason(lzma_ret ret)
 
 static int xz_error(struct kmod_file_decompress *d, lzma_ret ret)
 {
-	lg_err(d->lg, "%s: xz: %s", d->path, xz_reason(ret));
+	lg_err(d->lg, "%s: xz: %s\n", d->path, xz_reason(ret));
 
 	switch (ret) {
 	case LZMA_MEM_ERROR:

@@ -46,10 +46,10 @@ static size_t isize_hint(const struct kmod_file_decompress *d)
 static int zlib_error(struct kmod_file_decompress *d, int ret, const char *msg)
 {
 	if (ret == Z_MEM_ERROR) {
-		lg_err(d->lg, "%s: gzip: out of memory", d->path);
+		lg_err(d->lg, "%s: gzip: out of memory\n", d->path);
 		return -ENOMEM;
 	}
-	lg_err(d->lg, "%s: gzip: %s", d->path, msg != NULL ? msg : "corrupt data");
+	lg_err(d->lg, "%s: gzip: %s\n", d->path, msg != NULL ? msg : "corrupt data");
 	return -EBADMSG;
 }
 

@@ -44,7 +44,7 @@ int kmod_file_decompress_zstd(struct kmod_file_decompress *d)
 		return -ENOMEM;
 	ret = ZSTD_initDStream(ds);
 	if (ZSTD_isError(ret)) {
-		lg_err(d->lg, "%s: zstd: %s", d->path, ZSTD_getErrorName(ret));
+		lg_err(d->lg, "%s: zstd: %s\n", d->path, ZSTD_getErrorName(ret));
 		return -ENOMEM;
 	}
 
@@ -85,7 +85,7 @@ int kmod_file_decompress_zstd(struct kmod_file_decompress *d)
 		out.pos = 0;
 		ret = ZSTD_decompressStream(ds, &out, &in);
 		if (ZSTD_isError(ret)) {
-			lg_err(d->lg, "%s: zstd: %s", d->path, ZSTD_getErrorName(ret));
+			lg_err(d->lg, "%s: zstd: %s\n", d->path, ZSTD_getErrorName(ret));
 			return -EBADMSG;
 		}
 		d->size += out.pos;
@@ -96,7 +96,7 @@ int kmod_file_decompress_zstd(struct kmod_file_decompress *d)
 
 	/* Non-zero means the last frame is incomplete. */
 	if (last != 0) {
-		lg_err(d->lg, "%s: zstd: unexpected end of data (truncated file)",
+		lg_err(d->lg, "%s: zstd: unexpected end of data (truncated file)\n",
 		       d->path);
 		return -EBADMSG;
 	}

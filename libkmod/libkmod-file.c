@@ -76,26 +76,26 @@ int kmod_file_open(const struct logger *lg, const char *path, struct kmod_file *
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		err = -errno;
-		lg_err(lg, "%s: could not open: %s", path, strerror(-err));
+		lg_err(lg, "%s: could not open: %s\n", path, strerror(-err));
 		return err;
 	}
 	if (fstat(fd, &st) < 0) {
 		err = -errno;
-		lg_err(lg, "%s: could not stat: %s", path, strerror(-err));
+		lg_err(lg, "%s: could not stat: %s\n", path, strerror(-err));
 		return err;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		lg_err(lg, "%s: not a regular file", path);
+		lg_err(lg, "%s: not a regular file\n", path);
 		return -EINVAL;
 	}
 
 	n = pread_full(fd, magic, sizeof(magic), 0);
 	if (n < 0) {
-		lg_err(lg, "%s: could not read: %s", path, strerror((int)-n));
+		lg_err(lg, "%s: could not read: %s\n", path, strerror((int)-n));
 		return (int)n;
 	}
 	if (n < MAGIC_LEN) {
-		lg_err(lg, "%s: file too short", path);
+		lg_err(lg, "%s: file too short\n", path);
 		return -EINVAL;
 	}
 
@@ -212,11 +212,11 @@ static int file_size(struct kmod_file *file, size_t *size)
 
 	if (fstat(file->fd, &st) < 0) {
 		err = -errno;
-		lg_err(file->lg, "%s: could not stat: %s", file->path, strerror(-err));
+		lg_err(file->lg, "%s: could not stat: %s\n", file->path, strerror(-err));
 		return err;
 	}
 	if (st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX) {
-		lg_err(file->lg, "%s: bad file size %lld", file->path,
+		lg_err(file->lg, "%s: bad file size %lld\n", file->path,
 		       (long long)st.st_size);
 		return -EINVAL;
 	}
@@ -241,7 +241,7 @@ static int load_mmap(struct kmod_file *file)
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, file->fd, 0);
 	if (p == MAP_FAILED) {
 		err = -errno;
-		lg_err(file->lg, "%s: could not map: %s", file->path, strerror(-err));
+		lg_err(file->lg, "%s: could not map: %s\n", file->path, strerror(-err));
 		return err;
 	}
 
@@ -272,7 +272,7 @@ static int load_read(struct kmod_file *file, size_t tail_room)
 	n = pread_full(file->fd, p, size, 0);
 	if (n < 0 || (size_t)n != size) {
 		err = n < 0 ? (int)n : -EIO;
-		lg_err(file->lg, "%s: could not read: %s", file->path,
+		lg_err(file->lg, "%s: could not read: %s\n", file->path,
 		       n < 0 ? strerror(-err) : "file shrank while reading");
 		free(p);
 		return err;
@@ -300,7 +300,7 @@ static int load_decompressed(struct kmod_file *file, size_t tail_room)
 	if (decode == NULL) {
 		const char *name = kmod_file_compression_name(file->compression);
 
-		lg_err(file->lg, "%s: %s compression not supported by this build",
+		lg_err(file->lg, "%s: %s compression not supported by this build\n",
 		       file->path, name != NULL ? name : "unknown");
 		return -ENOSYS;
 	}
@@ -408,7 +408,7 @@ static int decompress_alloc(struct kmod_file_decompress *d, size_t image_cap)
 		return -ENOMEM;
 	p = realloc(d->mem, total);
 	if (p == NULL) {
-		lg_err(d->lg, "%s: out of memory for a %zu byte image", d->path,
+		lg_err(d->lg, "%s: out of memory for a %zu byte image\n", d->path,
 		       image_cap);
 		return -ENOMEM;
 	}
@@ -419,7 +419,7 @@ static int decompress_alloc(struct kmod_file_decompress *d, size_t image_cap)
 
 static int decompress_too_big(struct kmod_file_decompress *d)
 {
-	lg_err(d->lg, "%s: decompressed size exceeds %zu MiB", d->path,
+	lg_err(d->lg, "%s: decompressed size exceeds %zu MiB\n", d->path,
 	       KMOD_FILE_MAX_IMAGE >> 20);
 	return -EFBIG;
 }
@@ -464,7 +464,7 @@ ssize_t kmod_file_decompress_read(struct kmod_file_decompress *d, void *buf, siz
 	ssize_t n = pread_full(d->fd, buf, len, d->in_off);
 
 	if (n < 0) {
-		lg_err(d->lg, "%s: could not read: %s", d->path, strerror((int)-n));
+		lg_err(d->lg, "%s: could not read: %s\n", d->path, strerror((int)-n));
 		return n;
 	}
 	d->in_off += n;

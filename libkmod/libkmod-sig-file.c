@@ -50,11 +50,11 @@ static int read_exact(const struct logger *lg, const char *path, int fd, size_t 
 			if (errno == EINTR)
 				continue;
 			err = -errno;
-			lg_err(lg, "%s: could not read: %s", path, strerror(-err));
+			lg_err(lg, "%s: could not read: %s\n", path, strerror(-err));
 			return err;
 		}
 		if (n == 0) {
-			lg_err(lg, "%s: short read", path);
+			lg_err(lg, "%s: short read\n", path);
 			return -EIO;
 		}
 		done += n;
@@ -92,24 +92,24 @@ int kmod_detached_sig_open(const struct logger *lg, const char *module_path,
 		/* No .sig is the common case, not an error. */
 		if (err == -ENOENT)
 			return err;
-		lg_err(lg, "%s: could not open: %s", path, strerror(-err));
+		lg_err(lg, "%s: could not open: %s\n", path, strerror(-err));
 		return err;
 	}
 	if (fstat(fd, &st) < 0) {
 		err = -errno;
-		lg_err(lg, "%s: could not stat: %s", path, strerror(-err));
+		lg_err(lg, "%s: could not stat: %s\n", path, strerror(-err));
 		return err;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		lg_err(lg, "%s: not a regular file", path);
+		lg_err(lg, "%s: not a regular file\n", path);
 		return -EINVAL;
 	}
 	if (st.st_size == 0) {
-		lg_err(lg, "%s: empty", path);
+		lg_err(lg, "%s: empty\n", path);
 		return -EBADMSG;
 	}
 	if (st.st_size > DETACHED_SIG_MAX_SIZE) {
-		lg_err(lg, "%s: larger than %d bytes", path, DETACHED_SIG_MAX_SIZE);
+		lg_err(lg, "%s: larger than %d bytes\n", path, DETACHED_SIG_MAX_SIZE);
 		return -EFBIG;
 	}
 	size = (size_t)st.st_size;
@@ -119,7 +119,7 @@ int kmod_detached_sig_open(const struct logger *lg, const char *module_path,
 		return err;
 
 	if (kmod_sig_check_detached_msg(buf, size, &format, reason, sizeof(reason)) < 0) {
-		lg_err(lg, "%s: malformed signature: %s", path, reason);
+		lg_err(lg, "%s: malformed signature: %s\n", path, reason);
 		return -EBADMSG;
 	}
 

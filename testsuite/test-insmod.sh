@@ -157,6 +157,7 @@ for bad in "empty:empty" "truncated:" "garbage:" "badmagic:" "nonzero-algo:non-z
 	is "$trap_rc:$(log)" "1:" "$name.sig: exit 1, no system call"
 	like "$trap_err" "^insmod: ERROR: $m/dummy.ko.sig: .*${why}" "$name.sig: message names the .sig${why:+ and says '$why'}"
 	like "$trap_err" "insmod: ERROR: could not insert module $m/dummy.ko: " "$name.sig: insmod reports the failure"
+	is "$(wc -l < "$testdir/stderr")" 2 "$name.sig: two whole lines on stderr"
 done
 
 fresh dummy.ko dummy.ko
