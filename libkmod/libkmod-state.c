@@ -108,11 +108,31 @@ static void eat_line_rest(FILE *fp)
 	} while (c != EOF && c != '\n');
 }
 
+/* The size column of one /proc/modules line, already split at its name. */
+static long proc_modules_line_size(struct kmod_ctx *ctx, char **saveptr, unsigned int lineno)
+{
+	const char *tok = strtok_r(NULL, " \t\n", saveptr);
+	char *end;
+	long size;
+
+	if (tok == NULL)
+		goto invalid;
+	errno = 0;
+	size = strtol(tok, &end, 10);
+	if (errno != 0 || end == tok || *end != '\0' || size < 0)
+		goto invalid;
+	return size;
+invalid:
+	ERR(ctx, "invalid line format at /proc/modules:%u\n", lineno);
+	return -EINVAL;
+}
+
 /* Size from /proc/modules, for kernels without /sys/module/<name>/coresize. */
 static long proc_modules_size(const struct kmod_module *mod)
 {
 	const char *name = kmod_module_get_name(mod);
 	char line[4096];
+	unsigned int lineno = 0;
 	long size = -ENOENT;
 	FILE *fp;
 
@@ -123,16 +143,14 @@ static long proc_modules_size(const struct kmod_module *mod)
 		size_t len = strlen(line);
 		char *tok, *saveptr;
 
+		lineno++;
 		if (len > 0 && line[len - 1] != '\n')
 			eat_line_rest(fp);
 
-		tok = strtok_r(line, " \t", &saveptr);
+		tok = strtok_r(line, " \t\n", &saveptr);
 		if (tok == NULL || !streq(tok, name))
 			continue;
-		tok = strtok_r(NULL, " \t", &saveptr);
-		if (tok == NULL)
-			break;
-		size = strtol(tok, NULL, 10);
+		size = proc_modules_line_size(kmod_module_get_ctx(mod), &saveptr, lineno);
 		break;
 	}
 	fclose(fp);
@@ -143,16 +161,31 @@ KMOD_EXPORT long kmod_module_get_size(const struct kmod_module *mod)
 {
 	char path[PATH_MAX_LEN];
 	_cleanup_close_ int fd = -1;
+	struct stat st;
 	long size;
+	int err;
 
 	if (mod == NULL)
 		return -ENOENT;
-	if (sysfs_path(path, sizeof(path), mod, "coresize") == 0) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0 && read_str_long(fd, &size, 10) == 0)
-			return size;
+	/* No /sys/module/<name>: not loaded, even if /proc/modules listed it a moment ago. */
+	err = sysfs_path(path, sizeof(path), mod, NULL);
+	if (err < 0)
+		return err;
+	if (stat(path, &st) < 0)
+		return -errno;
+	err = sysfs_path(path, sizeof(path), mod, "coresize");
+	if (err < 0)
+		return err;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return proc_modules_size(mod);
+	err = read_str_long(fd, &size, 10);
+	if (err < 0) {
+		ERR(kmod_module_get_ctx(mod), "could not read size from '%s': %s\n", path,
+		    strerror(-err));
+		return err;
 	}
-	return proc_modules_size(mod);
+	return size;
 }
 
 KMOD_EXPORT int kmod_module_new_from_loaded(struct kmod_ctx *ctx, struct kmod_list **list)

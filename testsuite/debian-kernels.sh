@@ -27,6 +27,20 @@ TREES=$CACHE/trees
 SERIES_RE=('^linux-image-6\.1\.0-[0-9]+-amd64$' '^linux-image-6\.12\.[0-9]+\+deb12-amd64$')
 SERIES_GLOB=('linux-image-6.1.0-*-amd64_*.deb' 'linux-image-6.12.*+deb12-amd64_*.deb')
 
+# The temporary directory being filled, removed if we are interrupted.
+CLEANUP=
+cleanup() {
+	[[ -z $CLEANUP ]] || rm -rf "$CLEANUP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Leftovers of runs killed hard; old enough not to belong to a concurrent run.
+sweep() {
+	[[ -d $1 ]] && find "$1" -maxdepth 1 -name "$2" -mmin +60 -exec rm -rf {} + 2>/dev/null
+	return 0
+}
+
 die() {
 	echo "debian-kernels.sh: $*" >&2
 	exit 1
@@ -107,7 +121,9 @@ fetch_one() {
 	# Download into a private directory and move the file in only when it is
 	# complete, so an interrupted run never leaves a truncated .deb behind.
 	mkdir -p "$DEBS"
+	sweep "$DEBS" '.download.*'
 	tmp=$(mktemp -d "$DEBS/.download.XXXXXX")
+	CLEANUP=$tmp
 	if ! (cd "$tmp" && apt-get download -q "$pkg=$ver" >"$tmp/.log" 2>&1); then
 		log=$(grep -E '^(E|Err):' "$tmp/.log" | head -n2 | tr '\n' ' ' || true)
 		rm -rf "$tmp"
@@ -125,6 +141,7 @@ fetch_one() {
 	fi
 	mv -f "$got" "$deb"
 	rm -rf "$tmp"
+	CLEANUP=
 	echo "$pkg $deb"
 }
 
@@ -132,6 +149,9 @@ cmd_fetch() {
 	local i pkg ver size info missing
 	local -a pkgs=()
 
+	# extract runs this in a command substitution, which does not inherit traps
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
 	command -v dpkg-deb >/dev/null || unreachable "dpkg-deb not found"
 	command -v apt-cache >/dev/null || unreachable "apt-cache not found"
 
@@ -187,7 +207,9 @@ extract_one() {
 		return
 	fi
 	mkdir -p "$TREES"
+	sweep "$TREES" '.extract.*'
 	tmp=$(mktemp -d "$TREES/.extract.XXXXXX")
+	CLEANUP=$tmp
 	if ! dpkg-deb -x "$deb" "$tmp"; then
 		rm -rf "$tmp"
 		die "dpkg-deb -x $deb failed"
@@ -198,7 +220,13 @@ extract_one() {
 	fi
 	echo "$want" >"$tmp/.kmod-ds-extracted"
 	rm -rf "$dir"
-	mv "$tmp" "$dir"
+	# -T: never move into a tree a concurrent run has just put there
+	if ! mv -T "$tmp" "$dir" 2>/dev/null; then
+		rm -rf "$tmp"
+		[[ -f $dir/.kmod-ds-extracted && $(<"$dir/.kmod-ds-extracted") == "$want" ]] ||
+			die "cannot move the unpacked $pkg to $dir"
+	fi
+	CLEANUP=
 	echo "$kver $dir"
 }
 

@@ -40,7 +40,24 @@ fresh() {
 	fi
 }
 kernel_decompresses() { echo "$1" > "$TRAP_ROOT/sys/module/compression"; }
-insmod() { trap_run "$insmod" "$@"; }
+# KMOD_TEST_VALGRIND=1 runs every insmod under memcheck: any error or leak
+# turns the exit status into 99, which the assertions then catch.
+if [ "${KMOD_TEST_VALGRIND:-0}" = 1 ]; then
+	need_or_skip_all "valgrind" valgrind --version
+	# valgrind's launcher runs under the trap too: let it reach its own files.
+	vg_dirs=$(dirname "$(command -v valgrind)"):/usr/libexec/valgrind:/usr/lib/x86_64-linux-gnu/valgrind
+	insmod() {
+		TRAP_PASSTHROUGH=$top_builddir:$top_srcdir:$testdir:$vg_dirs trap_run valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite,indirect,possible \
+			--log-file="$testdir/valgrind.%p" "$insmod" "$@"
+		for f in "$testdir"/valgrind.*; do
+			[ -s "$f" ] && sed 's/^/# /' "$f"
+			rm -f "$f"
+		done
+	}
+else
+	insmod() { trap_run "$insmod" "$@"; }
+fi
 
 cat "$fx/dummy.ko" "$fx/dummy.ko.trailer" > "$testdir/assembled"
 cmp -s "$testdir/assembled" "$fx/dummy-signed.ko" ||
