@@ -109,7 +109,8 @@ static void eat_line_rest(FILE *fp)
 }
 
 /* The size column of one /proc/modules line, already split at its name. */
-static long proc_modules_line_size(struct kmod_ctx *ctx, char **saveptr, unsigned int lineno)
+static long proc_modules_line_size(struct kmod_ctx *ctx, char **saveptr,
+				   unsigned int lineno)
 {
 	const char *tok = strtok_r(NULL, " \t\n", saveptr);
 	char *end;

@@ -3,6 +3,7 @@
  * The library context: logging, directories, the module pool and the state
  * of the running kernel that every operation needs.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -64,13 +65,16 @@ static void log_stderr(void *data, int priority, const char *file, int line,
 	vfprintf(stderr, format, args);
 }
 
-/* A number, or a word starting with "err", "info" or "debug", as kmod reads KMOD_LOG. */
+/*
+ * A number, or a word starting with "err", "info" or "debug", as kmod reads
+ * KMOD_LOG; like kmod, anything else (and "") means 0, which silences the log.
+ */
 static int log_priority_parse(const char *s)
 {
 	char *end;
 	long prio = strtol(s, &end, 10);
 
-	if (end != s && (*end == '\0' || *end == ' ' || *end == '\n'))
+	if (*end == '\0' || isspace((unsigned char)*end))
 		return (int)prio;
 	if (strstartswith(s, "err"))
 		return LOG_ERR;
@@ -78,7 +82,7 @@ static int log_priority_parse(const char *s)
 		return LOG_INFO;
 	if (strstartswith(s, "debug"))
 		return LOG_DEBUG;
-	return LOG_ERR;
+	return 0;
 }
 
 const struct logger *kmod_get_logger(const struct kmod_ctx *ctx)

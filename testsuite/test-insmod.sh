@@ -59,6 +59,29 @@ else
 	insmod() { trap_run "$insmod" "$@"; }
 fi
 
+features=$("$insmod" -V | tail -n 1)
+# supported EXT: this build decompresses .ko.EXT in userspace
+supported() {
+	case "$1" in
+	ko) return 0 ;;
+	xz) feat=XZ ;;
+	gz) feat=ZLIB ;;
+	zst) feat=ZSTD ;;
+	esac
+	case " $features " in *" +$feat "*) return 0 ;; esac
+	return 1
+}
+# check_load EXT DESC WANT_LOG: the load as expected, or, when this build
+# cannot decompress EXT, a clear refusal before any system call.
+check_load() {
+	if supported "$1"; then
+		is "$trap_rc:$(log)" "0:$3" "$2"
+	else
+		is "$trap_rc:$(log)" "1:" "$2 (no $1 support: refused, no syscall)"
+		like "$trap_err" "compression not supported by this build" "$2 (no $1 support: says why)"
+	fi
+}
+
 cat "$fx/dummy.ko" "$fx/dummy.ko.trailer" > "$testdir/assembled"
 cmp -s "$testdir/assembled" "$fx/dummy-signed.ko" ||
 	echo "Bail out! fixture dummy-signed.ko is not dummy.ko + trailer"
@@ -71,9 +94,10 @@ for variant in "dummy.ko:dummy.ko" "dummy.ko.xz:dummy.ko.xz" "dummy.ko.gz:dummy.
 	for format in trailer p7s; do
 		fresh "$src" "$dst" "dummy.ko.$format"
 		insmod "$m/$dst"
-		is "$trap_rc:$trap_err" "0:" "$dst + $format .sig: exit 0, silent"
-		is "$(log)" "$(init_line "$testdir/assembled" "")" \
-			"$dst + $format .sig: init_module(uncompressed image || trailer), byte for byte"
+		ext=${src##*.}
+		supported "$ext" && is "$trap_err" "" "$dst + $format .sig: silent"
+		check_load "$ext" "$dst + $format .sig: init_module(uncompressed image || trailer), byte for byte" \
+			"$(init_line "$testdir/assembled" "")"
 	done
 done
 
@@ -81,8 +105,8 @@ done
 fresh dummy.ko.xz dummy.ko.xz dummy.ko.trailer
 kernel_decompresses xz
 insmod "$m/dummy.ko.xz"
-is "$(log)" "$(init_line "$testdir/assembled" "")" \
-	"xz + .sig on an xz-decompressing kernel: still init_module with the trailer"
+check_load xz "xz + .sig on an xz-decompressing kernel: still init_module with the trailer" \
+	"$(init_line "$testdir/assembled" "")"
 
 # A proposed hash-proof trailer (id_type 3) is passed through as is.
 fresh dummy.ko dummy.ko badsig/idtype3.sig
@@ -107,8 +131,8 @@ for c in "gz:xz" "xz:gzip" "zst:" "gz:"; do
 	fresh "dummy.ko.$ext" "dummy.ko.$ext"
 	[ -n "$kc" ] && kernel_decompresses "$kc"
 	insmod "$m/dummy.ko.$ext"
-	is "$trap_rc:$(log)" "0:$(init_line "$fx/dummy.ko" "")" \
-		".ko.$ext, kernel decompresses '${kc:-nothing}': userspace decompression, init_module"
+	check_load "$ext" ".ko.$ext, kernel decompresses '${kc:-nothing}': userspace decompression, init_module" \
+		"$(init_line "$fx/dummy.ko" "")"
 done
 
 fresh dummy.ko dummy.ko
@@ -128,8 +152,8 @@ like "$trap_err" "NOTICE: $m/dummy.ko already carries a signature: $m/dummy.ko.s
 
 fresh dummy-signed.ko.xz dummy.ko.xz dummy.ko.p7s
 insmod "$m/dummy.ko.xz"
-is "$trap_rc:$(log)" "0:$(init_line "$fx/dummy-signed.ko" "")" \
-	"signed .ko.xz + .sig: the decompressed signed image alone"
+check_load xz "signed .ko.xz + .sig: the decompressed signed image alone" \
+	"$(init_line "$fx/dummy-signed.ko" "")"
 
 # ---- 4. forced loads never send the .sig --------------------------------------
 
@@ -223,13 +247,13 @@ like "$trap_err" "KMOD_DETACHED_SIG='requier' is not one of auto, ignore, requir
 
 fresh dummy.ko.xz dummy.ko.xz dummy.ko.p7s
 insmod --detached-sig=require "$m/dummy.ko.xz"
-is "$trap_rc:$(log)" "0:$(init_line "$testdir/assembled" "")" "require with a .sig: loads image + trailer"
+check_load xz "require with a .sig: loads image + trailer" "$(init_line "$testdir/assembled" "")"
 
 fresh dummy-signed.ko.xz dummy.ko.xz
 kernel_decompresses xz
 insmod --detached-sig=require "$m/dummy.ko.xz"
-is "$trap_rc:$(log)" "0:finit_module file=$m/dummy.ko.xz flags=4 params=" \
-	"require, signed .ko.xz without .sig: checked in userspace, loaded by the kernel from the file"
+check_load xz "require, signed .ko.xz without .sig: checked in userspace, loaded by the kernel from the file" \
+	"finit_module file=$m/dummy.ko.xz flags=4 params="
 
 fresh dummy.ko dummy.ko dummy.ko.trailer
 insmod --detached-sig=require -f "$m/dummy.ko"

@@ -107,7 +107,8 @@ is "$trap_rc|$trap_out|$trap_err" "1||kmod: ERROR: too many arguments provided."
 rm "$TRAP_ROOT/proc/modules"
 trap_run "$kmod" list
 is "$trap_rc|$trap_out|$trap_err" "1||kmod: ERROR: could not open /proc/modules: No such file or directory
-kmod: ERROR: could not get list of modules: No such file or directory" "kmod list without /proc/modules: exit 1"
+kmod: ERROR: could not get list of modules: No such file or directory" \
+	"kmod list without /proc/modules: exit 1"
 
 # ---- 4. dispatch on the program name --------------------------------------------
 
@@ -128,7 +129,8 @@ tree
 trap_run "$bin/rmmod" bar
 is "$trap_rc|$trap_out|$trap_err|$(log)" "0|||delete_module name=bar flags=0x800" "symlink rmmod: rmmod"
 trap_run "$bin/rmmod" nope
-is "$trap_rc|$trap_err|$(log)" "1|rmmod: ERROR: Module nope is not currently loaded|delete_module name=bar flags=0x800" \
+is "$trap_rc|$trap_err|$(log)" \
+	"1|rmmod: ERROR: Module nope is not currently loaded|delete_module name=bar flags=0x800" \
 	"symlink rmmod: messages carry the name it was called by"
 
 if need_or_skip "fixture modules" test -f "$fx/dummy.ko"; then

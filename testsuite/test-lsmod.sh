@@ -6,7 +6,8 @@
 # /proc/modules, holders, over-long lines), error paths, options; then the
 # same trees against Debian's lsmod.
 
-# shellcheck disable=SC2034
+# The case_* functions are called by name: SC2317.
+# shellcheck disable=SC2034,SC2317
 # shellcheck source=testsuite/lib.sh
 . "${top_srcdir:?}/testsuite/lib.sh"
 
@@ -44,6 +45,7 @@ loaded() {
 }
 held_by() { ln -s "../../$2" "$TRAP_ROOT/sys/module/$1/holders/$2"; }
 no_coresize() { rm "$TRAP_ROOT/sys/module/$1/coresize"; }
+# shellcheck disable=SC2012 # ls -U: the order readdir gives
 holders_of() { ls -U "$TRAP_ROOT/sys/module/$1/holders" | tr '\n' ',' | sed 's/,$//'; }
 
 # A /proc/modules line of 4400 bytes for NAME (size SIZE, no coresize).  Cut
@@ -129,7 +131,8 @@ like "$trap_out" "foo +4096  2 (a,b|b,a)" "two holders: both named"
 ls_case ghost
 is "$trap_rc|$trap_out" "0|$header
 foo                     4096  0
-ghost                     -2  -2" "listed in /proc/modules but gone from /sys/module: -ENOENT for size and use count"
+ghost                     -2  -2" \
+	"listed in /proc/modules but gone from /sys/module: -ENOENT for size and use count"
 is "$trap_err" "lsmod: ERROR: could not open '/sys/module/ghost/holders': No such file or directory" \
 	"gone from /sys/module: the holders error"
 
@@ -174,7 +177,8 @@ done
 
 case_golden
 trap_run "$lsmod" extra
-is "$trap_rc|$trap_out|$trap_err" "1||lsmod: ERROR: too many arguments provided." "an argument: refused, exit 1"
+is "$trap_rc|$trap_out|$trap_err" "1||lsmod: ERROR: too many arguments provided." \
+	"an argument: refused, exit 1"
 for o in -h --help; do
 	trap_run "$lsmod" $o
 	is "$trap_rc|$trap_out|$trap_err" "0|Usage:
@@ -200,7 +204,8 @@ is "$trap_rc|$trap_out|$trap_err" "1||$lsmod: invalid option -- 'x'" "-x: getopt
 deb_lsmod=/usr/sbin/lsmod
 if need_or_skip "Debian's kmod ($deb_lsmod)" test -x "$deb_lsmod"; then
 	ls_case golden "$deb_lsmod"
-	is_file "$testdir/stdout" "$golden" "Debian's lsmod on the golden tree prints testsuite/golden/lsmod.txt"
+	is_file "$testdir/stdout" "$golden" \
+		"Debian's lsmod on the golden tree prints testsuite/golden/lsmod.txt"
 	for c in golden holders ghost no_refcnt no_newline empty missing; do
 		ls_case $c
 		ours="$trap_rc|$trap_out"

@@ -6,7 +6,8 @@
 # and paths as arguments, exit codes; then every case again against Debian's
 # rmmod on the same freshly built root.
 
-# shellcheck disable=SC2034
+# The case_* functions are called by name: SC2317.
+# shellcheck disable=SC2034,SC2317
 # shellcheck source=testsuite/lib.sh
 . "${top_srcdir:?}/testsuite/lib.sh"
 
@@ -24,6 +25,7 @@ features=$(sed -n 's/^#define KMOD_FEATURES "\(.*\)"$/\1/p' "$top_builddir/confi
 
 log() { cat "$TRAP_LOG" 2> /dev/null; }
 # The modules still in sys/module, sorted: the trap removes a module's directory on success.
+# shellcheck disable=SC2012
 left() { (cd "$TRAP_ROOT/sys/module" && ls | tr '\n' ' ' | sed 's/ $//'); }
 
 # An empty kernel: no module loaded, no system call logged, no failure configured.
@@ -50,6 +52,7 @@ loaded() {
 held_by() { ln -s "../../$2" "$TRAP_ROOT/sys/module/$1/holders/$2"; }
 
 # readdir order of a holders directory, the order rmmod reports it in.
+# shellcheck disable=SC2012 # ls -U: the order readdir gives
 holders_of() { ls -U "$TRAP_ROOT/sys/module/$1/holders" | tr '\n' ' ' | sed 's/ $//'; }
 
 cp "$fx/dummy.ko" "$testdir/my-mod.ko"
@@ -138,7 +141,8 @@ is "$trap_rc|$trap_err|$(log)" "1|rmmod: ERROR: Module foo is in use by: $(holde
 like "$trap_err" "^rmmod: ERROR: Module foo is in use by: (bar baz|baz bar)$" "holders: both named"
 check refcnt 1 "rmmod: ERROR: Module foo is in use" "" "foo"
 check no_refcnt 1 "rmmod: ERROR: Module unloading is not supported" "" "foo"
-check bad_refcnt 1 "rmmod: ERROR: could not read integer from '/sys/module/foo/refcnt': 'Invalid argument'" "" "foo"
+check bad_refcnt 1 \
+	"rmmod: ERROR: could not read integer from '/sys/module/foo/refcnt': 'Invalid argument'" "" "foo"
 
 # ---- 3. the kernel refuses ------------------------------------------------------
 
@@ -242,7 +246,10 @@ if need_or_skip "Debian's kmod ($deb_rmmod)" test -x "$deb_rmmod"; then
 			eval "${impl}_res=\"\$trap_rc|\$trap_out|\$(log)|\$(left)\""
 			eval "${impl}_err=\"\$(normalise \"\$tool\")\""
 		done
-		is "$ours_res" "$debian_res" "Debian's rmmod, $c: same exit code, stdout, system calls, modules left"
+		# shellcheck disable=SC2154 # set by the eval above
+		is "$ours_res" "$debian_res" \
+			"Debian's rmmod, $c: same exit code, stdout, system calls, modules left"
+		# shellcheck disable=SC2154
 		is "$ours_err" "$debian_err" "Debian's rmmod, $c: same stderr"
 	done
 fi

@@ -1,0 +1,259 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# The cases of the end-to-end test, run inside the guest (dash, busybox) by
+# /init; the output goes to the host through the second serial port:
+#
+#   E2E-BEGIN kver=<uname -r> enforce=<Y|N> compression=<xz|none>
+#   ok <id> - <description>          one line per case
+#   not ok <id> - <description>
+#   # <evidence or failure detail>   lines after the case they belong to
+#
+# Evidence comes from the kernel itself: the syscall tracepoints show which
+# module system call our tool made, with its length or flags and its result,
+# so "refused before any syscall" and "finit_module with flag 4" are observed,
+# not inferred.  /sys/module/<m>/taint gives the kernel's verdict on a load.
+set -u
+PATH=/bin
+export PATH
+
+# shellcheck source=testsuite/e2e/guest-lib.sh
+. /e2e/guest-lib.sh
+
+# Every tool run leaves its evidence in the case's notes.
+after_run() {
+	echo "\$ $_tool $*" >> /tmp/note
+	[ -z "$sys" ] && echo "  kernel saw no module system call" >> /tmp/note
+	[ -n "$sys" ] && printf '%s\n' "$sys" | sed 's/^/  kernel saw: /' >> /tmp/note
+	[ -n "$klog" ] && printf '%s\n' "$klog" | sed 's/^/  kernel log: /' >> /tmp/note
+	return 0
+}
+
+# case_begin ID DESCRIPTION [continued]: a case starts with no test module
+# loaded, unless it continues the previous one.
+case_begin() {
+	id=$1
+	desc=$2
+	bad=
+	: > /tmp/note
+	: > /tmp/diag
+	[ "${3:-}" = continued ] && return
+	# a failed case must not leave its module behind for the next one
+	for m in omfs crc_itu_t dummy; do
+		if [ -d "/sys/module/$m" ]; then
+			"$B/rmmod" "$m" 2> /dev/null
+			echo "cleanup: $m was still loaded" >> /tmp/note
+		fi
+	done
+}
+
+fail() {
+	bad=1
+	printf '%s\n' "$@" >> /tmp/diag
+}
+
+is() { # GOT WANT WHAT
+	[ "$1" = "$2" ] || fail "$3: expected" "$(printf '%s\n' "$2" | sed 's/^/    /')" "  got" \
+		"$(printf '%s\n' "$1" | sed 's/^/    /')"
+}
+
+like() { # GOT ERE WHAT
+	printf '%s\n' "$1" | grep -Eq -- "$2" ||
+		fail "$3: no match for /$2/ in" "$(printf '%s\n' "$1" | sed 's/^/    /')"
+}
+
+case_end() {
+	[ -s /tmp/diag ] && [ -z "$bad" ] && bad=1
+	if [ -z "$bad" ]; then
+		echo "ok $id - $desc"
+		sed 's/^/# /' /tmp/note
+	else
+		echo "not ok $id - $desc"
+		sed 's/^/# /' /tmp/note /tmp/diag
+	fi
+}
+
+# rmmod NAME: our rmmod takes the module out again, cleanly.
+remove() {
+	run rmmod "$1"
+	is "$rc:$err" "0:" "rmmod $1: exit status and stderr"
+	is "$sys" "delete_module flags=0x800 = 0" "rmmod $1: one delete_module(O_NONBLOCK)"
+	is "$(state "$1")" absent "after rmmod $1"
+}
+
+# loads_signed FILE LEN: our insmod loads FILE with its .sig through
+# init_module(image || trailer) of LEN bytes; the kernel accepts the signature.
+loads_detached() {
+	run insmod "$1"
+	is "$rc:$err" "0:" "insmod exit status and stderr"
+	is "$sys" "init_module len=$2 = 0" "one init_module(unsigned image || trailer)"
+	is "$(state dummy)" "taint=" "/sys/module/dummy/taint"
+	is "$(e_tainted)" 0 "kernel not tainted by an unsigned module"
+	is "$klog" "" "no kernel log line about modules or signatures"
+	remove dummy
+}
+
+# refused_sig FILE LEN: the kernel rejects the signature of FILE's .sig.
+refused_sig() {
+	run insmod "$1"
+	is "$rc" 1 "insmod exit status"
+	is "$err" "insmod: ERROR: $1.sig: signature rejected by the kernel (stale .sig or wrong key?)
+insmod: ERROR: could not insert module $1: Key was rejected by service" "insmod's messages"
+	is "$sys" "init_module len=$2 = -129" "init_module(image || trailer) got EKEYREJECTED"
+	is "$(state dummy)" absent "module not loaded"
+}
+
+# malformed FILE REASON-ERE: the .sig is refused by us, the kernel sees nothing.
+malformed() {
+	run insmod "$1"
+	is "$rc" 1 "insmod exit status"
+	like "$(printf '%s\n' "$err" | head -n1)" "^insmod: ERROR: $1\.sig: malformed signature: $2" \
+		"first message names the .sig"
+	is "$(printf '%s\n' "$err" | tail -n +2)" \
+		"insmod: ERROR: could not insert module $1: Bad message" "second message"
+	is "$sys" "" "no module system call"
+	is "$klog" "" "no kernel log line"
+	is "$(state dummy)" absent "module not loaded"
+}
+
+# ---- cases --------------------------------------------------------------------
+
+echo "E2E-BEGIN kver=$(uname -r) enforce=$enforce compression=$compression"
+
+trailer_len=$((dummy_ko_size + dummy_trailer_size))
+p7s_len=$((dummy_ko_size + dummy_p7s_size + 40))
+
+case_begin 1 "insmod unsigned dummy.ko + full-trailer .sig: loads via init_module, taint empty"
+loads_detached "$C/1/dummy.ko" "$trailer_len"
+case_end
+
+case_begin 2 "insmod unsigned dummy.ko + bare PKCS#7 .sig: loads via init_module, taint empty"
+loads_detached "$C/2/dummy.ko" "$p7s_len"
+case_end
+
+if [ "$ext" = ko.xz ]; then
+	case_begin 3a "insmod unsigned dummy.ko.xz + full-trailer .sig: decompressed in userspace, init_module, taint empty"
+	is "$compression" xz "/sys/module/compression"
+	loads_detached "$C/3a/dummy.ko.xz" "$trailer_len"
+	case_end
+
+	case_begin 3b "insmod Debian's signed dummy.ko.xz, no .sig: finit_module with MODULE_INIT_COMPRESSED_FILE, taint empty"
+	run insmod "$C/3b/dummy.ko.xz"
+	is "$rc:$err" "0:" "insmod exit status and stderr"
+	is "$sys" "finit_module flags=0x4 = 0" "one finit_module(fd, \"\", MODULE_INIT_COMPRESSED_FILE)"
+	is "$(state dummy)" "taint=" "/sys/module/dummy/taint"
+	is "$klog" "" "no kernel log line"
+	remove dummy
+	case_end
+
+	case_begin 3c "insmod unsigned dummy.ko.xz + bare PKCS#7 .sig: decompressed in userspace, init_module, taint empty"
+	loads_detached "$C/3c/dummy.ko.xz" "$p7s_len"
+	case_end
+fi
+
+f=$C/4/dummy.$ext
+if [ "$enforce" = Y ]; then
+	case_begin 4a "insmod unsigned dummy.$ext without .sig: kernel says EKEYREJECTED, our message says so"
+	run insmod "$f"
+	is "$rc" 1 "insmod exit status"
+	is "$err" "insmod: ERROR: $f: rejected by the kernel: unsigned or signed with an untrusted key, and no detached signature $f.sig
+insmod: ERROR: could not insert module $f: Key was rejected by service" "insmod's messages"
+	is "$sys" "finit_module flags=$nflags = -129" "finit_module got EKEYREJECTED"
+	is "$klog" "Loading of unsigned module is rejected" "kernel log"
+	is "$(state dummy)" absent "module not loaded"
+	case_end
+fi
+
+case_begin 4b "insmod --detached-sig=require unsigned dummy.$ext without .sig: refused before any syscall"
+run insmod --detached-sig=require "$f"
+is "$rc" 1 "insmod exit status"
+is "$(printf '%s\n' "$err" | head -n1)" \
+	"insmod: ERROR: $f: refused by policy require: no appended signature and no detached signature $f.sig" \
+	"first message"
+is "$(printf '%s\n' "$err" | tail -n +2)" \
+	"insmod: ERROR: could not insert module $f: Required key not available" "second message"
+is "$sys" "" "no module system call"
+is "$klog" "" "no kernel log line"
+is "$(state dummy)" absent "module not loaded"
+case_end
+
+case_begin 5a "insmod dummy.ko + .sig with one flipped byte in the signature: refused, message names the .sig"
+refused_sig "$C/5a/dummy.ko" "$trailer_len"
+case_end
+
+case_begin 5b "insmod dummy.ko + crc-itu-t's .sig: refused, message names the .sig"
+refused_sig "$C/5b/dummy.ko" $((dummy_ko_size + crc_itu_t_trailer_size))
+case_end
+
+case_begin 6 "insmod Debian's signed dummy.$ext with a .sig next to it: the file as is, no second trailer"
+f=$C/6/dummy.$ext
+run insmod -vv "$f"
+is "$rc" 0 "insmod exit status"
+is "$err" "insmod: NOTICE: $f already carries a signature: $f.sig not appended" "insmod -vv says why"
+is "$sys" "finit_module flags=$nflags = 0" "one finit_module of the file"
+is "$(state dummy)" "taint=" "/sys/module/dummy/taint"
+is "$klog" "" "no kernel log line"
+remove dummy
+case_end
+
+case_begin 7a "insmod dummy.ko + truncated .sig: malformed, refused before any syscall"
+malformed "$C/7a/dummy.ko" "DER length"
+case_end
+
+case_begin 7b "insmod dummy.ko + 64 bytes of garbage as .sig: malformed, refused before any syscall"
+malformed "$C/7b/dummy.ko" ""
+case_end
+
+if [ "$enforce" = N ]; then
+	d=$C/8
+	case_begin 8a "no enforcement: insmod unsigned dummy.$ext without .sig loads with taint E"
+	is "$(e_tainted)" 0 "kernel not tainted E before"
+	run insmod "$d/dummy.$ext"
+	is "$rc:$err" "0:" "insmod exit status and stderr"
+	is "$sys" "finit_module flags=$nflags = 0" "one finit_module of the file"
+	is "$(state dummy)" "taint=E" "/sys/module/dummy/taint"
+	is "$(e_tainted)" $E_TAINT "kernel tainted E"
+	is "$klog" "dummy: module verification failed: signature and/or required key missing - tainting kernel" \
+		"kernel log"
+	case_end
+
+	case_begin 8b "no enforcement: crc-itu-t and omfs from unsigned + .sig load untainted; lsmod matches /proc/modules" continued
+	run insmod "$d/crc-itu-t.$ext"
+	is "$rc:$err" "0:" "insmod crc-itu-t"
+	is "$sys" "init_module len=$((crc_itu_t_ko_size + crc_itu_t_trailer_size)) = 0" \
+		"crc-itu-t: init_module(image || trailer)"
+	run insmod "$d/omfs.$ext"
+	is "$rc:$err" "0:" "insmod omfs"
+	is "$sys" "init_module len=$((omfs_ko_size + omfs_p7s_size + 40)) = 0" \
+		"omfs: init_module(image || trailer built from the PKCS#7)"
+	is "$(state crc_itu_t):$(state omfs):$(state dummy)" "taint=:taint=:taint=E" "per-module taint"
+	run lsmod
+	is "$rc:$err" "0:" "lsmod exit status and stderr"
+	is "$(printf '%s\n' "$out" | head -n1)" "Module                  Size  Used by" "lsmod header"
+	lsmod_rows=$(printf '%s\n' "$out" | awk 'NR > 1 { print $1 " " $2 " " $3 " " $4 }')
+	proc_rows=$(awk '{ h = $4; if (h == "-") h = ""; sub(/,$/, "", h); print $1 " " $2 " " $3 " " h }' \
+		/proc/modules)
+	is "$lsmod_rows" "$proc_rows" "lsmod rows (name size refcount holders) = /proc/modules"
+	like "$lsmod_rows" "^crc_itu_t [0-9]+ 1 omfs$" "crc_itu_t used once, by omfs"
+	like "$lsmod_rows" "^dummy [0-9]+ 0 $" "dummy unused"
+	is "$(printf '%s\n' "$lsmod_rows" | wc -l)" 3 "three modules loaded"
+	printf '%s\n' "$out" | sed 's/^/  | /' >> /tmp/note
+	case_end
+
+	case_begin 8c "no enforcement: rmmod refuses crc_itu_t while omfs uses it, then removes omfs, crc_itu_t, dummy" continued
+	run rmmod crc_itu_t
+	is "$rc" 1 "rmmod crc_itu_t in use: exit status"
+	is "$err" "rmmod: ERROR: Module crc_itu_t is in use by: omfs" "rmmod crc_itu_t in use: message"
+	is "$sys" "" "rmmod crc_itu_t in use: no system call"
+	is "$(state crc_itu_t)" "taint=" "crc_itu_t still loaded"
+	remove omfs
+	remove crc_itu_t
+	remove dummy
+	run lsmod
+	is "$rc:$out" "0:Module                  Size  Used by" "lsmod: header only"
+	is "$(cat /proc/modules)" "" "/proc/modules empty"
+	case_end
+fi
+
+# Reaching this line is what E2E-END status=0 tells the host.
+exit 0

@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash
+#
+# Host side of the end-to-end test, sourced by testsuite/test-e2e.sh and
+# testsuite/e2e/run.sh (needs top_srcdir):
+#
+#   e2e_missing               the first missing host prerequisite, or nothing
+#   e2e_kernels               "<kver> <tree root>" of both Debian kernels
+#                             (testsuite/debian-kernels.sh extract; its exit status)
+#   e2e_series KVER           6.1 or 6.12
+#   e2e_vmlinux ROOT KVER     path of the kernel's vmlinux, extracted once and
+#                             cached next to the trees
+#   e2e_initramfs ROOT KVER OUT   the guest's initramfs for that kernel
+#   e2e_boot VMLINUX INITRD APPEND DIR   one boot under qemu (TCG) with a hard
+#                             time limit; sets e2e_rc (qemu's, 124 on timeout)
+#                             and e2e_secs; leaves DIR/console.log (kernel console)
+#                             and DIR/results.txt (the guest's ttyS1, \r removed)
+
+E2E_DIR=$top_srcdir/testsuite/e2e
+E2E_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/kmod-ds
+E2E_TIMEOUT=${KMOD_E2E_TIMEOUT:-120}
+# Debian packages that provide what e2e_missing looks for.
+E2E_PACKAGES="qemu-system-x86 busybox-static cpio dash xz-utils zstd"
+E2E_CMDLINE="console=ttyS0 loglevel=4 panic=-1 oops=panic"
+
+e2e_now() {
+	date +%s.%N
+}
+
+e2e_elapsed() { # START [END]
+	awk -v a="$1" -v b="${2:-$(e2e_now)}" 'BEGIN { printf "%.1f", b - a }'
+}
+
+e2e_missing() {
+	local cmd bb
+	for cmd in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio \
+		dash:dash xz:xz-utils zstd:zstd ldd:libc-bin od:coreutils dd:coreutils \
+		timeout:coreutils; do
+		if ! command -v "${cmd%%:*}" > /dev/null 2>&1; then
+			echo "${cmd%%:*} (Debian package ${cmd#*:})"
+			return
+		fi
+	done
+	bb=$(command -v busybox)
+	if ldd "$bb" > /dev/null 2>&1; then
+		echo "a static busybox ($bb is dynamic: Debian package busybox-static)"
+	fi
+}
+
+e2e_kernels() {
+	"$top_srcdir/testsuite/debian-kernels.sh" extract
+}
+
+e2e_series() {
+	local major minor rest
+	IFS=. read -r major minor rest <<< "$1"
+	echo "$major.$minor"
+}
+
+e2e_vmlinux() {
+	local vmlinuz=$1/boot/vmlinuz-$2 out=$E2E_CACHE/vmlinux/$2.vmlinux sum
+	[[ -f $vmlinuz ]] || {
+		echo "e2e: $vmlinuz: no such file" >&2
+		return 1
+	}
+	# The stamp names the vmlinuz it came from: a rebuilt package of the same
+	# ABI name gets a fresh extraction.
+	sum=$(sha256sum < "$vmlinuz" | cut -d' ' -f1)
+	if [[ -f $out && -f $out.src && $(< "$out.src") == "$sum" ]]; then
+		echo "$out"
+		return
+	fi
+	mkdir -p "${out%/*}"
+	"$E2E_DIR/extract-vmlinux.sh" "$vmlinuz" "$out" || return 1
+	echo "$sum" > "$out.src.$$" && mv -f "$out.src.$$" "$out.src"
+	echo "$out"
+}
+
+e2e_initramfs() {
+	"$E2E_DIR/mkinitramfs.sh" "$1" "$2" "$top_builddir/tools/kmod" "$3"
+}
+
+e2e_boot() {
+	local vmlinux=$1 initrd=$2 append=$3 dir=$4 t0
+	rm -f "$dir/console.log" "$dir/results.log" "$dir/results.txt"
+	t0=$(e2e_now)
+	timeout -k 5 "$E2E_TIMEOUT" qemu-system-x86_64 -nodefaults -no-user-config -display none \
+		-no-reboot -accel tcg -m 512 -smp 1 -kernel "$vmlinux" -initrd "$initrd" \
+		-append "$E2E_CMDLINE $append" \
+		-serial "file:$dir/console.log" -serial "file:$dir/results.log" \
+		< /dev/null > "$dir/qemu.log" 2>&1
+	e2e_rc=$?
+	e2e_secs=$(e2e_elapsed "$t0")
+	tr -d '\r' < "$dir/results.log" > "$dir/results.txt" 2> /dev/null || : > "$dir/results.txt"
+	return 0
+}
