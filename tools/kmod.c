@@ -109,8 +109,13 @@ static int handle_kmod_commands(int argc, char *argv[])
 	}
 	cmd = argv[optind];
 	for (i = 0; i < ARRAY_SIZE(kmod_cmds); i++) {
-		if (streq(kmod_cmds[i]->name, cmd))
-			return kmod_cmds[i]->cmd(argc - optind, argv + optind);
+		if (streq(kmod_cmds[i]->name, cmd)) {
+			int n = optind;
+
+			/* The command parses its own options from the start. */
+			optind = 1;
+			return kmod_cmds[i]->cmd(argc - n, argv + n);
+		}
 	}
 	fprintf(stderr, "invalid command '%s'\n", cmd);
 fail:

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * kmod's binary index files (modules.{dep,alias,symbols,builtin,builtin.alias}.bin):
+ * a compressed radix trie, big-endian, magic 0xB007F457, version 2.x.  The reader
+ * maps the whole file and checks every offset against its size, so a truncated or
+ * corrupt index gives an error, never a crash.  Lower layer: no context, no modules.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/log.h"
+
+struct kmod_index;
+
+/* A value stored under a key, in a list sorted by ascending priority. */
+struct kmod_index_value {
+	struct kmod_index_value *next;
+	unsigned int priority;
+	char value[];
+};
+
+/*
+ * Map and validate the header of an index file.  Returns 0, -ENOENT (and other
+ * open errors, not logged), or -EINVAL for a file that is not an index of a
+ * supported version (logged naming the file).
+ */
+int kmod_index_open(const struct logger *lg, const char *path, struct kmod_index **ret);
+void kmod_index_close(struct kmod_index *idx);
+
+/*
+ * Exact lookup: the first (lowest priority) value of @key, malloc'ed, or NULL
+ * when absent.  A corrupt node on the way is logged and treated as absent.
+ */
+char *kmod_index_search(const struct kmod_index *idx, const char *key);
+
+/*
+ * Every value of @key, as kmod's exact lookup sees them (for modules.dep.bin
+ * this is normally one value).  NULL when absent.
+ */
+struct kmod_index_value *kmod_index_search_all(const struct kmod_index *idx, const char *key);
+
+/*
+ * Wildcard lookup: stored keys are fnmatch(3) patterns (aliases); returns the
+ * values of every key matching @key, merged and sorted by priority, or NULL.
+ */
+struct kmod_index_value *kmod_index_searchwild(const struct kmod_index *idx, const char *key);
+
+void kmod_index_values_free(struct kmod_index_value *values);
+
+/*
+ * Write "<prefix><key> <value>\n" for every value, depth first in key order,
+ * with raw write(2) (callers flush stdio first).  0 or -errno.
+ */
+int kmod_index_dump(const struct kmod_index *idx, int fd, const char *prefix);
