@@ -1,5 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# The *_size variables and ext come from /e2e/info, written by mkinitramfs.sh.
+# shellcheck disable=SC2154
 #
 # The demo inside the guest: a readable transcript of our tools on a real
 # signed kernel.  Every statement about the kernel is read from the kernel (the
@@ -63,7 +65,7 @@ verdict() {
 		"(unsigned-module bit 8192 $([ "$(e_tainted)" = 0 ] && echo clear || echo SET))"
 }
 
-expect() { # WHAT CONDITION...
+expect() { # WHAT COMMAND...: the scene went as expected when COMMAND succeeds
 	_what=$1
 	shift
 	if "$@"; then
@@ -79,10 +81,11 @@ mod=$C/demo/dummy.$ext
 plain_len=$dummy_ko_size
 echo "== kmod-ds end to end: Debian's signed kernel $(uname -r) in qemu =="
 echo "kernel command line: $(cat /proc/cmdline)"
-echo "signature enforcement  /sys/module/module/parameters/sig_enforce = $enforce"
-echo "in-kernel decompression /sys/module/compression = $compression"
-echo "kernel taint           /proc/sys/kernel/tainted = $(cat /proc/sys/kernel/tainted)"
-echo "our tools              $("$B/kmod" --version | tr '\n' ' ')"
+row() { printf '%-24s %s\n' "$1" "$2"; }
+row "signature enforcement" "/sys/module/module/parameters/sig_enforce = $enforce"
+row "in-kernel decompression" "/sys/module/compression = $compression"
+row "kernel taint" "/proc/sys/kernel/tainted = $(cat /proc/sys/kernel/tainted)"
+row "our tools" "$("$B/kmod" --version | tr '\n' ' ')"
 echo
 
 echo "-- 1. a module shipped unsigned, its signature in a separate .sig file --"
@@ -101,7 +104,8 @@ expect "loaded from module + .sig by init_module, not tainted" \
 	[ "$rc:$sys:$(state dummy)" = "0:init_module len=$want = 0:taint=" ]
 
 show lsmod
-expect "lsmod lists dummy" eval 'printf "%s\n" "$out" | grep -q "^dummy "'
+lists_dummy() { printf '%s\n' "$out" | grep -q '^dummy '; }
+expect "lsmod lists dummy" lists_dummy
 
 show rmmod dummy
 verdict dummy
@@ -112,9 +116,11 @@ mod=$C/demo-unsigned/dummy.$ext
 echo "$mod      $(size "$mod") bytes, no $mod.sig"
 show insmod "$mod"
 verdict dummy
-expect "refused by the kernel with EKEYREJECTED, and our message says why" \
-	eval '[ "$rc:$sys:$(state dummy)" = "1:finit_module flags=$nflags = -129:absent" ] &&
-		printf "%s\n" "$err" | grep -q "rejected by the kernel"'
+rejected_unsigned() {
+	[ "$rc:$sys:$(state dummy)" = "1:finit_module flags=$nflags = -129:absent" ] &&
+		printf '%s\n' "$err" | grep -q "$mod: rejected by the kernel"
+}
+expect "refused by the kernel with EKEYREJECTED, and our message says why" rejected_unsigned
 
 echo "-- 3. policy require: refused before the kernel is asked --"
 show insmod --detached-sig=require "$mod"
@@ -122,12 +128,15 @@ expect "refused by insmod itself, no system call" [ "$rc:$sys:$(state dummy)" = 
 
 echo "-- 4. a tampered .sig (one byte of the signature flipped) --"
 mod=$C/demo-tampered/dummy.$ext
+want=$((plain_len + dummy_trailer_size))
 echo "$mod.sig  $(size "$mod.sig") bytes, last byte of the PKCS#7 signature value flipped"
 show insmod "$mod"
 verdict dummy
-expect "refused by the kernel, and our message names the .sig" \
-	eval '[ "$rc:$(state dummy)" = "1:absent" ] &&
-		printf "%s\n" "$err" | grep -q "$mod.sig: signature rejected by the kernel"'
+rejected_sig() {
+	[ "$rc:$sys:$(state dummy)" = "1:init_module len=$want = -129:absent" ] &&
+		printf '%s\n' "$err" | grep -q "$mod.sig: signature rejected by the kernel"
+}
+expect "refused by the kernel, and our message names the .sig" rejected_sig
 
 if [ "$unexpected" = 0 ]; then
 	echo "demo: every scene went as expected"

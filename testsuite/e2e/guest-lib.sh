@@ -1,5 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
+# The variables set here are for the sourcing script.
+# shellcheck disable=SC2034
+# ext and the sizes come from /e2e/info, written by mkinitramfs.sh.
+# shellcheck disable=SC2154
 #
 # Guest-side helpers shared by guest.sh (the cases) and demo.sh: our tools run
 # under a time limit, and what the kernel made of each run, read from the

@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=bash
+# top_srcdir and top_builddir come from the caller; e2e_* results go back to it.
+# shellcheck disable=SC2154,SC2034
 #
 # Host side of the end-to-end test, sourced by testsuite/test-e2e.sh and
 # testsuite/e2e/run.sh (needs top_srcdir):
@@ -48,7 +50,7 @@ e2e_missing() {
 }
 
 e2e_kernels() {
-	"$top_srcdir/testsuite/debian-kernels.sh" extract
+	bash "$top_srcdir/testsuite/debian-kernels.sh" extract
 }
 
 e2e_series() {
@@ -71,13 +73,13 @@ e2e_vmlinux() {
 		return
 	fi
 	mkdir -p "${out%/*}"
-	"$E2E_DIR/extract-vmlinux.sh" "$vmlinuz" "$out" || return 1
+	bash "$E2E_DIR/extract-vmlinux.sh" "$vmlinuz" "$out" || return 1
 	echo "$sum" > "$out.src.$$" && mv -f "$out.src.$$" "$out.src"
 	echo "$out"
 }
 
 e2e_initramfs() {
-	"$E2E_DIR/mkinitramfs.sh" "$1" "$2" "$top_builddir/tools/kmod" "$3"
+	bash "$E2E_DIR/mkinitramfs.sh" "$1" "$2" "$top_builddir/tools/kmod" "$3"
 }
 
 e2e_boot() {
