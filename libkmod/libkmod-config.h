@@ -19,16 +19,17 @@ struct kmod_config {
 	struct kmod_list *remove_commands;  /* remove <module> <command> */
 	struct kmod_list *softdeps;         /* softdep <module> pre: ... post: ... */
 	struct kmod_list *weakdeps;         /* weakdep <module> ... */
-	struct kmod_list *paths;            /* every file and directory read, with its mtime */
+	struct kmod_list *paths;            /* stamps of what was read (kmod_config_changed) */
 };
 
 /*
  * Read the configuration.  @config_paths: NULL-terminated list of files and
- * directories in precedence order (kmod's default list when NULL; an empty
- * list reads nothing, and then the kernel command line is not read either).
- * @moddir: the module directory, whose modules.softdep and modules.weakdep
- * are read as configuration files (may be NULL).  Bad lines are logged
- * ("<file> line N: ignoring bad line starting with '<word>'") and skipped.
+ * directories in precedence order (kmod_config_default_paths when NULL; an
+ * empty list reads no file).  /proc/cmdline is read in every case, as kmod
+ * does.  @moddir: the module directory, whose modules.softdep and
+ * modules.weakdep are read as configuration files (may be NULL).  Bad lines
+ * are logged ("<file> line N: ignoring bad line starting with '<word>'") and
+ * skipped.  0 or -ENOMEM.
  */
 int kmod_config_new(const struct logger *lg, const char *const *config_paths,
 		    const char *moddir, struct kmod_config **ret);
@@ -37,8 +38,14 @@ void kmod_config_free(struct kmod_config *config);
 /* Default config_paths, highest precedence first. */
 extern const char *const kmod_config_default_paths[];
 
-/* Stamps of every path read: true when one changed (kmod_validate_resources). */
+/*
+ * True when a directory or file the configuration came from changed, appeared
+ * or disappeared since it was read (kmod_validate_resources).
+ */
 bool kmod_config_changed(const struct kmod_config *config);
+
+/* libkmod.c: the configuration of a context (never NULL for a live context). */
+const struct kmod_config *kmod_get_config(const struct kmod_ctx *ctx);
 
 const char *kmod_alias_get_name(const struct kmod_list *l);
 const char *kmod_alias_get_modname(const struct kmod_list *l);
@@ -52,3 +59,31 @@ const char *const *kmod_softdep_get_pre(const struct kmod_list *l, unsigned int 
 const char *const *kmod_softdep_get_post(const struct kmod_list *l, unsigned int *count);
 const char *kmod_weakdep_get_name(const struct kmod_list *l);
 const char *const *kmod_weakdep_get_weak(const struct kmod_list *l, unsigned int *count);
+
+/*
+ * libkmod-config-entry.c: a new entry at the end of a list of struct
+ * kmod_config.  Names are normalised ('-' → '_' outside [...]).  0, -EINVAL
+ * for an unmatched bracket (a bad line), -ENOMEM.
+ *   pair: alias (key, value), options/install/remove (module, value as written)
+ *   dep: softdep (sections: words after "pre:"/"post:") or weakdep (all words)
+ */
+enum {
+	CONFIG_VALUE_IS_NAME = 1 << 0, /* the value is normalised too (alias) */
+	CONFIG_VALUE_TABS = 1 << 1,    /* tabs in the value become spaces (options) */
+};
+int kmod_config_pair_add(struct kmod_list **list, const char *key, const char *value,
+			 unsigned int flags);
+int kmod_config_blacklist_add(struct kmod_list **list, const char *name);
+int kmod_config_dep_add(struct kmod_list **list, const char *name, const char *line,
+			bool sections);
+
+/*
+ * libkmod-config-kcmdline.c: the words "mod.param[=value]" of the kernel
+ * command line.  fn gets each one cut in place: modname, param (with "=value"
+ * when there is one) and value (NULL without '='); a negative return stops the
+ * walk and is returned.  kcmdline_read() reads /proc/cmdline (at most 4095
+ * bytes); a missing file is no option at all.
+ */
+typedef int (*kcmdline_option_fn)(void *data, char *modname, char *param, char *value);
+int kcmdline_parse(char *buf, kcmdline_option_fn fn, void *data);
+int kcmdline_read(const struct logger *lg, kcmdline_option_fn fn, void *data);

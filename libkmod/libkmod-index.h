@@ -13,7 +13,7 @@
 
 #include "util/log.h"
 
-struct kmod_index;
+struct kmod_index_file;
 
 /* A value stored under a key, in a list sorted by ascending priority. */
 struct kmod_index_value {
@@ -27,26 +27,26 @@ struct kmod_index_value {
  * open errors, not logged), or -EINVAL for a file that is not an index of a
  * supported version (logged naming the file).
  */
-int kmod_index_open(const struct logger *lg, const char *path, struct kmod_index **ret);
-void kmod_index_close(struct kmod_index *idx);
+int kmod_index_open(const struct logger *lg, const char *path, struct kmod_index_file **ret);
+void kmod_index_close(struct kmod_index_file *idx);
 
 /*
  * Exact lookup: the first (lowest priority) value of @key, malloc'ed, or NULL
  * when absent.  A corrupt node on the way is logged and treated as absent.
  */
-char *kmod_index_search(const struct kmod_index *idx, const char *key);
+char *kmod_index_search(const struct kmod_index_file *idx, const char *key);
 
 /*
  * Every value of @key, as kmod's exact lookup sees them (for modules.dep.bin
  * this is normally one value).  NULL when absent.
  */
-struct kmod_index_value *kmod_index_search_all(const struct kmod_index *idx, const char *key);
+struct kmod_index_value *kmod_index_search_all(const struct kmod_index_file *idx, const char *key);
 
 /*
  * Wildcard lookup: stored keys are fnmatch(3) patterns (aliases); returns the
  * values of every key matching @key, merged and sorted by priority, or NULL.
  */
-struct kmod_index_value *kmod_index_searchwild(const struct kmod_index *idx, const char *key);
+struct kmod_index_value *kmod_index_searchwild(const struct kmod_index_file *idx, const char *key);
 
 void kmod_index_values_free(struct kmod_index_value *values);
 
@@ -54,4 +54,29 @@ void kmod_index_values_free(struct kmod_index_value *values);
  * Write "<prefix><key> <value>\n" for every value, depth first in key order,
  * with raw write(2) (callers flush stdio first).  0 or -errno.
  */
-int kmod_index_dump(const struct kmod_index *idx, int fd, const char *prefix);
+int kmod_index_dump(const struct kmod_index_file *idx, int fd, const char *prefix);
+
+/*
+ * Writer: an in-memory trie of key → values, serialised in kmod 30's layout
+ * (children before their parent, the root last).
+ */
+struct kmod_index_writer;
+
+int kmod_index_writer_new(struct kmod_index_writer **ret);
+void kmod_index_writer_free(struct kmod_index_writer *w);
+
+/*
+ * Add @value under @key with @priority (values of a key are kept sorted by
+ * priority, a newer one in front of older ones of equal priority).  Returns 0,
+ * 1 when the key already held this very value (it is added again, as kmod
+ * does; depmod -w reports it), -EINVAL when key or value is not 7-bit ASCII,
+ * -ENOMEM.
+ */
+int kmod_index_writer_add(struct kmod_index_writer *w, const char *key, const char *value,
+			  unsigned int priority);
+
+/*
+ * The whole index file in a malloc'ed buffer.  0, -ENOMEM, or -EFBIG when the
+ * file would exceed the format's 256 MiB of node offsets.
+ */
+int kmod_index_writer_serialize(const struct kmod_index_writer *w, void **mem, size_t *len);

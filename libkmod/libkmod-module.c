@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Module objects: creation from names and paths, interning in the context's
- * pool, reference counting and identity.
+ * Module objects: creation from names, aliases and paths, interning in the
+ * context's pool, reference counting and identity.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,17 +10,9 @@
 #include <sys/stat.h>
 
 #include "libkmod-internal.h"
+#include "libkmod-lookup.h"
+#include "libkmod-module.h"
 #include "util/util.h"
-
-struct kmod_module {
-	struct kmod_ctx *ctx;
-	char *hashkey;
-	char *name;
-	char *path;
-	char *sig_path; /* "<path>.sig" when that file exists */
-	int refcount;
-	bool sig_path_checked;
-};
 
 const char *kmod_module_get_hashkey(const struct kmod_module *mod)
 {
@@ -41,29 +33,43 @@ char *kmod_detached_sig_path_for(const char *module_path)
 	return p;
 }
 
-/* Create and intern a module under @key (the normalised name). */
-static int module_new(struct kmod_ctx *ctx, const char *key, const char *name,
-		      struct kmod_module **ret)
+/*
+ * The module interned under @key ("name" or "name\alias", the name being the
+ * first @namelen bytes), created if the pool does not have it.  One block holds
+ * the key and, after it, a copy split into name and alias.
+ */
+static int module_get_or_new(struct kmod_ctx *ctx, const char *key, size_t namelen,
+			     struct kmod_module **ret)
 {
 	struct kmod_module *m;
+	size_t keylen = strlen(key);
 	int err;
+
+	m = kmod_pool_get_module(ctx, key);
+	if (m != NULL) {
+		*ret = kmod_module_ref(m);
+		return 0;
+	}
 
 	m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return -ENOMEM;
-	m->hashkey = strdup(key);
-	m->name = strdup(name);
-	if (m->hashkey == NULL || m->name == NULL) {
-		free(m->hashkey);
-		free(m->name);
+	m->hashkey = malloc(2 * (keylen + 1));
+	if (m->hashkey == NULL) {
 		free(m);
 		return -ENOMEM;
+	}
+	memcpy(m->hashkey, key, keylen + 1);
+	m->name = m->hashkey + keylen + 1;
+	memcpy(m->name, key, keylen + 1);
+	if (namelen < keylen) {
+		m->name[namelen] = '\0';
+		m->alias = m->name + namelen + 1;
 	}
 	m->refcount = 1;
 	err = kmod_pool_add_module(ctx, m, m->hashkey);
 	if (err < 0) {
 		free(m->hashkey);
-		free(m->name);
 		free(m);
 		return err;
 	}
@@ -76,19 +82,27 @@ KMOD_EXPORT int kmod_module_new_from_name(struct kmod_ctx *ctx, const char *name
 					  struct kmod_module **mod)
 {
 	char buf[PATH_MAX_LEN];
-	struct kmod_module *m;
+	size_t len;
 
 	if (ctx == NULL || name == NULL || mod == NULL)
 		return -ENOENT;
-	if (modname_normalize(name, buf, NULL) == NULL)
+	if (modname_normalize(name, buf, &len) == NULL)
 		return -ENAMETOOLONG;
+	return module_get_or_new(ctx, buf, len, mod);
+}
 
-	m = kmod_pool_get_module(ctx, buf);
-	if (m != NULL) {
-		*mod = kmod_module_ref(m);
-		return 0;
-	}
-	return module_new(ctx, buf, buf, mod);
+int kmod_module_new_from_alias(struct kmod_ctx *ctx, const char *alias, const char *name,
+			       struct kmod_module **mod)
+{
+	char key[PATH_MAX_LEN];
+	size_t namelen = strlen(name), aliaslen = strlen(alias);
+
+	if (namelen + aliaslen + 2 > sizeof(key))
+		return -ENAMETOOLONG;
+	memcpy(key, name, namelen);
+	key[namelen] = '\\';
+	memcpy(key + namelen + 1, alias, aliaslen + 1);
+	return module_get_or_new(ctx, key, namelen, mod);
 }
 
 KMOD_EXPORT int kmod_module_new_from_path(struct kmod_ctx *ctx, const char *path,
@@ -98,6 +112,7 @@ KMOD_EXPORT int kmod_module_new_from_path(struct kmod_ctx *ctx, const char *path
 	char name[PATH_MAX_LEN];
 	struct kmod_module *m;
 	struct stat st;
+	size_t namelen;
 	int err;
 
 	if (ctx == NULL || path == NULL || mod == NULL)
@@ -113,28 +128,26 @@ KMOD_EXPORT int kmod_module_new_from_path(struct kmod_ctx *ctx, const char *path
 		DBG(ctx, "stat %s: %m\n", path);
 		return err;
 	}
-	if (path_to_modname(path, name, NULL) == NULL) {
+	if (path_to_modname(path, name, &namelen) == NULL) {
 		DBG(ctx, "could not get modname from path %s\n", path);
 		return -ENOENT;
 	}
 
-	m = kmod_pool_get_module(ctx, name);
-	if (m != NULL) {
-		if (m->path == NULL) {
-			m->path = TAKE_PTR(abspath);
-		} else if (!streq(m->path, abspath)) {
-			ERR(ctx, "kmod_module '%s' already exists with different path: new-path='%s' old-path='%s'\n",
-			    name, abspath, m->path);
-			return -EEXIST;
-		}
-		*mod = kmod_module_ref(m);
-		return 0;
-	}
-
-	err = module_new(ctx, name, name, &m);
+	err = module_get_or_new(ctx, name, namelen, &m);
 	if (err < 0)
 		return err;
-	m->path = TAKE_PTR(abspath);
+	if (m->path == NULL) {
+		m->path = TAKE_PTR(abspath);
+	} else if (!streq(m->path, abspath)) {
+		ERR(ctx,
+		    "kmod_module '%s' already exists with different path: new-path='%s' "
+		    "old-path='%s'\n",
+		    name, abspath, m->path);
+		kmod_module_unref(m);
+		return -EEXIST;
+	}
+	/* A module file is never the builtin copy, whatever modules.builtin says. */
+	m->builtin = KMOD_MODULE_BUILTIN_NO;
 	*mod = m;
 	return 0;
 }
@@ -159,9 +172,10 @@ KMOD_EXPORT struct kmod_module *kmod_module_unref(struct kmod_module *mod)
 	ctx = mod->ctx;
 	DBG(ctx, "kmod_module %p released\n", (void *)mod);
 	kmod_pool_del_module(ctx, mod, mod->hashkey);
+	kmod_module_unref_list(mod->dep);
+	free(mod->options);
 	free(mod->sig_path);
 	free(mod->path);
-	free(mod->name);
 	free(mod->hashkey);
 	free(mod);
 	kmod_unref(ctx);
@@ -191,11 +205,24 @@ KMOD_EXPORT const char *kmod_module_get_name(const struct kmod_module *mod)
 	return mod->name;
 }
 
+/* Modules made from a name learn their path from modules.dep on first use. */
 KMOD_EXPORT const char *kmod_module_get_path(const struct kmod_module *mod)
 {
-	if (mod == NULL)
+	struct kmod_module *m = (struct kmod_module *)mod;
+	char *line;
+
+	if (m == NULL)
 		return NULL;
-	return mod->path;
+	DBG(m->ctx, "name='%s' path='%s'\n", m->name, m->path ? m->path : "(null)");
+	if (m->path != NULL || m->init.dep)
+		return m->path;
+
+	line = kmod_search_moddep(m->ctx, m->name);
+	if (line == NULL)
+		return NULL;
+	kmod_module_parse_depline(m, line);
+	free(line);
+	return m->path;
 }
 
 KMOD_EXPORT const char *kmod_module_get_detached_sig_path(const struct kmod_module *mod)
@@ -219,4 +246,28 @@ KMOD_EXPORT const char *kmod_module_get_detached_sig_path(const struct kmod_modu
 	m->sig_path = p;
 	m->sig_path_checked = true;
 	return m->sig_path;
+}
+
+void kmod_module_set_builtin(struct kmod_module *mod, bool builtin)
+{
+	mod->builtin = builtin ? KMOD_MODULE_BUILTIN_YES : KMOD_MODULE_BUILTIN_NO;
+}
+
+bool kmod_module_is_builtin(struct kmod_module *mod)
+{
+	if (mod->builtin == KMOD_MODULE_BUILTIN_UNKNOWN)
+		kmod_module_set_builtin(mod, kmod_lookup_is_builtin(mod->ctx, mod->name));
+	return mod->builtin == KMOD_MODULE_BUILTIN_YES;
+}
+
+void kmod_module_set_install_commands(struct kmod_module *mod, const char *cmd)
+{
+	mod->init.install_commands = true;
+	mod->install_commands = cmd;
+}
+
+void kmod_module_set_remove_commands(struct kmod_module *mod, const char *cmd)
+{
+	mod->init.remove_commands = true;
+	mod->remove_commands = cmd;
 }

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/macro.h"
@@ -264,3 +265,203 @@ void kmod_sig_write_trailer(void *dst, const void *buf, size_t size,
 	write_be32(info + INFO_SIG_LEN, (uint32_t)size);
 	memcpy(info + MODULE_SIG_INFO_LEN, MODULE_SIG_STRING, MODULE_SIG_STRING_LEN);
 }
+
+/* Names of the legacy info block's hash and id_type indices, as kmod prints them. */
+static const char *const hash_names[] = {
+	"md4", "md5", "sha1", "rmd160", "sha256", "sha384", "sha512", "sha224", "sm3",
+};
+static const char *const id_type_names[] = { "PGP", "X509", "PKCS#7" };
+
+/* Public-key algorithms the info block may name: DSA and RSA (never shown). */
+#define SIG_ALGO_COUNT 2
+
+static void sig_info_init(struct kmod_sig_info *info, const char *id_type)
+{
+	*info = (struct kmod_sig_info){ .id_type = id_type, .hash_algo = "unknown" };
+}
+
+int kmod_sig_parse_trailer(const void *mem, size_t size, struct kmod_sig_info *info)
+{
+	const uint8_t *p = mem;
+	const uint8_t *block;
+	uint32_t sig_len;
+	size_t need, body;
+
+	if (!kmod_sig_is_appended(mem, size) || size - MODULE_SIG_STRING_LEN < MODULE_SIG_INFO_LEN)
+		return -ENODATA;
+	body = size - MODULE_SIG_OVERHEAD;
+	block = p + body;
+	if (block[INFO_ALGO] >= SIG_ALGO_COUNT || block[INFO_HASH] >= ARRAY_SIZE(hash_names) ||
+	    block[INFO_ID_TYPE] >= ARRAY_SIZE(id_type_names))
+		return -ENODATA;
+	sig_len = read_be32(block + INFO_SIG_LEN);
+	need = (size_t)sig_len + block[INFO_SIGNER_LEN] + block[INFO_KEY_ID_LEN];
+	if (sig_len == 0 || need > body)
+		return -ENODATA;
+
+	if (block[INFO_ID_TYPE] == MODULE_SIG_ID_PKCS7)
+		return kmod_sig_parse_pkcs7(p + body - sig_len, sig_len, info);
+
+	/* Legacy blocks: [signer][key id][signature] right before the info block. */
+	sig_info_init(info, id_type_names[block[INFO_ID_TYPE]]);
+	info->hash_algo = hash_names[block[INFO_HASH]];
+	info->sig = p + body - sig_len;
+	info->sig_len = sig_len;
+	info->key_id_len = block[INFO_KEY_ID_LEN];
+	info->key_id = info->sig - info->key_id_len;
+	info->signer_len = block[INFO_SIGNER_LEN];
+	info->signer = info->key_id - info->signer_len;
+	return 0;
+}
+
+void kmod_sig_info_release(struct kmod_sig_info *info)
+{
+	free(info->owned);
+	info->owned = NULL;
+}
+
+char *kmod_sig_hex(const uint8_t *buf, size_t len)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	size_t i, total;
+	char *hex, *q;
+
+	/* at most 2 digits + ':' + "\n\t\t" per byte, and the NUL */
+	if (umul_overflow(len, 6, &total) || uadd_overflow(total, 1, &total))
+		return NULL;
+	hex = malloc(total);
+	if (hex == NULL)
+		return NULL;
+	q = hex;
+	for (i = 0; i < len; i++) {
+		*q++ = digits[buf[i] >> 4];
+		*q++ = digits[buf[i] & 0xf];
+		if (i + 1 == len)
+			break;
+		*q++ = ':';
+		if ((i + 1) % 20 == 0) {
+			*q++ = '\n';
+			*q++ = '\t';
+			*q++ = '\t';
+		}
+	}
+	*q = '\0';
+	return hex;
+}
+
+#if ENABLE_OPENSSL
+#include <openssl/bn.h>
+#include <openssl/objects.h>
+#include <openssl/pkcs7.h>
+#include <openssl/x509.h>
+
+/* Digests kmod names; anything else makes it show no signature at all. */
+static const char *digest_name(const X509_ALGOR *alg)
+{
+	static const struct {
+		int nid;
+		const char *name;
+	} table[] = {
+		{ NID_md4, "md4" },	    { NID_md5, "md5" },	      { NID_sha1, "sha1" },
+		{ NID_ripemd160, "rmd160" }, { NID_sha256, "sha256" }, { NID_sha384, "sha384" },
+		{ NID_sha512, "sha512" },   { NID_sha224, "sha224" }, { NID_sm3, "sm3" },
+	};
+	const ASN1_OBJECT *obj;
+	int nid;
+
+	X509_ALGOR_get0(&obj, NULL, NULL, alg);
+	nid = OBJ_obj2nid(obj);
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
+		if (table[i].nid == nid)
+			return table[i].name;
+	}
+	return NULL;
+}
+
+/* The issuer's commonName, or its last attribute when it has no CN. */
+static const ASN1_STRING *issuer_name(const X509_NAME *issuer)
+{
+	const ASN1_STRING *found = NULL;
+	int n = X509_NAME_entry_count(issuer);
+
+	for (int i = 0; i < n; i++) {
+		const X509_NAME_ENTRY *e = X509_NAME_get_entry(issuer, i);
+
+		found = X509_NAME_ENTRY_get_data(e);
+		if (OBJ_obj2nid(X509_NAME_ENTRY_get_object(e)) == NID_commonName)
+			break;
+	}
+	return found;
+}
+
+static int fill_from_signer(PKCS7_SIGNER_INFO *si, struct kmod_sig_info *info)
+{
+	const ASN1_STRING *cn;
+	const char *hash;
+	BIGNUM *serial;
+	uint8_t *block;
+	size_t cn_len, serial_len, sig_len;
+
+	if (si->issuer_and_serial == NULL || si->enc_digest == NULL)
+		return -ENODATA;
+	hash = digest_name(si->digest_alg);
+	if (hash == NULL)
+		return -ENODATA;
+	serial = ASN1_INTEGER_to_BN(si->issuer_and_serial->serial, NULL);
+	if (serial == NULL)
+		return -ENOMEM;
+	cn = issuer_name(si->issuer_and_serial->issuer);
+	cn_len = cn ? (size_t)ASN1_STRING_length(cn) : 0;
+	serial_len = BN_num_bytes(serial);
+	sig_len = ASN1_STRING_length(si->enc_digest);
+
+	block = malloc(cn_len + serial_len + sig_len + 1);
+	if (block == NULL) {
+		BN_free(serial);
+		return -ENOMEM;
+	}
+	sig_info_init(info, "PKCS#7");
+	info->hash_algo = hash;
+	info->owned = block;
+	info->signer = block;
+	info->signer_len = cn_len;
+	if (cn_len > 0)
+		memcpy(block, ASN1_STRING_get0_data(cn), cn_len);
+	info->key_id = block + cn_len;
+	info->key_id_len = serial_len;
+	BN_bn2bin(serial, block + cn_len);
+	info->sig = block + cn_len + serial_len;
+	info->sig_len = sig_len;
+	memcpy(block + cn_len + serial_len, ASN1_STRING_get0_data(si->enc_digest), sig_len);
+	BN_free(serial);
+	return 0;
+}
+
+int kmod_sig_parse_pkcs7(const void *der, size_t size, struct kmod_sig_info *info)
+{
+	const unsigned char *p = der;
+	STACK_OF(PKCS7_SIGNER_INFO) *signers;
+	PKCS7 *p7;
+	int err = -ENODATA;
+
+	if (size > INT32_MAX)
+		return -ENODATA;
+	p7 = d2i_PKCS7(NULL, &p, (long)size);
+	if (p7 == NULL)
+		return -ENODATA;
+	if (PKCS7_type_is_signed(p7)) {
+		signers = PKCS7_get_signer_info(p7);
+		if (signers != NULL && sk_PKCS7_SIGNER_INFO_num(signers) > 0)
+			err = fill_from_signer(sk_PKCS7_SIGNER_INFO_value(signers, 0), info);
+	}
+	PKCS7_free(p7);
+	return err;
+}
+#else
+/* Without libcrypto all there is to say is the type. */
+int kmod_sig_parse_pkcs7(const void *der, size_t size, struct kmod_sig_info *info)
+{
+	sig_info_init(info, "PKCS#7");
+	return 0;
+}
+#endif

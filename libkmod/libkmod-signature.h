@@ -57,3 +57,42 @@ size_t kmod_sig_trailer_size(enum kmod_sig_format format, size_t size);
  */
 void kmod_sig_write_trailer(void *dst, const void *buf, size_t size,
 			    enum kmod_sig_format format);
+
+/*
+ * What a signature trailer says of its signer, as modinfo shows it.  The
+ * byte fields point into the parsed buffer or into @owned; they may be empty
+ * (NULL, 0) but the strings are never NULL.
+ */
+struct kmod_sig_info {
+	const char *id_type;   /* "PKCS#7", "X509" or "PGP" */
+	const char *hash_algo; /* "sha256", ...; "unknown" without libcrypto */
+	const uint8_t *signer; /* not NUL-terminated */
+	size_t signer_len;
+	const uint8_t *key_id;
+	size_t key_id_len;
+	const uint8_t *sig;
+	size_t sig_len;
+	void *owned; /* released by kmod_sig_info_release() */
+};
+
+/*
+ * Parse the signature trailer at the end of @mem (a signed image, or a
+ * full-trailer .sig on its own) the way kmod's modinfo does: legacy X509/PGP
+ * blocks are sliced, PKCS#7 is decoded with libcrypto (first SignerInfo,
+ * issuer and serial; a digest outside kmod's table or a signer identified by
+ * key id makes it unparsable).  0 on success, -ENODATA when there is no
+ * signature modinfo would show, -ENOMEM.
+ */
+int kmod_sig_parse_trailer(const void *mem, size_t size, struct kmod_sig_info *info);
+
+/* The same for a bare DER PKCS#7 blob (sign-file -d). */
+int kmod_sig_parse_pkcs7(const void *der, size_t size, struct kmod_sig_info *info);
+
+void kmod_sig_info_release(struct kmod_sig_info *info);
+
+/*
+ * kmod's hex rendering: "AB:CD:..." upper case, and after every 20th byte
+ * (if more follow) a newline and two tabs.  A new string, "" for len 0, NULL
+ * on allocation failure.
+ */
+char *kmod_sig_hex(const uint8_t *buf, size_t len);

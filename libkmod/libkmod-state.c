@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "libkmod-internal.h"
+#include "libkmod-module.h"
 #include "util/util.h"
 
 struct kmod_module_section {
@@ -51,6 +52,9 @@ KMOD_EXPORT int kmod_module_get_initstate(const struct kmod_module *mod)
 
 	if (mod == NULL)
 		return -ENOENT;
+	/* modules.builtin.bin first: a builtin module has a /sys/module entry too */
+	if (kmod_module_is_builtin((struct kmod_module *)mod))
+		return KMOD_MODULE_BUILTIN;
 	err = sysfs_path(path, sizeof(path), mod, "initstate");
 	if (err < 0)
 		return err;

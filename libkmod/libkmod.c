@@ -11,7 +11,9 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "libkmod-config.h"
 #include "libkmod-internal.h"
+#include "libkmod-lookup.h"
 #include "util/hash.h"
 #include "util/util.h"
 
@@ -27,15 +29,8 @@ struct kmod_ctx {
 	enum kmod_file_compression kernel_compression;
 	enum kmod_detached_sig_policy sig_policy;
 	struct hash *modules_by_name;
-};
-
-static const char *const default_config_paths[] = {
-	SYSCONFDIR "/modprobe.d",
-	"/run/modprobe.d",
-	"/usr/local/lib/modprobe.d",
-	DISTCONFDIR "/modprobe.d",
-	"/lib/modprobe.d",
-	NULL,
+	struct kmod_index_set resources; /* libkmod-lookup.c */
+	struct kmod_config *config;
 };
 
 static const char *prio_to_str(int prio)
@@ -88,6 +83,11 @@ static int log_priority_parse(const char *s)
 const struct logger *kmod_get_logger(const struct kmod_ctx *ctx)
 {
 	return ctx ? &ctx->lg : NULL;
+}
+
+const struct kmod_config *kmod_get_config(const struct kmod_ctx *ctx)
+{
+	return ctx ? ctx->config : NULL;
 }
 
 static char *dirname_default(void)
@@ -174,6 +174,8 @@ static void strv_free(char **v)
 
 static void ctx_free(struct kmod_ctx *ctx)
 {
+	kmod_config_free(ctx->config);
+	kmod_unload_resources(ctx);
 	hash_free(ctx->modules_by_name);
 	strv_free(ctx->config_paths);
 	free(ctx->dirname);
@@ -208,6 +210,9 @@ KMOD_EXPORT struct kmod_ctx *kmod_new(const char *dirname, const char *const *co
 
 	ctx->modules_by_name = hash_new(KMOD_POOL_BUCKETS, NULL);
 	if (ctx->modules_by_name == NULL)
+		goto fail;
+
+	if (kmod_config_new(&ctx->lg, config_paths, ctx->dirname, &ctx->config) < 0)
 		goto fail;
 
 	ctx->kernel_compression = kernel_compression_read();
@@ -323,4 +328,20 @@ int kmod_pool_add_module(struct kmod_ctx *ctx, struct kmod_module *mod, const ch
 void kmod_pool_del_module(struct kmod_ctx *ctx, struct kmod_module *mod, const char *key)
 {
 	hash_del(ctx->modules_by_name, key);
+}
+
+struct kmod_index_set *kmod_get_resources(const struct kmod_ctx *ctx)
+{
+	return (struct kmod_index_set *)&ctx->resources;
+}
+
+void kmod_pool_foreach(struct kmod_ctx *ctx,
+		       void (*fn)(struct kmod_module *mod, void *data), void *data)
+{
+	struct hash_iter iter;
+	const void *mod;
+
+	hash_iter_init(ctx->modules_by_name, &iter);
+	while (hash_iter_next(&iter, NULL, &mod))
+		fn((struct kmod_module *)mod, data);
 }

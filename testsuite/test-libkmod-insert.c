@@ -31,8 +31,8 @@ static const char *signed_init;
 
 enum syscall_want {
 	NOTHING,
-	SIGNED, /* init_module(decompressed image || trailer) */
-	FINIT, /* finit_module(file, 0) */
+	SIGNED,		  /* init_module(decompressed image || trailer) */
+	FINIT,		  /* finit_module(file, 0) */
 	FINIT_COMPRESSED, /* finit_module(file, MODULE_INIT_COMPRESSED_FILE) */
 };
 
@@ -103,8 +103,8 @@ static void unload(struct kmod_module *mod, const char *what)
 }
 
 /* Insert @file with @flags into a context whose policy is @policy (-1: untouched). */
-static void check_insert(const char *what, int policy, unsigned int flags, const char *file,
-			 int want_err, enum syscall_want call)
+static void check_insert(const char *what, int policy, unsigned int flags,
+			 const char *file, int want_err, enum syscall_want call)
 {
 	struct log_recorder rec = { 0 };
 	struct kmod_ctx *ctx = ctx_new(&rec);
@@ -119,14 +119,15 @@ static void check_insert(const char *what, int policy, unsigned int flags, const
 	log = trap_log_take();
 	is_int(err, want_err, "%s: insert %s returns %d", what, file, want_err);
 	is_str(log, want, "%s: %s", what,
-	       call == NOTHING ? "no system call" :
-	       call == SIGNED	? "init_module(image || trailer)" :
-				  "finit_module of the file");
+	       call == NOTHING	? "no system call"
+	       : call == SIGNED ? "init_module(image || trailer)"
+				: "finit_module of the file");
 	if (err == 0)
 		unload(mod, what);
 	if (want_err < 0)
 		ok(rec.n > 0 && log_last(&rec)->priority == LOG_ERR,
-		   "%s: the refusal is logged as an error ('%s')", what, oneline(log_last(&rec)->msg));
+		   "%s: the refusal is logged as an error ('%s')", what,
+		   oneline(log_last(&rec)->msg));
 	kmod_module_unref(mod);
 	kmod_unref(ctx);
 	free(path);
@@ -148,14 +149,16 @@ static void test_policy_overrides(void)
 		{ "auto + flag IGNORE, .sig", AUTO, F_IGNORE, "m/dummy.ko", 0, FINIT },
 		{ "auto, no .sig", AUTO, 0, "n/dummy.ko", 0, FINIT },
 		{ "ignore, .sig", IGNORE, 0, "m/dummy.ko", 0, FINIT },
-		{ "ignore + flag REQUIRE, .sig", IGNORE, F_REQUIRE, "m/dummy.ko", 0, SIGNED },
-		{ "ignore + flag REQUIRE, unsigned", IGNORE, F_REQUIRE, "n/dummy.ko", -ENOKEY,
-		  NOTHING },
+		{ "ignore + flag REQUIRE, .sig", IGNORE, F_REQUIRE, "m/dummy.ko", 0,
+		  SIGNED },
+		{ "ignore + flag REQUIRE, unsigned", IGNORE, F_REQUIRE, "n/dummy.ko",
+		  -ENOKEY, NOTHING },
 		{ "require, .sig", REQUIRE, 0, "m/dummy.ko", 0, SIGNED },
 		{ "require, unsigned", REQUIRE, 0, "n/dummy.ko", -ENOKEY, NOTHING },
-		{ "require + flag IGNORE, unsigned", REQUIRE, F_IGNORE, "n/dummy.ko", 0, FINIT },
-		{ "auto + both flags (require wins), unsigned", AUTO, F_IGNORE | F_REQUIRE,
-		  "n/dummy.ko", -ENOKEY, NOTHING },
+		{ "require + flag IGNORE, unsigned", REQUIRE, F_IGNORE, "n/dummy.ko", 0,
+		  FINIT },
+		{ "auto + both flags (require wins), unsigned", AUTO,
+		  F_IGNORE | F_REQUIRE, "n/dummy.ko", -ENOKEY, NOTHING },
 		{ "require, appended signature", REQUIRE, 0, "a/dummy.ko", 0, FINIT },
 		{ "auto, xz the kernel decompresses", AUTO, 0, "x/dummy.ko.xz", 0,
 		  FINIT_COMPRESSED },
@@ -165,8 +168,8 @@ static void test_policy_overrides(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		check_insert(cases[i].what, cases[i].policy, cases[i].flags, cases[i].file,
-			     cases[i].err, cases[i].call);
+		check_insert(cases[i].what, cases[i].policy, cases[i].flags,
+			     cases[i].file, cases[i].err, cases[i].call);
 }
 
 static void test_policy_api(void)
@@ -175,15 +178,18 @@ static void test_policy_api(void)
 
 	is_int(kmod_get_detached_sig_policy(ctx), AUTO, "policy defaults to auto");
 	is_int(kmod_set_detached_sig_policy(ctx, 42), -EINVAL, "set policy 42: -EINVAL");
-	is_int(kmod_set_detached_sig_policy(ctx, (enum kmod_detached_sig_policy)-1), -EINVAL,
+	is_int(kmod_set_detached_sig_policy(ctx, (int)-1), -EINVAL,
 	       "set policy -1: -EINVAL");
-	is_int(kmod_get_detached_sig_policy(ctx), AUTO, "a refused policy changes nothing");
+	is_int(kmod_get_detached_sig_policy(ctx), AUTO,
+	       "a refused policy changes nothing");
 	for (int p = AUTO; p <= REQUIRE; p++) {
 		is_int(kmod_set_detached_sig_policy(ctx, p), 0, "set policy %d", p);
 		is_int(kmod_get_detached_sig_policy(ctx), p, "get policy %d", p);
 	}
-	is_int(kmod_set_detached_sig_policy(NULL, AUTO), -EINVAL, "set policy on NULL: -EINVAL");
-	is_int(kmod_get_detached_sig_policy(NULL), -EINVAL, "get policy of NULL: -EINVAL");
+	is_int(kmod_set_detached_sig_policy(NULL, AUTO), -EINVAL,
+	       "set policy on NULL: -EINVAL");
+	is_int(kmod_get_detached_sig_policy(NULL), -EINVAL,
+	       "get policy of NULL: -EINVAL");
 	kmod_unref(ctx);
 }
 
@@ -193,8 +199,8 @@ static void test_policy_env(void)
 		const char *env;
 		int policy;
 	} cases[] = {
-		{ NULL, AUTO },		 { "", AUTO },		{ "auto", AUTO },
-		{ "ignore", IGNORE },	 { "require", REQUIRE }, { "bogus", REQUIRE },
+		{ NULL, AUTO },	       { "", AUTO },	       { "auto", AUTO },
+		{ "ignore", IGNORE },  { "require", REQUIRE }, { "bogus", REQUIRE },
 		{ "IGNORE", REQUIRE },
 	};
 
@@ -212,13 +218,17 @@ static void test_policy_env(void)
 		ctx = ctx_new(NULL);
 		err = capture_end(&cap);
 		is_int(kmod_get_detached_sig_policy(ctx), cases[i].policy,
-		       "KMOD_DETACHED_SIG=%s: policy %d", env ? env : "(unset)", cases[i].policy);
+		       "KMOD_DETACHED_SIG=%s: policy %d", env ? env : "(unset)",
+		       cases[i].policy);
 		if (env && cases[i].policy == REQUIRE && strcmp(env, "require") != 0)
-			ok(strncmp(err, "libkmod: ERROR: ", 16) == 0 && strstr(err, env) != NULL,
-			   "KMOD_DETACHED_SIG=%s: an error says the value is unknown ('%s')", env,
-			   oneline(err));
+			ok(strncmp(err, "libkmod: ERROR: ", 16) == 0 &&
+				   strstr(err, env) != NULL,
+			   "KMOD_DETACHED_SIG=%s: an error says the value is unknown "
+			   "('%s')",
+			   env, oneline(err));
 		else
-			is_str(err, "", "KMOD_DETACHED_SIG=%s: nothing logged", env ? env : "(unset)");
+			is_str(err, "", "KMOD_DETACHED_SIG=%s: nothing logged",
+			       env ? env : "(unset)");
 		kmod_unref(ctx);
 		free(err);
 	}
@@ -226,12 +236,13 @@ static void test_policy_env(void)
 	/* The environment is the context's policy: flags still override it. */
 	setenv("KMOD_DETACHED_SIG", "ignore", 1);
 	check_insert("KMOD_DETACHED_SIG=ignore, .sig", -1, 0, "m/dummy.ko", 0, FINIT);
-	check_insert("KMOD_DETACHED_SIG=ignore + flag REQUIRE, .sig", -1, F_REQUIRE, "m/dummy.ko",
-		     0, SIGNED);
+	check_insert("KMOD_DETACHED_SIG=ignore + flag REQUIRE, .sig", -1, F_REQUIRE,
+		     "m/dummy.ko", 0, SIGNED);
 	setenv("KMOD_DETACHED_SIG", "require", 1);
-	check_insert("KMOD_DETACHED_SIG=require, unsigned", -1, 0, "n/dummy.ko", -ENOKEY, NOTHING);
-	check_insert("KMOD_DETACHED_SIG=require + kmod_set_detached_sig_policy(auto)", AUTO, 0,
-		     "n/dummy.ko", 0, FINIT);
+	check_insert("KMOD_DETACHED_SIG=require, unsigned", -1, 0, "n/dummy.ko", -ENOKEY,
+		     NOTHING);
+	check_insert("KMOD_DETACHED_SIG=require + kmod_set_detached_sig_policy(auto)",
+		     AUTO, 0, "n/dummy.ko", 0, FINIT);
 	unsetenv("KMOD_DETACHED_SIG");
 }
 
@@ -242,7 +253,8 @@ static void test_sig_path(void)
 	char *want = path_join(test_dir, "m/dummy.ko.sig");
 	char *want_xz = path_join(test_dir, "s/dummy.ko.xz.sig");
 
-	is_str(kmod_module_get_detached_sig_path(m), want, "detached sig path: <path>.sig");
+	is_str(kmod_module_get_detached_sig_path(m), want,
+	       "detached sig path: <path>.sig");
 	ok(kmod_module_get_detached_sig_path(m) == kmod_module_get_detached_sig_path(m),
 	   "the same string on every call");
 	kmod_module_unref(m);
@@ -253,7 +265,8 @@ static void test_sig_path(void)
 	kmod_module_unref(byname);
 
 	n = module_at(ctx, "n/dummy.ko");
-	ok(kmod_module_get_detached_sig_path(n) == NULL, "NULL when <path>.sig does not exist");
+	ok(kmod_module_get_detached_sig_path(n) == NULL,
+	   "NULL when <path>.sig does not exist");
 	kmod_module_unref(n);
 
 	s = module_at(ctx, "s/dummy.ko.xz");
@@ -285,10 +298,13 @@ static void test_insert_errors(void)
 	free(log);
 
 	m = module_at(ctx, "n/dummy.ko");
-	is_int(kmod_module_insert_module(m, 0, NULL), 0, "insert n/dummy.ko, options NULL");
-	is_int(kmod_module_insert_module(m, 0, NULL), -EEXIST, "again: -EEXIST (already loaded)");
+	is_int(kmod_module_insert_module(m, 0, NULL), 0,
+	       "insert n/dummy.ko, options NULL");
+	is_int(kmod_module_insert_module(m, 0, NULL), -EEXIST,
+	       "again: -EEXIST (already loaded)");
 	log = trap_log_take();
-	ok(strncmp(log, "finit_module file=", 18) == 0 && strstr(log, " params=\nfinit") != NULL,
+	ok(strncmp(log, "finit_module file=", 18) == 0 &&
+		   strstr(log, " params=\nfinit") != NULL,
 	   "options NULL reach the kernel as \"\" ('%s')", oneline(log));
 	free(log);
 	unload(m, "after -EEXIST");
@@ -297,15 +313,16 @@ static void test_insert_errors(void)
 }
 
 /* remove_module(@flags) on @mod: return value, the trap's line, what was logged. */
-static void check_remove(struct kmod_module *mod, struct log_recorder *rec, unsigned int flags,
-			 int want_err, const char *want_log, const char *want_msg)
+static void check_remove(struct kmod_module *mod, struct log_recorder *rec,
+			 unsigned int flags, int want_err, const char *want_log,
+			 const char *want_msg)
 {
 	unsigned int before = rec->n;
 	int err = kmod_module_remove_module(mod, flags);
 	char *log = trap_log_take();
 
-	is_int(err, want_err, "remove %s, flags %#x: %d", kmod_module_get_name(mod), flags,
-	       want_err);
+	is_int(err, want_err, "remove %s, flags %#x: %d", kmod_module_get_name(mod),
+	       flags, want_err);
 	is_str(log, want_log, "remove flags %#x: %s", flags, oneline(want_log));
 	if (want_msg == NULL)
 		is_int(rec->n, before, "remove flags %#x: nothing logged", flags);
@@ -333,7 +350,8 @@ static void test_remove(void)
 	struct kmod_ctx *ctx = ctx_new(&rec);
 	struct kmod_module *m = module_at(ctx, "n/dummy.ko"), *snd = NULL;
 
-	is_int(KMOD_REMOVE_FORCE | KMOD_REMOVE_NOWAIT, 0xa00, "O_TRUNC|O_NONBLOCK is 0xa00 here");
+	is_int(KMOD_REMOVE_FORCE | KMOD_REMOVE_NOWAIT, 0xa00,
+	       "O_TRUNC|O_NONBLOCK is 0xa00 here");
 	load(m);
 	check_remove(m, &rec, 0, 0, nowait, NULL);
 	load(m);
@@ -370,6 +388,7 @@ static void test_remove(void)
 int main(void)
 {
 	require_trap();
+	alarm(WATCHDOG_SECONDS);
 	test_dir = env_or_bail("LIBKMOD_TEST_DIR");
 	signed_init = env_or_bail("LIBKMOD_TEST_SIGNED_INIT");
 	env_or_bail("TRAP_ROOT");

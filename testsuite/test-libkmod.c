@@ -22,8 +22,9 @@
 /* /proc/modules of the fake root, in file order; kappa's line exceeds 4 KiB. */
 #define LOADED_ORDER "zeta alpha mu beta eta omega kappa snd_hda_intel"
 #define LOADED_REVERSE "snd_hda_intel kappa omega eta beta mu alpha zeta"
-#define ZETA_SECTIONS \
-	".bss=0xffffffffc0a06000 .data=0xffffffffc0a05000 .gnu.linkonce.this_module=0xffffffffc0a07000 .text=0xffffffffc0a01000"
+#define ZETA_SECTIONS                                                                    \
+	".bss=0xffffffffc0a06000 .data=0xffffffffc0a05000 "                              \
+	".gnu.linkonce.this_module=0xffffffffc0a07000 .text=0xffffffffc0a01000"
 
 static const char *test_dir;
 
@@ -72,14 +73,14 @@ static char *module_names(const struct kmod_list *list, bool reverse, bool sort)
 	const struct kmod_list *l;
 
 	if (reverse) {
-		kmod_list_foreach_reverse(l, list) {
+		kmod_list_foreach_reverse (l, list) {
 			struct kmod_module *m = kmod_module_get_module(l);
 
 			strlist_add(&s, strdup(kmod_module_get_name(m)));
 			kmod_module_unref(m);
 		}
 	} else {
-		kmod_list_foreach(l, list) {
+		kmod_list_foreach (l, list) {
 			struct kmod_module *m = kmod_module_get_module(l);
 
 			strlist_add(&s, strdup(kmod_module_get_name(m)));
@@ -95,7 +96,7 @@ static char *section_names(const struct kmod_list *list)
 	struct strlist s = { 0 };
 	const struct kmod_list *l;
 
-	kmod_list_foreach(l, list) {
+	kmod_list_foreach (l, list) {
 		char *p;
 
 		if (asprintf(&p, "%s=%#lx", kmod_module_section_get_name(l),
@@ -121,7 +122,8 @@ static void test_dirname(void)
 
 	ctx = kmod_new(NULL, NULL);
 	ok(ctx != NULL, "kmod_new(NULL, NULL)");
-	is_str(kmod_get_dirname(ctx), DIRNAME_DEFAULT, "dirname NULL: MODULE_DIRECTORY/<uname -r>");
+	is_str(kmod_get_dirname(ctx), DIRNAME_DEFAULT,
+	       "dirname NULL: MODULE_DIRECTORY/<uname -r>");
 	kmod_unref(ctx);
 
 	ctx = kmod_new("/srv/modules/x", no_config);
@@ -132,7 +134,8 @@ static void test_dirname(void)
 		strcpy(cwd, "(getcwd failed)");
 	want = path_join(cwd, "rel/mods");
 	ctx = kmod_new("rel/mods", no_config);
-	is_str(kmod_get_dirname(ctx), want, "relative dirname made absolute against the cwd");
+	is_str(kmod_get_dirname(ctx), want,
+	       "relative dirname made absolute against the cwd");
 	kmod_unref(ctx);
 	free(want);
 
@@ -145,13 +148,19 @@ static void test_refcount(void)
 	struct kmod_module *mod = NULL;
 
 	ok(kmod_ref(ctx) == ctx, "kmod_ref returns the context");
-	ok(kmod_unref(ctx) == ctx, "kmod_unref with a reference left returns the context");
-	ok(kmod_ref(NULL) == NULL && kmod_unref(NULL) == NULL, "kmod_ref/kmod_unref(NULL) == NULL");
+	ok(kmod_unref(ctx) == ctx,
+	   "kmod_unref with a reference left returns the context");
+	ok(kmod_ref(NULL) == NULL && kmod_unref(NULL) == NULL,
+	   "kmod_ref/kmod_unref(NULL) == NULL");
 
-	is_int(kmod_module_new_from_name(ctx, "holder", &mod), 0, "a module on the context");
-	ok(kmod_unref(ctx) == ctx, "kmod_unref while a module holds the context returns it");
-	is_str(kmod_get_dirname(ctx), DIRNAME_DEFAULT, "the context lives on through its module");
-	ok(kmod_module_unref(mod) == NULL, "the last module reference releases the module");
+	is_int(kmod_module_new_from_name(ctx, "holder", &mod), 0,
+	       "a module on the context");
+	ok(kmod_unref(ctx) == ctx,
+	   "kmod_unref while a module holds the context returns it");
+	is_str(kmod_get_dirname(ctx), DIRNAME_DEFAULT,
+	       "the context lives on through its module");
+	ok(kmod_module_unref(mod) == NULL,
+	   "the last module reference releases the module");
 
 	ctx = kmod_new(NULL, NULL);
 	ok(kmod_unref(ctx) == NULL, "kmod_unref of the only reference returns NULL");
@@ -163,10 +172,17 @@ static void test_log_priority_env(void)
 		const char *env;
 		int prio;
 	} cases[] = {
-		{ NULL, LOG_ERR },    { "err", LOG_ERR },     { "error", LOG_ERR },
-		{ "info", LOG_INFO }, { "debug", LOG_DEBUG }, { "7", LOG_DEBUG },
-		{ "4", LOG_WARNING }, { "5\n", LOG_NOTICE },  { "0", 0 },
-		{ "bogus", 0 },	      { "", 0 },
+		{ NULL, LOG_ERR },
+		{ "err", LOG_ERR },
+		{ "error", LOG_ERR },
+		{ "info", LOG_INFO },
+		{ "debug", LOG_DEBUG },
+		{ "7", LOG_DEBUG },
+		{ "4", LOG_WARNING },
+		{ "5\n", LOG_NOTICE },
+		{ "0", 0 },
+		{ "bogus", 0 },
+		{ "", 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -185,11 +201,14 @@ static void test_log_priority_env(void)
 		kmod_unref(ctx);
 		err = capture_end(&cap);
 		is_int(prio, cases[i].prio, "KMOD_LOG=%s%.*s%s: priority %d",
-		       cases[i].env ? "'" : "(unset)", cases[i].env ? (int)strcspn(cases[i].env, "\n") : 0,
-		       cases[i].env ? cases[i].env : "", cases[i].env ? "'" : "", cases[i].prio);
+		       cases[i].env ? "'" : "(unset)",
+		       cases[i].env ? (int)strcspn(cases[i].env, "\n") : 0,
+		       cases[i].env ? cases[i].env : "", cases[i].env ? "'" : "",
+		       cases[i].prio);
 		if (cases[i].prio == LOG_INFO)
 			ok(strncmp(err, "libkmod: INFO: kmod_new: ctx 0x", 31) == 0,
-			   "KMOD_LOG=info: the default log function writes 'libkmod: INFO: kmod_new: ...' to stderr (got '%.60s')",
+			   "KMOD_LOG=info: the default log function writes 'libkmod: "
+			   "INFO: kmod_new: ...' to stderr (got '%.60s')",
 			   oneline(err));
 		free(err);
 	}
@@ -198,7 +217,8 @@ static void test_log_priority_env(void)
 
 static void test_log_fn(void)
 {
-	char *empty = path_join(test_dir, "empty"), *root = strdup(getenv("TRAP_ROOT")), *err;
+	char *empty = path_join(test_dir, "empty"), *root = strdup(getenv("TRAP_ROOT")),
+	     *err;
 	struct log_recorder rec = { 0 };
 	struct kmod_list *list = NULL;
 	const struct log_rec *e;
@@ -215,29 +235,36 @@ static void test_log_fn(void)
 	       "new_from_loaded without /proc/modules: -ENOENT");
 	err = capture_end(&cap);
 	is_str(err,
-	       "libkmod: ERROR: kmod_module_new_from_loaded: could not open /proc/modules: No such file or directory\n",
+	       "libkmod: ERROR: kmod_module_new_from_loaded: could not open "
+	       "/proc/modules: No such file or directory\n",
 	       "default log function: 'libkmod: ERROR: <fn>: <message>' on stderr");
 	free(err);
 	ok(list == NULL, "the list is left NULL on error");
 
 	kmod_set_log_fn(ctx, log_record, &rec);
-	is_int(rec.n, 0, "at LOG_ERR, registering a log function logs nothing (that is info)");
+	is_int(rec.n, 0,
+	       "at LOG_ERR, registering a log function logs nothing (that is info)");
 	kmod_set_log_priority(ctx, LOG_INFO);
-	is_int(kmod_get_log_priority(ctx), LOG_INFO, "kmod_set_log_priority/kmod_get_log_priority");
+	is_int(kmod_get_log_priority(ctx), LOG_INFO,
+	       "kmod_set_log_priority/kmod_get_log_priority");
 	kmod_set_log_fn(ctx, log_record, &rec);
 	e = log_last(&rec);
-	ok(rec.n == 1 && e->priority == LOG_INFO && strcmp(e->fn, "kmod_set_log_fn") == 0 &&
+	ok(rec.n == 1 && e->priority == LOG_INFO &&
+		   strcmp(e->fn, "kmod_set_log_fn") == 0 &&
 		   str_endswith(e->file, "libkmod.c") && e->line > 0,
-	   "at LOG_INFO the new function gets the registration notice (n=%u prio=%d %s:%d %s)",
+	   "at LOG_INFO the new function gets the registration notice (n=%u prio=%d "
+	   "%s:%d %s)",
 	   rec.n, e->priority, e->file, e->line, e->fn);
 
 	kmod_set_log_priority(ctx, LOG_ERR);
-	is_int(kmod_module_new_from_loaded(ctx, &list), -ENOENT, "again without /proc/modules");
+	is_int(kmod_module_new_from_loaded(ctx, &list), -ENOENT,
+	       "again without /proc/modules");
 	e = log_last(&rec);
 	ok(rec.n == 2 && e->priority == LOG_ERR &&
 		   strcmp(e->fn, "kmod_module_new_from_loaded") == 0 &&
 		   str_endswith(e->file, "libkmod-state.c") && e->line > 0,
-	   "callback: LOG_ERR, file libkmod-state.c, a line, fn kmod_module_new_from_loaded (n=%u prio=%d %s:%d %s)",
+	   "callback: LOG_ERR, file libkmod-state.c, a line, fn "
+	   "kmod_module_new_from_loaded (n=%u prio=%d %s:%d %s)",
 	   rec.n, e->priority, e->file, e->line, e->fn);
 	is_str(e->msg, "could not open /proc/modules: No such file or directory\n",
 	       "callback: the message, formatted from format and args");
@@ -279,19 +306,24 @@ static void test_lists(void)
 		  "kmod_list_foreach: /proc/modules order (a line over 4 KiB included)");
 	check_str(module_names(list, true, false), LOADED_REVERSE,
 		  "kmod_list_foreach_reverse: the reverse");
-	kmod_list_foreach(l, list)
+	kmod_list_foreach (l, list)
 		n++;
 	is_int(n, 8, "8 entries, nothing made of the rest of the long line");
 
 	second = kmod_list_next(list, list);
 	last = kmod_list_last(list);
-	ok(kmod_list_prev(list, list) == NULL, "kmod_list_prev of the first entry is NULL");
-	ok(kmod_list_prev(list, second) == list, "kmod_list_prev of the second is the first");
-	ok(kmod_list_next(list, last) == NULL, "kmod_list_next of the last entry is NULL");
-	ok(kmod_list_prev(list, list) == NULL && kmod_list_next(list, kmod_list_prev(list, last)) == last,
+	ok(kmod_list_prev(list, list) == NULL,
+	   "kmod_list_prev of the first entry is NULL");
+	ok(kmod_list_prev(list, second) == list,
+	   "kmod_list_prev of the second is the first");
+	ok(kmod_list_next(list, last) == NULL,
+	   "kmod_list_next of the last entry is NULL");
+	ok(kmod_list_prev(list, list) == NULL &&
+		   kmod_list_next(list, kmod_list_prev(list, last)) == last,
 	   "next(prev(last)) == last");
 	m = kmod_module_get_module(last);
-	is_str(kmod_module_get_name(m), "snd_hda_intel", "kmod_list_last: the last line's module");
+	is_str(kmod_module_get_name(m), "snd_hda_intel",
+	       "kmod_list_last: the last line's module");
 	kmod_module_unref(m);
 	ok(kmod_list_next(NULL, list) == NULL && kmod_list_next(list, NULL) == NULL &&
 		   kmod_list_prev(NULL, list) == NULL && kmod_list_last(NULL) == NULL,
@@ -314,8 +346,10 @@ static void test_new_from_name(struct kmod_ctx *ctx)
 {
 	struct kmod_module *a = NULL, *b = NULL, *c = NULL;
 
-	is_int(kmod_module_new_from_name(ctx, "snd-hda.ko", &a), 0, "new_from_name snd-hda.ko");
-	is_str(kmod_module_get_name(a), "snd_hda", "name normalised: '-' to '_', cut at '.'");
+	is_int(kmod_module_new_from_name(ctx, "snd-hda.ko", &a), 0,
+	       "new_from_name snd-hda.ko");
+	is_str(kmod_module_get_name(a), "snd_hda",
+	       "name normalised: '-' to '_', cut at '.'");
 	ok(kmod_module_get_path(a) == NULL, "no path for a module made from a name");
 	is_int(kmod_module_new_from_name(ctx, "snd_hda", &b), 0, "new_from_name snd_hda");
 	ok(a == b, "the same name gives the same object");
@@ -328,14 +362,17 @@ static void test_new_from_name(struct kmod_ctx *ctx)
 	is_str(kmod_module_get_name(c), "snd_hda", "a fresh object under the same name");
 	kmod_module_unref(c);
 	ok(kmod_module_unref(NULL) == NULL && kmod_module_ref(NULL) == NULL &&
-		   kmod_module_get_name(NULL) == NULL && kmod_module_get_path(NULL) == NULL,
+		   kmod_module_get_name(NULL) == NULL &&
+		   kmod_module_get_path(NULL) == NULL,
 	   "module functions on NULL return NULL");
-	is_int(kmod_module_new_from_name(ctx, NULL, &a), -ENOENT, "new_from_name NULL: -ENOENT");
+	is_int(kmod_module_new_from_name(ctx, NULL, &a), -ENOENT,
+	       "new_from_name NULL: -ENOENT");
 }
 
 static void test_new_from_path(struct kmod_ctx *ctx, struct log_recorder *rec)
 {
-	char *m_ko = path_join(test_dir, "m/dummy.ko"), *n_ko = path_join(test_dir, "n/dummy.ko");
+	char *m_ko = path_join(test_dir, "m/dummy.ko"),
+	     *n_ko = path_join(test_dir, "n/dummy.ko");
 	char *missing = path_join(test_dir, "m/missing.ko");
 	struct kmod_module *a = NULL, *b = NULL, *c = NULL, *x = NULL;
 	unsigned int before;
@@ -345,15 +382,18 @@ static void test_new_from_path(struct kmod_ctx *ctx, struct log_recorder *rec)
 	       "new_from_path m/dummy.ko (relative)");
 	ok(a == b, "new_from_path of a known name: the same object");
 	is_str(kmod_module_get_name(b), "dummy", "name from the basename");
-	is_str(kmod_module_get_path(a), m_ko, "path made absolute, set on the existing module");
-	is_int(kmod_module_new_from_path(ctx, m_ko, &c), 0, "new_from_path, same path again");
+	is_str(kmod_module_get_path(a), m_ko,
+	       "path made absolute, set on the existing module");
+	is_int(kmod_module_new_from_path(ctx, m_ko, &c), 0,
+	       "new_from_path, same path again");
 	ok(c == a, "the same object");
 
 	before = rec->n;
 	is_int(kmod_module_new_from_path(ctx, n_ko, &x), -EEXIST,
 	       "new_from_path of the same name with another path: -EEXIST");
 	ok(rec->n == before + 1 && log_last(rec)->priority == LOG_ERR &&
-		   strstr(log_last(rec)->msg, "already exists with different path") != NULL,
+		   strstr(log_last(rec)->msg, "already exists with different path") !=
+			   NULL,
 	   "and that is logged as an error");
 	is_int(kmod_module_new_from_path(ctx, missing, &x), -ENOENT,
 	       "new_from_path of a missing file: -ENOENT");
@@ -399,22 +439,26 @@ static void test_initstate(struct kmod_ctx *ctx, struct log_recorder *rec)
 		struct kmod_module *m = NULL;
 
 		kmod_module_new_from_name(ctx, cases[i].name, &m);
-		is_int(kmod_module_get_initstate(m), cases[i].state, "initstate of %s: %d (%s)",
-		       cases[i].name, cases[i].state,
-		       cases[i].state >= 0 ? kmod_module_initstate_str(cases[i].state) :
-					     strerror(-cases[i].state));
+		is_int(kmod_module_get_initstate(m), cases[i].state,
+		       "initstate of %s: %d (%s)", cases[i].name, cases[i].state,
+		       cases[i].state >= 0 ? kmod_module_initstate_str(cases[i].state)
+					   : strerror(-cases[i].state));
 		kmod_module_unref(m);
 	}
-	ok(log_last(rec)->priority == LOG_ERR && strstr(log_last(rec)->msg, "bogus") != NULL,
+	ok(log_last(rec)->priority == LOG_ERR &&
+		   strstr(log_last(rec)->msg, "bogus") != NULL,
 	   "an unknown initstate is logged as an error");
 	is_int(kmod_module_get_initstate(NULL), -ENOENT, "initstate of NULL: -ENOENT");
 
-	is_str(kmod_module_initstate_str(KMOD_MODULE_BUILTIN), "builtin", "initstate_str builtin");
+	is_str(kmod_module_initstate_str(KMOD_MODULE_BUILTIN), "builtin",
+	       "initstate_str builtin");
 	is_str(kmod_module_initstate_str(KMOD_MODULE_LIVE), "live", "initstate_str live");
-	is_str(kmod_module_initstate_str(KMOD_MODULE_COMING), "coming", "initstate_str coming");
-	is_str(kmod_module_initstate_str(KMOD_MODULE_GOING), "going", "initstate_str going");
+	is_str(kmod_module_initstate_str(KMOD_MODULE_COMING), "coming",
+	       "initstate_str coming");
+	is_str(kmod_module_initstate_str(KMOD_MODULE_GOING), "going",
+	       "initstate_str going");
 	ok(kmod_module_initstate_str(4) == NULL &&
-		   kmod_module_initstate_str((enum kmod_module_initstate)-1) == NULL &&
+		   kmod_module_initstate_str((enum kmod_module_initstate) - 1) == NULL &&
 		   kmod_module_initstate_str(_KMOD_MODULE_PAD) == NULL,
 	   "initstate_str out of range: NULL");
 }
@@ -444,7 +488,8 @@ static void test_refcnt_size(struct kmod_ctx *ctx)
 		       cases[i].name, cases[i].size, cases[i].why);
 		kmod_module_unref(m);
 	}
-	ok(kmod_module_get_refcnt(NULL) == -ENOENT && kmod_module_get_size(NULL) == -ENOENT,
+	ok(kmod_module_get_refcnt(NULL) == -ENOENT &&
+		   kmod_module_get_size(NULL) == -ENOENT,
 	   "refcnt and size of NULL: -ENOENT");
 }
 
@@ -459,7 +504,7 @@ static void test_holders_sections(struct kmod_ctx *ctx)
 
 	l = kmod_module_get_holders(zeta);
 	check_str(module_names(l, false, true), "alpha mu", "holders of zeta: alpha mu");
-	kmod_list_foreach(it, l) {
+	kmod_list_foreach (it, l) {
 		struct kmod_module *h = kmod_module_get_module(it);
 
 		if (strcmp(kmod_module_get_name(h), "alpha") == 0)
@@ -472,7 +517,8 @@ static void test_holders_sections(struct kmod_ctx *ctx)
 	ok(kmod_module_get_holders(eta) == NULL, "no /sys/module/eta: no holders");
 
 	l = kmod_module_get_sections(zeta);
-	check_str(section_names(l), ZETA_SECTIONS, "sections of zeta: names and hex addresses");
+	check_str(section_names(l), ZETA_SECTIONS,
+		  "sections of zeta: names and hex addresses");
 	kmod_module_section_free_list(l);
 	ok(kmod_module_get_sections(alpha) == NULL, "empty sections/: empty list");
 	ok(kmod_module_get_sections(eta) == NULL, "no /sys/module/eta: no sections");
@@ -512,16 +558,17 @@ struct thread_job {
 static void job_fail(struct thread_job *job, const char *what, long got)
 {
 	if (job->failures++ == 0)
-		snprintf(job->first_failure, sizeof(job->first_failure), "%s (got %ld)", what, got);
+		snprintf(job->first_failure, sizeof(job->first_failure), "%s (got %ld)",
+			 what, got);
 }
 
-#define JOB_CHECK(job, cond, got) \
-	((cond) ? (void)0 : job_fail(job, #cond, (long)(got)))
+#define JOB_CHECK(job, cond, got) ((cond) ? (void)0 : job_fail(job, #cond, (long)(got)))
 
 static void job_round(struct thread_job *job, struct kmod_ctx *ctx, unsigned int round)
 {
 	struct kmod_list *list = NULL, *l;
-	struct kmod_module *first, *zeta = NULL, *mine = NULL, *again = NULL, *omega = NULL;
+	struct kmod_module *first, *zeta = NULL, *mine = NULL, *again = NULL,
+				   *omega = NULL;
 	char name[64], want[64], *names;
 	unsigned int before = job->rec.n;
 	int err;
@@ -609,8 +656,8 @@ static void test_threads(void)
 		   "thread %u: %u rounds on its own context, %u failures%s%s", jobs[i].id,
 		   jobs[i].rounds, jobs[i].failures, jobs[i].failures ? ": first: " : "",
 		   jobs[i].first_failure);
-		is_int(jobs[i].rec.n, THREAD_ROUNDS, "thread %u: its callback got its own errors only",
-		       jobs[i].id);
+		is_int(jobs[i].rec.n, THREAD_ROUNDS,
+		       "thread %u: its callback got its own errors only", jobs[i].id);
 	}
 }
 
@@ -635,6 +682,7 @@ static void test_linked_library(void)
 int main(int argc, char *argv[])
 {
 	require_trap();
+	alarm(WATCHDOG_SECONDS);
 	test_dir = env_or_bail("LIBKMOD_TEST_DIR");
 	env_or_bail("TRAP_ROOT");
 	if (chdir(test_dir) < 0) {

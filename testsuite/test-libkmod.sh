@@ -109,7 +109,7 @@ run_tap() {
 	_name=$1
 	shift
 	trap_run "$@"
-	_plan= _ran=0 _failed=0
+	_plan='' _ran=0 _failed=0
 	while IFS= read -r _line; do
 		case $_line in
 		"ok "* | "not ok "*)

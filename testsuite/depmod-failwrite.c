@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * LD_PRELOAD shim for test-depmod.sh: a disk that fills up or fails.
+ *
+ *   FAILWRITE_MATCH   only writes to files whose path contains this string count
+ *   FAILWRITE_AFTER   bytes those writes may store in all before they fail
+ *   FAILWRITE_ERRNO   errno of the failure (default ENOSPC)
+ *
+ * A write that crosses the limit stores the bytes up to it (a short write, as a
+ * full disk does) and the next one fails.  Stand-alone: no libkmod, no util/.
+ */
+
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static size_t written;
+
+static bool fd_matches(int fd, const char *match)
+{
+	char link[64], path[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n < 0)
+		return false;
+	path[n] = '\0';
+	return strstr(path, match) != NULL;
+}
+
+__attribute__((visibility("default"))) ssize_t write(int fd, const void *buf, size_t count)
+{
+	static ssize_t (*real_write)(int, const void *, size_t);
+	const char *match = getenv("FAILWRITE_MATCH");
+	const char *after = getenv("FAILWRITE_AFTER");
+	const char *err = getenv("FAILWRITE_ERRNO");
+	size_t limit;
+
+	if (real_write == NULL)
+		real_write = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+	if (match == NULL || after == NULL || !fd_matches(fd, match))
+		return real_write(fd, buf, count);
+	limit = strtoull(after, NULL, 10);
+	if (written >= limit) {
+		errno = err ? atoi(err) : ENOSPC;
+		return -1;
+	}
+	if (count > limit - written)
+		count = limit - written;
+	ssize_t r = real_write(fd, buf, count);
+	if (r > 0)
+		written += (size_t)r;
+	return r;
+}

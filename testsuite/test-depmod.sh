@@ -1,0 +1,476 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# depmod against Debian's (kmod 30, /usr/sbin/depmod): the same tree is copied
+# twice, each depmod runs on its copy with the same configuration (-C, never
+# the host's), and every output file, the exit status and the messages must
+# be identical.  Trees: the fixture modules and small modules generated here
+# (cycles, devname, softdep/weakdep, duplicates in several directories), and
+# the two Debian kernels when unpacked (always with CI=true).  Then what only
+# ours does: -o, -m, modules.weakdep, .sig warnings, crash safety under
+# SIGKILL, racing depmods and injected write errors.
+# A missing prerequisite is a skip, and a failure when CI=true.
+
+# shellcheck source=testsuite/lib.sh
+. "${top_srcdir:?}/testsuite/lib.sh"
+
+ours=$top_builddir/tools/depmod
+deb=${DEPMOD:-/usr/sbin/depmod}
+fixtures=$top_builddir/testsuite/fixtures
+shim=$top_builddir/testsuite/.libs/depmod-failwrite.so
+kver=6.1.0-test
+cfg=$testdir/empty.conf
+: >"$cfg"
+# Debian's kmod 30 has no zlib: no .ko.gz in the trees both depmods see.
+
+[ -x "$ours" ] || skip_all "$ours is not built"
+need_or_skip_all "Debian's depmod at $deb" test -x "$deb"
+need_or_skip_all "fixture modules in $fixtures" test -f "$fixtures/mod-foo.ko"
+need_or_skip_all "a C compiler" command -v "${CC:-gcc}"
+
+# gen DIR NAME "EXPORTS" "NEEDS" [MODINFO...]: a fixture-like module DIR/NAME.ko.
+gen() {
+	local dir=$1 name=$2 exports=$3 needs=$4 s
+	shift 4
+	mkdir -p "$dir"
+	{
+		echo '#include "module.h"'
+		for s in $needs; do echo "extern int $s(int);"; done
+		for s in $exports; do
+			echo "int $s(int x) { return x; }"
+			echo "EXPORT($s, 0x1111);"
+		done
+		echo 'int init_module(void) { return 0'
+		for s in $needs; do echo " + $s(1)"; done
+		echo '; }'
+		echo "THIS_MODULE(\"${name//-/_}\");"
+		echo 'VERSIONS({ LAYOUT_CRC, "module_layout" });'
+		echo 'MODINFO("license=GPL");'
+		for s in "$@"; do echo "MODINFO(\"$s\");"; done
+	} >"$testdir/gen.c"
+	"${CC:-gcc}" -c -O2 -fno-pic -fno-PIE -fno-stack-protector -fcf-protection=none \
+		-fno-asynchronous-unwind-tables -fno-common \
+		-I"$top_srcdir/testsuite/fixtures" -o "$dir/$name.ko" "$testdir/gen.c"
+}
+
+# new_tree NAME: an empty tree; sets root and dir.
+new_tree() {
+	root=$testdir/$1
+	dir=$root/lib/modules/$kver
+	rm -rf "$root"
+	mkdir -p "$dir"
+}
+
+# The fixtures as test-index.sh lays them out, with builtin files.
+fixture_tree() {
+	new_tree "$1"
+	mkdir -p "$dir/kernel/lib" "$dir/kernel/fs/foo" "$dir/kernel/drivers/net"
+	cp "$fixtures/mod-foo-a.ko" "$dir/kernel/lib/"
+	cp "$fixtures/mod-foo-b.ko" "$dir/kernel/fs/foo/"
+	cp "$fixtures/mod-foo.ko" "$dir/kernel/fs/"
+	cp "$fixtures/dummy.ko" "$dir/kernel/drivers/net/"
+	printf '%s\n' kernel/fs/mod-foo.ko kernel/fs/foo/mod-foo-b.ko \
+		kernel/lib/mod-foo-a.ko kernel/drivers/net/dummy.ko >"$dir/modules.order"
+	printf '%s\n' kernel/fs/ext4/ext4.ko kernel/crypto/crc32c_generic.ko \
+		kernel/arch/x86/crypto/crc32c-intel.ko kernel/drivers/tty/serial/8250/8250.ko \
+		>"$dir/modules.builtin"
+	printf '%s\0' ext4.alias=fs-ext4 ext4.alias=ext3 ext4.alias=fs-ext3 \
+		crc32c_generic.alias=crypto-crc32c crc32c_generic.alias=crc32c \
+		crc32c_intel.alias=crypto-crc32c 'crc32c_intel.alias=crypto-crc32c*' \
+		'8250.alias=char-major-4-*' 8250.alias=char-major-4-64 \
+		>"$dir/modules.builtin.modinfo"
+}
+
+# both LABEL [DEPMOD ARGS...]: run both depmods on copies of $root (the version
+# last, unless the arguments end in "--" followed by what goes after -b ROOT).
+# Compares exit status, stdout, stderr (roots replaced by ROOT) and every file.
+both() {
+	local label=$1 f n rc_deb rc_our
+	shift
+	rm -rf "$root.deb" "$root.our"
+	cp -a "$root" "$root.deb"
+	cp -a "$root" "$root.our"
+	"$deb" -b "$root.deb" "$@" >"$testdir/deb.out" 2>"$testdir/deb.err"
+	rc_deb=$?
+	"$ours" -b "$root.our" "$@" >"$testdir/our.out" 2>"$testdir/our.err"
+	rc_our=$?
+	is "$rc_our" "$rc_deb" "$label: exit status"
+	sed -i "s#$root.deb#ROOT#g" "$testdir/deb.err" "$testdir/deb.out"
+	sed -i "s#$root.our#ROOT#g" "$testdir/our.err" "$testdir/our.out"
+	# Debian's kmod 30 knows no modules.weakdep
+	sed -i '/^# Weak dependencies extracted/d; /^weakdep /d' "$testdir/our.out"
+	is_file "$testdir/our.err" "$testdir/deb.err" "$label: messages"
+	is_file "$testdir/our.out" "$testdir/deb.out" "$label: stdout"
+	for f in "$root.deb/lib/modules/$kver"/modules.*; do
+		[ -e "$f" ] || continue
+		n=${f##*/}
+		is_file "$root.our/lib/modules/$kver/$n" "$f" "$label: $n"
+	done
+	for f in "$root.our/lib/modules/$kver"/modules.*; do
+		[ -e "$f" ] || continue
+		n=${f##*/}
+		[ -e "$root.deb/lib/modules/$kver/$n" ] || [ "$n" = modules.weakdep ] ||
+			[ "$n" = modules.depmod-cache ] ||
+			not_ok "$label: $n written by ours only"
+	done
+}
+
+# --- the fixtures --------------------------------------------------------------------
+
+fixture_tree fx
+both "fixtures" -C "$cfg" "$kver"
+both "fixtures -n" -n -C "$cfg" "$kver"
+both "fixtures -v" -v -C "$cfg" "$kver"
+both "fixtures -a -w" -a -w -C "$cfg" "$kver"
+both "fixtures, config dir" -C "$testdir/no-such-dir" "$kver"
+printf 'search updates\n' >"$testdir/search.conf"
+both "fixtures, two configs" -C "$cfg" -C "$testdir/search.conf" "$kver"
+
+rm "$dir/modules.order" "$dir/modules.builtin" "$dir/modules.builtin.modinfo"
+both "no modules.order or builtin files" -C "$cfg" "$kver"
+printf 'kernel/fs/mod-foo.ko\nkernel/lib/mod-foo-a.ko' >"$dir/modules.order"
+both "modules.order without final newline" -C "$cfg" "$kver"
+printf 'kernel/lib/mod-foo-a.ko\nkernel/nothing.ko\n\nkernel/fs/mod-foo.ko\nkernel/lib/mod-foo-a.ko\n' \
+	>"$dir/modules.order"
+printf 'kernel/a.ko\n/bad/line.ko\n9bad.ko\nkernel/drivers/b-c.ko.xz\n' >"$dir/modules.builtin"
+printf '%s\0' a.alias=x-y 'a.alias=[ab-c]-d' a.alias=bad] b_c.alias=char-major-1-2 \
+	b_c.alias=z a.alias=late >"$dir/modules.builtin.modinfo"
+both "duplicate order lines, odd builtin files" -C "$cfg" "$kver"
+
+# --- symbols: -e, -E, -F, -P ----------------------------------------------------------
+
+fixture_tree syms
+rm "$dir/kernel/lib/mod-foo-a.ko"
+printf 'ffffffff81000000 T printk\nffffffff82000000 r __ksymtab_printk\nbad line\n' \
+	>"$testdir/System.map"
+printf '0x92997ed8\tprintk\tvmlinux\tEXPORT_SYMBOL\n0x7c24b32d\tmodule_layout\tvmlinux\tEXPORT_SYMBOL\n' \
+	>"$testdir/Module.symvers"
+printf '0x1\tprintk\tvmlinux\tEXPORT_SYMBOL\n0x7c24b32d\tmodule_layout\tvmlinux\tEXPORT_SYMBOL\n' \
+	>"$testdir/Module.symvers.bad"
+both "-e without -E/-F" -e -C "$cfg" "$kver"
+both "-e -F System.map" -e -F "$testdir/System.map" -C "$cfg" "$kver"
+both "-e -E Module.symvers" -e -E "$testdir/Module.symvers" -C "$cfg" "$kver"
+both "-e -E, CRC mismatch" -e -E "$testdir/Module.symvers.bad" -C "$cfg" "$kver"
+both "-E missing file" -E "$testdir/nonexistent" -C "$cfg" "$kver"
+both "-P _" -P _ -C "$cfg" "$kver"
+
+# --- versions and file arguments ------------------------------------------------------
+
+fixture_tree args
+both "bad version" -C "$cfg" foo
+mkdir -p "$testdir/loose"
+cp "$fixtures/mod-foo-a.ko" "$fixtures/mod-foo-b.ko" "$testdir/loose/"
+both "file arguments" -C "$cfg" "$kver" "$testdir/loose/mod-foo-b.ko" "$testdir/loose/mod-foo-a.ko"
+both "relative file argument" -C "$cfg" "$kver" kernel/lib/mod-foo-a.ko
+both "missing file argument" -C "$cfg" "$kver" /nonexistent/x.ko
+new_tree missing
+rmdir "$dir"
+both "missing version directory" -C "$cfg" "$kver"
+
+# --- depmod.d: search, override, external, exclude -------------------------------------
+
+new_tree prio
+gen "$dir/kernel/drivers" dup "dup_fn" "" alias=dup:kernel
+gen "$dir/updates" dup "dup_fn" "" alias=dup:updates
+gen "$dir/extra" dup "dup_fn" "" alias=dup:extra
+gen "$dir/signed/drivers" dup "dup_fn" "" alias=dup:signed
+gen "$dir/kernel/drivers" user "" "dup_fn" alias=user
+gen "$dir/kernel/drivers" other "other_fn" ""
+gen "$dir/signed/drivers" other "other_fn" "" alias=other:signed
+gen "$dir/kernel/net" other "other_fn" "" alias=other:net
+gen "$testdir/ext1" dup "dup_fn" "" alias=dup:ext1
+gen "$testdir/ext1" extonly "" "other_fn" alias=ext1
+gen "$testdir/ext2/sub" dup "dup_fn" "" alias=dup:ext2
+gen "$dir/skipme" skipped "" ""
+gen "$dir/build" inbuild "" ""
+gen "$dir/kernel/source" insource "" ""
+printf 'search signed built-in\n' >"$testdir/c1.conf"
+printf 'search extra updates built-in\n' >"$testdir/c2.conf"
+printf 'search built-in updates\n' >"$testdir/c3.conf"
+printf 'override dup * extra\noverride other %s kernel/net\n' "$kver" >"$testdir/c4.conf"
+printf 'override dup 5\\.9.* extra\noverride dup\n' >"$testdir/c5.conf"
+printf 'external * %s\nexternal %s %s\nexternal * /nonexistent\nsearch external updates built-in\n' \
+	"$testdir/ext1" "$kver" "$testdir/ext2" >"$testdir/c6.conf"
+printf 'external * %s\n' "$testdir/ext1" >"$testdir/c7.conf"
+printf 'exclude skipme extra\nexclude signed\n' >"$testdir/c8.conf"
+printf '# comment\n\nsearch \\\n  extra built-in\ninclude foo\nmake_map_files\nbogus line\nsearch updates\n' \
+	>"$testdir/c9.conf"
+printf 'external 6\\.1 %s\nsearch built-in external\n' "$testdir/ext1" >"$testdir/c10.conf"
+for c in "$cfg" "$testdir"/c{1,2,3,4,5,6,7,8,9,10}.conf; do
+	both "depmod.d ${c##*/}" -C "$c" "$kver"
+done
+mkdir -p "$testdir/confdir/sub.conf"
+cp "$testdir/c1.conf" "$testdir/confdir/10-signed.conf"
+cp "$testdir/c2.conf" "$testdir/confdir/05-extra.conf"
+: >"$testdir/confdir/README"
+both "depmod.d directory" -C "$testdir/confdir" "$kver"
+
+# .sig files are never modules, and -w speaks about bad ones (ours only)
+cp "$fixtures/dummy.ko.trailer" "$dir/kernel/drivers/dup.ko.sig"
+cp "$fixtures/badsig/truncated.sig" "$dir/kernel/drivers/user.ko.sig"
+cp "$fixtures/badsig/garbage.sig" "$dir/kernel/drivers/gone.ko.sig"
+cp "$fixtures/dummy.ko.trailer" "$dir/kernel/drivers/x.sig.ko.sig"
+both "tree with .sig files" -C "$testdir/c1.conf" "$kver"
+"$ours" -w -b "$root.our" -C "$testdir/c1.conf" "$kver" 2>"$testdir/sig.err"
+sed -i "s#$root.our/lib/modules/$kver/kernel/drivers/#D/#" "$testdir/sig.err"
+is "$(grep 'without its module' "$testdir/sig.err" | sort)" \
+	"$(printf '%s\n' \
+		"depmod: WARNING: D/gone.ko.sig: signature without its module gone.ko" \
+		"depmod: WARNING: D/x.sig.ko.sig: signature without its module x.sig.ko")" \
+	"-w: .sig without a module"
+like "$(grep 'malformed' "$testdir/sig.err")" '^depmod: WARNING: D/user.ko.sig: malformed signature: .+$' \
+	"-w: malformed .sig"
+is "$(grep -c 'dup.ko.sig' "$testdir/sig.err")" 0 "-w: a good .sig is not mentioned"
+
+# --- cycles ----------------------------------------------------------------------------
+
+new_tree loop
+gen "$dir/kernel" la la_fn "lb_fn"
+gen "$dir/kernel" lb lb_fn "la_fn lc_fn"
+gen "$dir/kernel" lc lc_fn ""
+gen "$dir/kernel" ld "" "la_fn"
+both "two modules in a cycle" -C "$cfg" "$kver"
+is "$(ls "$root.our/lib/modules/$kver")" "kernel" "cycle: no file written"
+new_tree loop3
+gen "$dir/kernel" l1 f1 "f2"
+gen "$dir/kernel" l2 f2 "f3"
+gen "$dir/kernel" l3 f3 "f1 f5"
+gen "$dir/kernel" l5 f5 ""
+gen "$dir/kernel" l6 f6 "f7"
+gen "$dir/kernel" l7 f7 "f6"
+both "a 3-cycle and a 2-cycle" -C "$cfg" "$kver"
+
+# --- devname, softdep, weakdep, duplicate aliases ---------------------------------------
+
+new_tree info
+gen "$dir/kernel" fuse "" "" alias=devname:fuse alias=char-major-10-229 alias=fs-fuse
+gen "$dir/kernel" loop "" "" alias=block-major-7-* alias=devname:loop-control \
+	alias=char-major-10-237 softdep=pre:crc32c
+gen "$dir/kernel" nodev "" "" alias=devname:nodev 'softdep=post: a b'
+gen "$dir/kernel" blk "" "" alias=block-major-8-0 alias=devname:sda weakdep=helper
+gen "$dir/kernel" dups "" "" alias=same alias=same alias=pat-a[x-z]-b alias=unmatched] \
+	weakdep=one weakdep=two
+both "devname, softdep, aliases" -C "$cfg" "$kver"
+both "devname, softdep, aliases -w" -w -C "$cfg" "$kver"
+is "$(cat "$root.our/lib/modules/$kver/modules.weakdep")" \
+	"$(printf '%s\n' '# Weak dependencies extracted from modules themselves.' \
+		'weakdep dups two' 'weakdep dups one' 'weakdep blk helper')" "modules.weakdep (gcc stores .modinfo backwards)"
+
+# --- the cache of what was read (modules.depmod-cache) ----------------------------------------
+
+# in_place LABEL: ours on $root itself (its cache applies), Debian's on a copy.
+in_place() {
+	local f
+	rm -rf "$root.deb"
+	cp -a "$root" "$root.deb"
+	rm -f "$root.deb/lib/modules/$kver/modules.depmod-cache"
+	"$deb" -b "$root.deb" -C "$cfg" "$kver" 2>/dev/null
+	"$ours" -b "$root" -C "$cfg" "$kver" 2>/dev/null
+	is "$?" 0 "$1: exit status"
+	for f in "$root.deb/lib/modules/$kver"/modules.*; do
+		is_file "$dir/${f##*/}" "$f" "$1: ${f##*/}"
+	done
+}
+
+fixture_tree cache
+gen "$dir/kernel/extra" swap "swap_fn" "" alias=swap:one
+in_place "cache: first run"
+like "$(head -c 8 "$dir/modules.depmod-cache")" '^KDSDEPC[0-9]$' "cache: written"
+in_place "cache: second run"
+gen "$testdir/swap2" swap "swap_fn other_fn" "foo_a_fn" alias=swap:two
+cp "$testdir/swap2/swap.ko" "$dir/kernel/extra/swap.ko"
+in_place "cache: a module changed"
+is "$(grep -c 'swap:two' "$dir/modules.alias")" 1 "cache: the changed module was read again"
+# rewritten in place, same size, mtime put back: only the ctime tells
+touch -r "$dir/kernel/extra/swap.ko" "$testdir/stamp"
+off=$(grep -abo 'swap:two' "$dir/kernel/extra/swap.ko" | head -n1 | cut -d: -f1)
+printf 'T' | dd of="$dir/kernel/extra/swap.ko" bs=1 seek=$((off + 5)) conv=notrunc 2>/dev/null
+touch -r "$testdir/stamp" "$dir/kernel/extra/swap.ko"
+in_place "cache: a module rewritten with its mtime kept"
+is "$(grep -c 'swap:Two' "$dir/modules.alias")" 1 "cache: the rewritten module was read again"
+gen "$dir/kernel/extra" added "" "swap_fn" alias=added
+in_place "cache: a module added"
+rm "$dir/kernel/extra/added.ko"
+in_place "cache: a module removed"
+printf 'X' | dd of="$dir/modules.depmod-cache" bs=1 seek=300 conv=notrunc 2>/dev/null
+in_place "cache: one byte flipped"
+head -c 1000 "$dir/modules.depmod-cache" >"$testdir/trunc"
+cp "$testdir/trunc" "$dir/modules.depmod-cache"
+in_place "cache: truncated"
+: >"$dir/modules.depmod-cache"
+in_place "cache: empty"
+rm "$dir/modules.depmod-cache"
+KMOD_DEPMOD_CACHE=0 "$ours" -b "$root" -C "$cfg" "$kver" 2>/dev/null
+is "$(test -e "$dir/modules.depmod-cache" && echo there)" "" "cache: KMOD_DEPMOD_CACHE=0 writes none"
+
+# --- -A --------------------------------------------------------------------------------
+
+fixture_tree quick
+"$ours" -b "$root" -C "$cfg" "$kver" 2>/dev/null
+touch -d '2000-01-01' "$dir/modules.dep"
+find "$dir/kernel" -name '*.ko' -exec touch -d '1999-01-01' {} +
+cp "$dir/modules.alias" "$testdir/alias.before"
+echo '# stale' >"$dir/modules.alias"
+"$ours" -A -b "$root" -C "$cfg" "$kver"
+is "$(cat "$dir/modules.alias")" "# stale" "-A: nothing newer, nothing done"
+"$ours" -A -n -b "$root" -C "$cfg" "$kver" >"$testdir/quick.out"
+is "$(cat "$testdir/quick.out")" "" "-A -n: does nothing"
+touch "$dir/kernel/lib/mod-foo-a.ko"
+"$ours" -A -b "$root" -C "$cfg" "$kver"
+is_file "$dir/modules.alias" "$testdir/alias.before" "-A: a newer module, regenerated"
+
+# --- -o and -m (kmod 31 and 34; compared with a plain run) ---------------------------------
+
+fixture_tree outdir
+"$deb" -b "$root" -C "$cfg" "$kver" 2>/dev/null
+mkdir "$testdir/ref"
+mv "$dir"/modules.{dep,dep.bin,alias,alias.bin,softdep,symbols,symbols.bin,builtin.bin,builtin.alias.bin,devname} \
+	"$testdir/ref/"
+before=$(ls "$dir")
+"$ours" -b "$root" -o "$testdir/out" -C "$cfg" "$kver" 2>/dev/null
+is "$(ls "$dir")" "$before" "-o: the tree is left alone"
+for f in "$testdir/ref"/*; do
+	is_file "$testdir/out/lib/modules/$kver/${f##*/}" "$f" "-o: ${f##*/}"
+done
+mkdir -p "$root/usr/lib"
+mv "$root/lib/modules" "$root/usr/lib/modules"
+"$ours" -b "$root" -m /usr/lib/modules -C "$cfg" "$kver" 2>/dev/null
+for f in "$testdir/ref"/*; do
+	is_file "$root/usr/lib/modules/$kver/${f##*/}" "$f" "-m: ${f##*/}"
+done
+
+# --- the Debian kernels -------------------------------------------------------------------
+
+cache=${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/kmod-ds/trees
+trees=
+if [[ ${CI:-} == true ]]; then
+	trees=$("$top_srcdir/testsuite/debian-kernels.sh" extract 2>"$testdir/extract.err") ||
+		not_ok "debian-kernels.sh extract"
+else
+	for stamp in "$cache"/*/.kmod-ds-extracted; do
+		[[ -f $stamp ]] || continue
+		tree=${stamp%/.kmod-ds-extracted}
+		dirs=("$tree"/lib/modules/*/)
+		[[ ${#dirs[@]} == 1 && -d ${dirs[0]} ]] || continue
+		trees+="$(basename "${dirs[0]}") $tree"$'\n'
+	done
+	[[ -n $trees ]] || skip "Debian kernels not unpacked in $cache (testsuite/debian-kernels.sh extract)"
+fi
+
+# real_tree KVER TREE: a private root whose kernel/ links to the unpacked modules.
+real_tree() {
+	root=$testdir/real
+	dir=$root/lib/modules/$1
+	rm -rf "$root"
+	mkdir -p "$dir"
+	ln -s "$2/lib/modules/$1/kernel" "$dir/kernel"
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[[ ! -f $2/lib/modules/$1/$f ]] || cp "$2/lib/modules/$1/$f" "$dir/"
+	done
+}
+
+crash_tree=
+while read -r rkver tree; do
+	[[ -n $rkver ]] || continue
+	real_tree "$rkver" "$tree"
+	saved=$kver
+	kver=$rkver
+	both "$rkver" -C "$cfg" "$kver"
+	kver=$saved
+	[[ $rkver == 6.1.* ]] && crash_tree="$rkver $tree"
+done <<<"$trees"
+
+# --- crash safety, races, write errors --------------------------------------------------------
+
+# same_as DIR REFDIR...: every output file of DIR equals the one of some REFDIR.
+outputs=(modules.dep modules.dep.bin modules.alias modules.alias.bin modules.softdep
+	modules.weakdep modules.symbols modules.symbols.bin modules.builtin.bin
+	modules.builtin.alias.bin modules.devname)
+check_set() {
+	local d=$1 f r found bad=
+	shift
+	for f in "${outputs[@]}"; do
+		found=0
+		for r in "$@"; do
+			cmp -s "$d/$f" "$r/$f" && found=1 && break
+		done
+		[[ $found == 1 ]] || bad+=" $f"
+	done
+	echo "$bad"
+}
+
+if [[ -n $crash_tree ]]; then
+	read -r ckver ctree <<<"$crash_tree"
+	real_tree "$ckver" "$ctree"
+	# old set: without modules.order (another order everywhere); new set: with it
+	mv "$dir/modules.order" "$testdir/order"
+	"$ours" -b "$root" -C "$cfg" "$ckver" 2>/dev/null
+	mkdir "$testdir/old" "$testdir/new"
+	for f in "${outputs[@]}"; do cp "$dir/$f" "$testdir/old/"; done
+	mv "$testdir/order" "$dir/modules.order"
+	"$ours" -b "$root" -C "$cfg" "$ckver" 2>/dev/null
+	for f in "${outputs[@]}"; do cp "$dir/$f" "$testdir/new/"; done
+	is "$(cmp -s "$testdir/old/modules.dep" "$testdir/new/modules.dep" && echo same)" "" \
+		"crash: old and new sets differ"
+
+	start=$(date +%s.%N)
+	"$ours" -b "$root" -C "$cfg" "$ckver" 2>/dev/null
+	run_time=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+	kills=0 bad_runs=0 newer=0
+	for i in $(seq 1 120); do
+		for f in "${outputs[@]}"; do cp "$testdir/old/$f" "$dir/"; done
+		delay=$(awk -v s="$i" -v t="$run_time" 'BEGIN { srand(s); printf "%.3f", rand() * t * 1.1 }')
+		"$ours" -b "$root" -C "$cfg" "$ckver" 2>/dev/null &
+		pid=$!
+		sleep "$delay"
+		kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
+		wait "$pid" 2>/dev/null
+		bad=$(check_set "$dir" "$testdir/old" "$testdir/new")
+		if [[ -n $bad ]]; then
+			bad_runs=$((bad_runs + 1))
+			diag "run $i (kill after ${delay}s): not old nor new:$bad"
+		fi
+		cmp -s "$dir/modules.dep" "$testdir/new/modules.dep" && newer=$((newer + 1))
+	done
+	diag "crash: 120 runs, $kills killed while running, $newer ended with the new modules.dep"
+	is "$bad_runs" 0 "crash: after SIGKILL every file is the complete old or new one"
+	like "$kills" '^([5-9][0-9]|1[0-9][0-9])$' "crash: at least 50 of the runs were killed mid-way"
+
+	for f in "${outputs[@]}"; do cp "$testdir/old/$f" "$dir/"; done
+	"$ours" -b "$root" -C "$cfg" "$ckver" 2>/dev/null &
+	p1=$!
+	"$ours" -b "$root" -C "$cfg" "$ckver" 2>/dev/null &
+	p2=$!
+	wait "$p1"
+	r1=$?
+	wait "$p2"
+	r2=$?
+	is "$r1 $r2 $(check_set "$dir" "$testdir/new")" "0 0 " "race: two depmods end with the new set"
+	is "$(find "$dir" -maxdepth 1 -name '.*depmod-tmp' | wc -l)" 0 "race, kills: no temporary file left"
+
+	if need_or_skip "the write-failure shim $shim" test -f "$shim"; then
+		for after in 0 100000 1000000; do
+			for f in "${outputs[@]}"; do cp "$testdir/old/$f" "$dir/"; done
+			LD_PRELOAD=$shim FAILWRITE_MATCH="$dir/" FAILWRITE_AFTER=$after \
+				"$ours" -b "$root" -C "$cfg" "$ckver" 2>"$testdir/enospc.err"
+			rc=$?
+			is "$rc $(check_set "$dir" "$testdir/old")" "1 " \
+				"disk full after $after bytes: exit 1, old files untouched"
+			like "$(cat "$testdir/enospc.err")" \
+				"ERROR: could not write .*: No space left on device; nothing was changed" \
+				"disk full after $after bytes: message"
+		done
+		for f in "${outputs[@]}"; do cp "$testdir/old/$f" "$dir/"; done
+		LD_PRELOAD=$shim FAILWRITE_MATCH="$dir/" FAILWRITE_AFTER=5000 FAILWRITE_ERRNO=5 \
+			"$ours" -b "$root" -C "$cfg" "$ckver" 2>"$testdir/eio.err"
+		rc=$?
+		is "$rc $(check_set "$dir" "$testdir/old")" "1 " "I/O error: exit 1, old files untouched"
+		like "$(cat "$testdir/eio.err")" "Input/output error" "I/O error: message"
+		is "$(find "$dir" -maxdepth 1 -name '.*depmod-tmp' | wc -l)" 0 \
+			"write errors: no temporary file left"
+	fi
+else
+	skip "crash safety: the Debian 6.1 kernel is not unpacked"
+fi
+
+done_testing

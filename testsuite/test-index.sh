@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# libkmod-index against the indexes Debian's depmod (kmod 30) writes, for the
+# fixture modules and for the two Debian kernels of debian-kernels.sh when they
+# are already unpacked here (always with CI=true, which may fetch them).
+# testsuite/test-index-real does the work on each module directory; its TAP is
+# passed through, renumbered.  index-dump-debian, compiled here against the
+# distribution's libkmod.so.2, is the reference for dumps and lookups.
+# A missing prerequisite is a skip, and a failure when CI=true.
+
+# shellcheck source=testsuite/lib.sh
+. "${top_srcdir:?}/testsuite/lib.sh"
+
+prog=$top_builddir/testsuite/test-index-real
+depmod=${DEPMOD:-/usr/sbin/depmod}
+fixtures=$top_builddir/testsuite/fixtures
+ref=
+
+[ -x "$prog" ] || skip_all "$prog is not built"
+need_or_skip_all "Debian's depmod at $depmod" test -x "$depmod"
+
+now() {
+	date +%s.%N
+}
+
+elapsed() {
+	awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'
+}
+
+# run_real LABEL MODDIR: test-index-real on MODDIR, its results numbered as ours.
+run_real() {
+	local label=$1 moddir=$2 out status results=0 failed=0 line t0
+	t0=$(now)
+	out=$("$prog" "$moddir" ${ref:+"$ref"} 2>&1)
+	status=$?
+	while IFS= read -r line; do
+		if [[ $line =~ ^ok\ [0-9]+\ -\ (.*)$ ]]; then
+			ok "$label: ${BASH_REMATCH[1]}"
+			results=$((results + 1))
+		elif [[ $line =~ ^not\ ok\ [0-9]+\ -\ (.*)$ ]]; then
+			not_ok "$label: ${BASH_REMATCH[1]}"
+			results=$((results + 1))
+			failed=$((failed + 1))
+		elif [[ $line =~ ^1\.\.[0-9]+$ ]]; then
+			:
+		elif [[ $line == \#* ]]; then
+			echo "$line"
+		else
+			diag "$line"
+		fi
+	done <<<"$out"
+	diag "$label: test-index-real took $(elapsed "$t0") s (exit $status)"
+	# a crash leaves no failing line of its own
+	if [[ $status != 0 && $failed == 0 ]] || [[ $results == 0 ]]; then
+		not_ok "$label: test-index-real exited with status $status"
+	fi
+}
+
+# run_depmod LABEL ROOT KVER
+run_depmod() {
+	local t0
+	t0=$(now)
+	if "$depmod" -b "$2" "$3" 2>"$testdir/depmod.err"; then
+		diag "$1: depmod took $(elapsed "$t0") s"
+		return 0
+	fi
+	not_ok "$1: $depmod -b $2 $3"
+	sed 's/^/# /' "$testdir/depmod.err"
+	return 1
+}
+
+# shellcheck disable=SC2317 # called through need_or_skip
+build_ref() {
+	"${CC:-gcc}" -O2 -o "$testdir/index-dump-debian" \
+		"$top_srcdir/testsuite/index-dump-debian.c" -l:libkmod.so.2
+}
+if need_or_skip "a C compiler and the distribution's libkmod.so.2 (the reference)" build_ref; then
+	ref=$testdir/index-dump-debian
+	diag "reference: $(ldd "$ref" | awk '/libkmod/ { print $3 }')"
+fi
+
+# The fixture modules, with a hand-written builtin list so that every index
+# has keys: two builtins share an alias, one alias is a pattern.
+kver=6.1.0-test
+if need_or_skip "fixture modules in $fixtures" test -f "$fixtures/mod-foo.ko"; then
+	root=$testdir/fixtures
+	dir=$root/lib/modules/$kver
+	mkdir -p "$dir/kernel/lib" "$dir/kernel/fs/foo" "$dir/kernel/drivers/net"
+	cp "$fixtures/mod-foo-a.ko" "$dir/kernel/lib/"
+	cp "$fixtures/mod-foo-b.ko" "$dir/kernel/fs/foo/"
+	cp "$fixtures/mod-foo.ko" "$dir/kernel/fs/"
+	cp "$fixtures/dummy.ko" "$dir/kernel/drivers/net/"
+	printf '%s\n' kernel/fs/mod-foo.ko kernel/fs/foo/mod-foo-b.ko \
+		kernel/lib/mod-foo-a.ko kernel/drivers/net/dummy.ko >"$dir/modules.order"
+	printf '%s\n' kernel/fs/ext4/ext4.ko kernel/crypto/crc32c_generic.ko \
+		kernel/arch/x86/crypto/crc32c-intel.ko kernel/drivers/tty/serial/8250/8250.ko \
+		>"$dir/modules.builtin"
+	printf '%s\0' ext4.alias=fs-ext4 ext4.alias=ext3 ext4.alias=fs-ext3 \
+		crc32c_generic.alias=crypto-crc32c crc32c_generic.alias=crc32c \
+		crc32c_intel.alias=crypto-crc32c 'crc32c_intel.alias=crypto-crc32c*' \
+		'8250.alias=char-major-4-*' 8250.alias=char-major-4-64 \
+		>"$dir/modules.builtin.modinfo"
+	run_depmod fixtures "$root" "$kver" && run_real fixtures "$dir"
+fi
+
+# The Debian kernels: CI fetches them; elsewhere only a finished unpack is used.
+cache=${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/kmod-ds/trees
+trees=
+if [[ ${CI:-} == true ]]; then
+	if ! trees=$("$top_srcdir/testsuite/debian-kernels.sh" extract 2>"$testdir/extract.err"); then
+		not_ok "debian-kernels.sh extract"
+		sed 's/^/# /' "$testdir/extract.err"
+	fi
+else
+	for stamp in "$cache"/*/.kmod-ds-extracted; do
+		[[ -f $stamp ]] || continue
+		tree=${stamp%/.kmod-ds-extracted}
+		dirs=("$tree"/lib/modules/*/)
+		[[ ${#dirs[@]} == 1 && -d ${dirs[0]} ]] || continue
+		trees+="$(basename "${dirs[0]}") $tree"$'\n'
+	done
+	[[ -n $trees ]] || skip "Debian kernels not unpacked in $cache (testsuite/debian-kernels.sh extract)"
+fi
+
+while read -r kver tree; do
+	[[ -n $kver ]] || continue
+	# depmod writes next to the modules: a private root links to them
+	root=$testdir/root-$kver
+	dir=$root/lib/modules/$kver
+	mkdir -p "$dir"
+	ln -s "$tree/lib/modules/$kver/kernel" "$dir/kernel"
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[[ ! -f $tree/lib/modules/$kver/$f ]] || cp "$tree/lib/modules/$kver/$f" "$dir/"
+	done
+	run_depmod "$kver" "$root" "$kver" && run_real "$kver" "$dir"
+	rm -rf "$root"
+done <<<"$trees"
+
+done_testing

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What depmod learnt from each module (modinfo, exports, needs), kept between
+ * runs in <output dir>/modules.depmod-cache so that an unchanged module is not
+ * decompressed and parsed again.  An entry is used only when the module file
+ * still has the same path, device, inode, size, mtime and ctime (ns);
+ * the whole file carries a checksum and every length in it is checked, and
+ * anything wrong makes depmod ignore the cache and read every module.  The
+ * cache is written like the outputs (temporary file, rename), only when
+ * something changed.  KMOD_DEPMOD_CACHE=0 turns it off (no read, no write).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tools/depmod.h"
+#include "tools/log.h"
+#include "util/macro.h"
+#include "util/strbuf.h"
+#include "util/util.h"
+
+#define CACHE_NAME "modules.depmod-cache"
+#define CACHE_MAGIC "KDSDEPC2"
+#define HEADER_SIZE 24 /* magic, u32 count, u32 pad, u64 checksum */
+
+struct cache_entry {
+	const uint8_t *rec; /* into the mapping, just after the path */
+	size_t len;	    /* bytes of the record after the path */
+	char path[];
+};
+
+bool depmod_cache_enabled(void)
+{
+	const char *env = getenv("KMOD_DEPMOD_CACHE");
+
+	return env == NULL || !streq(env, "0");
+}
+
+static uint64_t checksum(const uint8_t *p, size_t len)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* A reader over the mapping that fails once anything would go past the end. */
+struct rd {
+	const uint8_t *p, *end;
+	bool bad;
+};
+
+static uint64_t rd_u64(struct rd *r)
+{
+	uint64_t v = 0;
+
+	if (r->bad || (size_t)(r->end - r->p) < 8) {
+		r->bad = true;
+		return 0;
+	}
+	memcpy(&v, r->p, 8);
+	r->p += 8;
+	return v;
+}
+
+static const char *rd_str(struct rd *r, size_t *len)
+{
+	const uint8_t *nul;
+	const char *s = (const char *)r->p;
+
+	if (r->bad || (nul = memchr(r->p, '\0', (size_t)(r->end - r->p))) == NULL) {
+		r->bad = true;
+		return NULL;
+	}
+	*len = (size_t)(nul - r->p);
+	r->p = nul + 1;
+	return s;
+}
+
+/* Map and check the cache; fill d->cache with path → entry.  Silent: a bad cache is no cache. */
+int depmod_cache_load(struct depmod *d)
+{
+	_cleanup_free_ char *path = NULL;
+	struct stat st;
+	const uint8_t *mem;
+	uint64_t count, sum;
+	struct rd r;
+	int fd;
+
+	if (asprintf(&path, "%s/" CACHE_NAME, d->cfg->outdirname) < 0)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < HEADER_SIZE) {
+		close(fd);
+		return 0;
+	}
+	mem = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (mem == MAP_FAILED)
+		return 0;
+	d->cache_mem = (void *)mem;
+	d->cache_size = (size_t)st.st_size;
+	memcpy(&count, mem + 8, 8);
+	memcpy(&sum, mem + 16, 8);
+	if (memcmp(mem, CACHE_MAGIC, 8) != 0 || (count >> 32) != 0 ||
+	    checksum(mem + HEADER_SIZE, d->cache_size - HEADER_SIZE) != sum) {
+		DBG("ignoring %s: not a valid cache\n", path);
+		return 0;
+	}
+	d->cache = hash_new((unsigned int)count, free);
+	if (d->cache == NULL)
+		return -ENOMEM;
+	r = (struct rd){ mem + HEADER_SIZE, mem + d->cache_size, false };
+	for (uint64_t i = 0; i < count && !r.bad; i++) {
+		size_t plen;
+		const char *p = rd_str(&r, &plen);
+		uint64_t reclen = rd_u64(&r);
+		struct cache_entry *e;
+
+		if (r.bad || reclen > (uint64_t)(r.end - r.p))
+			break;
+		e = malloc(sizeof(*e) + plen + 1);
+		if (e == NULL)
+			return -ENOMEM;
+		memcpy(e->path, p, plen + 1);
+		e->rec = r.p;
+		e->len = (size_t)reclen;
+		r.p += reclen;
+		if (hash_add(d->cache, e->path, e) < 0) {
+			free(e);
+			return -ENOMEM;
+		}
+	}
+	if (r.bad || r.p != r.end) {
+		DBG("ignoring %s: corrupt\n", path);
+		hash_free(d->cache);
+		d->cache = NULL;
+	}
+	return 0;
+}
+
+void depmod_cache_free(struct depmod *d)
+{
+	hash_free(d->cache);
+	if (d->cache_mem != NULL)
+		munmap(d->cache_mem, d->cache_size);
+}
+
+/*
+ * Rebuild the three arrays of a module from a record: the same one-block
+ * shapes kmod_elf_* return (pointers first, then the strings).
+ */
+static bool decode_syms(struct rd *r, uint64_t n, struct kmod_elf_symbol **out, int *nout)
+{
+	const uint8_t *start = r->p;
+	struct kmod_elf_symbol *v;
+	size_t strbytes = 0, len = 0;
+	char *dst;
+
+	for (uint64_t i = 0; i < n && !r->bad; i++) {
+		rd_u64(r);
+		rd_u64(r);
+		rd_str(r, &len);
+		strbytes += len + 1;
+	}
+	if (r->bad || n > INT32_MAX)
+		return false;
+	v = malloc(n * sizeof(*v) + strbytes + 1);
+	if (v == NULL)
+		return false;
+	dst = (char *)(v + n);
+	r->p = start;
+	for (uint64_t i = 0; i < n; i++) {
+		const char *s;
+
+		v[i].crc = rd_u64(r);
+		v[i].bind = (char)rd_u64(r);
+		s = rd_str(r, &len);
+		v[i].symbol = memcpy(dst, s, len + 1);
+		dst += len + 1;
+	}
+	*out = v;
+	*nout = (int)n;
+	return true;
+}
+
+static bool decode_modinfo(struct rd *r, uint64_t n, char ***out, int *nout)
+{
+	const uint8_t *start = r->p;
+	size_t strbytes = 0, len = 0;
+	char **v, *dst;
+
+	for (uint64_t i = 0; i < n && !r->bad; i++) {
+		rd_str(r, &len);
+		strbytes += len + 1;
+	}
+	if (r->bad || n > INT32_MAX)
+		return false;
+	v = malloc(n * sizeof(*v) + strbytes + 1);
+	if (v == NULL)
+		return false;
+	dst = (char *)(v + n);
+	r->p = start;
+	for (uint64_t i = 0; i < n; i++) {
+		const char *s = rd_str(r, &len);
+
+		v[i] = memcpy(dst, s, len + 1);
+		dst += len + 1;
+	}
+	*out = v;
+	*nout = (int)n;
+	return true;
+}
+
+/* Key of a module file; false when it cannot be stat'ed. */
+static bool file_key(const char *path, uint64_t key[DEPMOD_KEY_LEN])
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return false;
+	key[0] = st.st_dev;
+	key[1] = st.st_ino;
+	key[2] = (uint64_t)st.st_size;
+	key[3] = (uint64_t)st.st_mtim.tv_sec;
+	key[4] = (uint64_t)st.st_mtim.tv_nsec;
+	/* the ctime cannot be set back: a rewrite that keeps size and mtime still shows */
+	key[5] = (uint64_t)st.st_ctim.tv_sec;
+	key[6] = (uint64_t)st.st_ctim.tv_nsec;
+	return true;
+}
+
+/* Called from the loader threads: only reads the cache. */
+bool depmod_cache_fill(const struct depmod *d, struct depmod_mod *mod)
+{
+	const struct cache_entry *e;
+	uint64_t key[DEPMOD_KEY_LEN], n_modinfo, n_exports, n_needs;
+	struct rd r;
+	int64_t err;
+
+	if (!file_key(mod->path, mod->key))
+		return false;
+	mod->has_key = true;
+	if (d->cache == NULL || (e = hash_find(d->cache, mod->path)) == NULL)
+		return false;
+	r = (struct rd){ e->rec, e->rec + e->len, false };
+	for (int i = 0; i < DEPMOD_KEY_LEN; i++)
+		key[i] = rd_u64(&r);
+	if (r.bad || memcmp(key, mod->key, sizeof(key)) != 0)
+		return false;
+	err = (int64_t)rd_u64(&r);
+	n_modinfo = rd_u64(&r);
+	n_exports = rd_u64(&r);
+	n_needs = rd_u64(&r);
+	if (r.bad || !decode_modinfo(&r, n_modinfo, &mod->modinfo, &mod->n_modinfo))
+		goto fail;
+	if (!decode_syms(&r, n_exports, &mod->exports, &mod->n_exports))
+		goto fail;
+	if (!decode_syms(&r, n_needs, &mod->needs, &mod->n_needs) || r.p != r.end)
+		goto fail;
+	mod->load_err = (int)err;
+	return true;
+fail:
+	free(mod->modinfo);
+	free(mod->exports);
+	free(mod->needs);
+	mod->modinfo = NULL;
+	mod->exports = mod->needs = NULL;
+	mod->n_modinfo = mod->n_exports = mod->n_needs = 0;
+	return false;
+}
+
+static bool put_u64(struct strbuf *b, uint64_t v)
+{
+	return strbuf_pushmem(b, (const char *)&v, 8);
+}
+
+static bool put_str(struct strbuf *b, const char *s)
+{
+	return strbuf_pushmem(b, s, strlen(s) + 1);
+}
+
+static bool put_syms(struct strbuf *b, const struct kmod_elf_symbol *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!put_u64(b, v[i].crc) || !put_u64(b, (uint64_t)(unsigned char)v[i].bind) ||
+		    !put_str(b, v[i].symbol))
+			return false;
+	}
+	return true;
+}
+
+static bool put_record(struct strbuf *b, struct strbuf *rec, const struct depmod_mod *m)
+{
+	strbuf_clear(rec);
+	for (int i = 0; i < DEPMOD_KEY_LEN; i++) {
+		if (!put_u64(rec, m->key[i]))
+			return false;
+	}
+	if (!put_u64(rec, (uint64_t)(int64_t)m->load_err) || !put_u64(rec, (uint64_t)m->n_modinfo) ||
+	    !put_u64(rec, (uint64_t)m->n_exports) || !put_u64(rec, (uint64_t)m->n_needs))
+		return false;
+	for (int i = 0; i < m->n_modinfo; i++) {
+		if (!put_str(rec, m->modinfo[i]))
+			return false;
+	}
+	if (!put_syms(rec, m->exports, m->n_exports) || !put_syms(rec, m->needs, m->n_needs))
+		return false;
+	return put_str(b, m->path) && put_u64(b, strbuf_used(rec)) &&
+	       strbuf_pushmem(b, rec->bytes, strbuf_used(rec));
+}
+
+/* Write the cache for this run's modules when it differs from the one read. */
+void depmod_cache_save(const struct depmod *d, size_t n_from_cache)
+{
+	_cleanup_strbuf_ struct strbuf b, rec;
+	_cleanup_free_ char *path = NULL, *tmp = NULL;
+	uint64_t count = 0, sum;
+	int fd;
+
+	strbuf_init(&b);
+	strbuf_init(&rec);
+	if (d->cache != NULL && n_from_cache == d->n_mods && hash_get_count(d->cache) == d->n_mods)
+		return;
+	if (!strbuf_pushmem(&b, CACHE_MAGIC, 8) || !put_u64(&b, 0) || !put_u64(&b, 0))
+		return;
+	for (size_t i = 0; i < d->n_mods; i++) {
+		const struct depmod_mod *m = d->mods[i];
+
+		/* a module that could not be read is read again next time */
+		if (!m->has_key || m->load_err < 0)
+			continue;
+		if (!put_record(&b, &rec, m))
+			return;
+		count++;
+	}
+	if (b.bytes == NULL)
+		return;
+	sum = checksum((const uint8_t *)b.bytes + HEADER_SIZE, strbuf_used(&b) - HEADER_SIZE);
+	memcpy(b.bytes + 8, &count, 8);
+	memcpy(b.bytes + 16, &sum, 8);
+	if (asprintf(&path, "%s/" CACHE_NAME, d->cfg->outdirname) < 0 ||
+	    asprintf(&tmp, "%s/." CACHE_NAME ".%d.depmod-tmp", d->cfg->outdirname, (int)getpid()) < 0)
+		return;
+	fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if ((write_str_safe(fd, b.bytes, strbuf_used(&b)) < 0) | (close(fd) < 0) ||
+	    rename(tmp, path) < 0) {
+		DBG("could not write %s\n", path);
+		unlink(tmp);
+	}
+}

@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The output files.  Every file is first built in memory, then all of them are
+ * written to temporary files in the output directory and, only when every one
+ * was written completely, renamed over the old ones.  A failed write (disk
+ * full, I/O error) therefore leaves the old set untouched, and a depmod killed
+ * at any moment leaves each file either old or new, never partial.  Depmods
+ * running at once on one directory take turns (flock on the directory), so
+ * the last one publishes a complete set of its own.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libkmod/libkmod-index.h"
+#include "tools/depmod.h"
+#include "tools/log.h"
+#include "util/macro.h"
+#include "util/strbuf.h"
+#include "util/util.h"
+
+#define TMP_SUFFIX ".depmod-tmp"
+
+struct out {
+	const char *name;
+	bool binary;
+	void *mem; /* NULL: not produced (-n and binary) */
+	size_t len;
+};
+
+const char *depmod_modinfo_value(const char *s, const char *key)
+{
+	size_t len = strlen(key);
+
+	if (strncmp(s, key, len) != 0 || s[len] != '=')
+		return NULL;
+	return s + len + 1;
+}
+
+static int buf_take(struct strbuf *b, struct out *o)
+{
+	o->len = strbuf_used(b);
+	o->mem = strbuf_steal(b);
+	return o->mem == NULL ? -ENOMEM : 0;
+}
+
+static int index_take(struct kmod_index_writer *w, struct out *o)
+{
+	int err = kmod_index_writer_serialize(w, &o->mem, &o->len);
+
+	kmod_index_writer_free(w);
+	return err;
+}
+
+static const char *non_ascii(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s > 127)
+			return s;
+	}
+	return NULL;
+}
+
+/* kmod aborts on keys it cannot store; so do we. */
+static int index_add(struct kmod_index_writer *w, const char *key, const char *value,
+		     unsigned int prio)
+{
+	int r = kmod_index_writer_add(w, key, value, prio);
+
+	if (r == -EINVAL) {
+		const char *s = non_ascii(key) ? key : value, *p = non_ascii(s);
+
+		CRIT("Module index: bad character '%c'=0x%x - only 7-bit ASCII is supported:\n%s\n",
+		     *p, (unsigned char)*p, s);
+	}
+	return r;
+}
+
+static const char *mod_out_path(const struct depmod_mod *mod)
+{
+	return mod->relpath != NULL ? mod->relpath : mod->path;
+}
+
+/* modules.dep lines, kept for modules.dep.bin. */
+static int make_dep_lines(struct depmod *d, char ***ret)
+{
+	char **lines = calloc(d->n_mods ? d->n_mods : 1, sizeof(*lines));
+	int err = 0;
+
+	if (lines == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->n_mods && err == 0; i++) {
+		const struct depmod_mod *mod = d->mods[i];
+		_cleanup_strbuf_ struct strbuf b;
+		struct depmod_mod **deps;
+		size_t n;
+
+		strbuf_init(&b);
+		err = depmod_mod_all_deps(d, mod, &deps, &n);
+		if (err < 0)
+			break;
+		if (!strbuf_pushchars(&b, mod_out_path(mod)) || !strbuf_pushchar(&b, ':'))
+			err = -ENOMEM;
+		for (size_t j = 0; j < n && err == 0; j++) {
+			if (!strbuf_pushchar(&b, ' ') ||
+			    !strbuf_pushchars(&b, mod_out_path(deps[j])))
+				err = -ENOMEM;
+		}
+		free(deps);
+		if (err == 0 && (lines[i] = strbuf_steal(&b)) == NULL)
+			err = -ENOMEM;
+	}
+	*ret = lines;
+	return err;
+}
+
+static int out_deps(struct depmod *d, char **lines, struct out *o)
+{
+	_cleanup_strbuf_ struct strbuf b;
+
+	strbuf_init(&b);
+	for (size_t i = 0; i < d->n_mods; i++) {
+		if (!strbuf_pushchars(&b, lines[i]) || !strbuf_pushchar(&b, '\n'))
+			return -ENOMEM;
+	}
+	return buf_take(&b, o);
+}
+
+static int out_deps_bin(struct depmod *d, char **lines, struct out *o)
+{
+	struct kmod_index_writer *w;
+	int err = kmod_index_writer_new(&w);
+
+	for (size_t i = 0; i < d->n_mods && err == 0; i++) {
+		const struct depmod_mod *mod = d->mods[i];
+		int r = index_add(w, mod->modname, lines[i], mod->idx);
+
+		if (r == 1 && d->cfg->warn_dups)
+			WRN("duplicate module deps:\n%s\n", lines[i]);
+		err = r < 0 ? r : 0;
+	}
+	if (err < 0) {
+		kmod_index_writer_free(w);
+		return err;
+	}
+	return index_take(w, o);
+}
+
+/* modules.alias, modules.softdep and modules.weakdep: "<word> <value> <modname>" or so. */
+static int out_modinfo_text(struct depmod *d, const char *header, const char *key,
+			    bool alias, struct out *o)
+{
+	_cleanup_strbuf_ struct strbuf b;
+
+	strbuf_init(&b);
+	if (!strbuf_pushchars(&b, header))
+		return -ENOMEM;
+	for (size_t i = 0; i < d->n_mods; i++) {
+		const struct depmod_mod *mod = d->mods[i];
+
+		for (int j = 0; j < mod->n_modinfo; j++) {
+			const char *v = depmod_modinfo_value(mod->modinfo[j], key);
+			bool ok;
+
+			if (v == NULL)
+				continue;
+			if (alias)
+				ok = strbuf_pushf(&b, "alias %s %s\n", v, mod->modname);
+			else
+				ok = strbuf_pushf(&b, "%s %s %s\n", key, mod->modname, v);
+			if (!ok)
+				return -ENOMEM;
+		}
+	}
+	return buf_take(&b, o);
+}
+
+static int out_aliases_bin(struct depmod *d, struct out *o)
+{
+	struct kmod_index_writer *w;
+	int err = kmod_index_writer_new(&w);
+
+	for (size_t i = 0; i < d->n_mods && err == 0; i++) {
+		const struct depmod_mod *mod = d->mods[i];
+
+		for (int j = 0; j < mod->n_modinfo && err == 0; j++) {
+			const char *v = depmod_modinfo_value(mod->modinfo[j], "alias");
+			_cleanup_free_ char *alias = NULL;
+			int r;
+
+			if (v == NULL)
+				continue;
+			alias = malloc(strlen(v) + 1);
+			if (alias == NULL) {
+				err = -ENOMEM;
+				break;
+			}
+			if (alias_normalize(v, alias, NULL) < 0) {
+				WRN("Unmatched bracket in %s\n", v);
+				continue;
+			}
+			r = index_add(w, alias, mod->modname, mod->idx);
+			if (r == 1 && d->cfg->warn_dups)
+				WRN("duplicate module alias:\n%s %s\n", alias, mod->modname);
+			err = r < 0 ? r : 0;
+		}
+	}
+	if (err < 0) {
+		kmod_index_writer_free(w);
+		return err;
+	}
+	return index_take(w, o);
+}
+
+static int out_symbols(const struct depmod_symbol **syms, int n, struct out *o)
+{
+	_cleanup_strbuf_ struct strbuf b;
+
+	strbuf_init(&b);
+	if (!strbuf_pushchars(&b, "# Aliases for symbols, used by symbol_request().\n"))
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		if (!strbuf_pushf(&b, "alias symbol:%s %s\n", syms[i]->name,
+				  syms[i]->owner->modname))
+			return -ENOMEM;
+	}
+	return buf_take(&b, o);
+}
+
+static int out_symbols_bin(struct depmod *d, const struct depmod_symbol **syms, int n,
+			   struct out *o)
+{
+	_cleanup_strbuf_ struct strbuf key;
+	struct kmod_index_writer *w;
+	int err = kmod_index_writer_new(&w);
+
+	strbuf_init(&key);
+	for (int i = 0; i < n && err == 0; i++) {
+		const char *k;
+		int r;
+
+		strbuf_clear(&key);
+		if (!strbuf_pushchars(&key, "symbol:") || !strbuf_pushchars(&key, syms[i]->name) ||
+		    (k = strbuf_str(&key)) == NULL) {
+			err = -ENOMEM;
+			break;
+		}
+		r = index_add(w, k, syms[i]->owner->modname, syms[i]->owner->idx);
+		if (r == 1 && d->cfg->warn_dups)
+			WRN("duplicate module syms:\n%s %s\n", k, syms[i]->owner->modname);
+		err = r < 0 ? r : 0;
+	}
+	if (err < 0) {
+		kmod_index_writer_free(w);
+		return err;
+	}
+	return index_take(w, o);
+}
+
+/* A whole file of the version directory; -ENOENT is warned about. */
+static int read_input(struct depmod *d, const char *name, char **mem, size_t *len)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	ssize_t n;
+
+	if (asprintf(&path, "%s/%s", d->cfg->dirname, name) < 0)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		int err = -errno;
+
+		WRN("could not open %s at %s: %m\n", name, d->cfg->dirname);
+		return err;
+	}
+	*mem = malloc((size_t)st.st_size + 1);
+	if (*mem == NULL)
+		return -ENOMEM;
+	n = read_str_safe(fd, *mem, (size_t)st.st_size + 1);
+	if (n < 0) {
+		free(*mem);
+		return (int)n;
+	}
+	*len = (size_t)n;
+	return 0;
+}
+
+/* modules.builtin: one path per line → module name, empty value. */
+static int out_builtin_bin(struct depmod *d, struct out *o)
+{
+	_cleanup_free_ char *mem = NULL;
+	struct kmod_index_writer *w;
+	char modname[PATH_MAX_LEN];
+	size_t len;
+	int err = read_input(d, "modules.builtin", &mem, &len);
+
+	if (err == -ENOMEM)
+		return err;
+	if (err < 0)
+		return 0; /* kmod leaves an empty file */
+	err = kmod_index_writer_new(&w);
+	for (char *line = mem, *end; err == 0 && line < mem + len; line = end + 1) {
+		end = memchr(line, '\n', (size_t)(mem + len - line));
+		if (end == NULL)
+			end = mem + len;
+		*end = '\0';
+		if (!((*line >= 'a' && *line <= 'z') || (*line >= 'A' && *line <= 'Z'))) {
+			/* kmod prints the line with its newline */
+			ERR("Invalid modules.builtin line: %s%s\n", line, end < mem + len ? "\n" : "");
+			continue;
+		}
+		if (path_to_modname(line, modname, NULL) != NULL)
+			err = index_add(w, modname, "", 0) < 0 ? -ENOMEM : 0;
+	}
+	if (err < 0) {
+		kmod_index_writer_free(w);
+		return err;
+	}
+	return index_take(w, o);
+}
+
+/*
+ * modules.builtin.modinfo: "modname.key=value" records.  For each run of
+ * records of one module, every alias of that module (from the whole file) is
+ * stored, priority 0.
+ */
+static int out_builtin_alias_bin(struct depmod *d, struct out *o)
+{
+	_cleanup_free_ char *mem = NULL;
+	struct kmod_index_writer *w;
+	struct hash *seen;
+	const char *prev = NULL;
+	size_t prevlen = 0, len;
+	int err = read_input(d, "modules.builtin.modinfo", &mem, &len);
+
+	if (err == -ENOMEM)
+		return err;
+	if (err < 0)
+		return 0;
+	seen = hash_new(256, free);
+	if (seen == NULL)
+		return -ENOMEM;
+	err = kmod_index_writer_new(&w);
+	for (const char *s = mem; err == 0 && s < mem + len; s += strlen(s) + 1) {
+		const char *dot = strchr(s, '.');
+		char *seen_name;
+		size_t mlen;
+
+		if (*s == '\0' || dot == NULL)
+			continue;
+		mlen = (size_t)(dot - s);
+		if (prev != NULL && mlen == prevlen && memcmp(prev, s, mlen) == 0)
+			continue;
+		prev = s;
+		prevlen = mlen;
+		/* a module met again later in the file was done the first time */
+		seen_name = strndup(s, mlen);
+		if (seen_name == NULL) {
+			err = -ENOMEM;
+			break;
+		}
+		err = hash_add_unique(seen, seen_name, seen_name);
+		if (err < 0) {
+			free(seen_name);
+			err = err == -EEXIST ? 0 : err;
+			continue;
+		}
+		/* a new module: all its aliases */
+		for (const char *t = mem; err == 0 && t < mem + len; t += strlen(t) + 1) {
+			_cleanup_free_ char *name = NULL, *alias = NULL;
+			const char *v;
+
+			if (strncmp(t, s, mlen + 1) != 0)
+				continue;
+			v = depmod_modinfo_value(t + mlen + 1, "alias");
+			if (v == NULL)
+				continue;
+			name = strndup(s, mlen);
+			alias = malloc(strlen(v) + 1);
+			if (name == NULL || alias == NULL) {
+				err = -ENOMEM;
+				break;
+			}
+			if (alias_normalize(v, alias, NULL) < 0) {
+				WRN("Unmatched bracket in %s\n", v);
+				continue;
+			}
+			err = index_add(w, alias, name, 0) < 0 ? -ENOMEM : 0;
+		}
+	}
+	hash_free(seen);
+	if (err < 0) {
+		kmod_index_writer_free(w);
+		return err;
+	}
+	return index_take(w, o);
+}
+
+static int out_devname(struct depmod *d, struct out *o)
+{
+	_cleanup_strbuf_ struct strbuf b;
+	bool empty = true;
+
+	strbuf_init(&b);
+	for (size_t i = 0; i < d->n_mods; i++) {
+		const struct depmod_mod *mod = d->mods[i];
+		const char *devname = NULL;
+		unsigned int major = 0, minor = 0;
+		char type = '\0';
+
+		for (int j = 0; j < mod->n_modinfo; j++) {
+			const char *v = depmod_modinfo_value(mod->modinfo[j], "alias");
+			unsigned int maj, min;
+
+			if (v == NULL)
+				continue;
+			if (strstartswith(v, "devname:")) {
+				devname = v + strlen("devname:");
+			} else if (sscanf(v, "char-major-%u-%u", &maj, &min) == 2) {
+				type = 'c';
+				major = maj;
+				minor = min;
+			} else if (sscanf(v, "block-major-%u-%u", &maj, &min) == 2) {
+				type = 'b';
+				major = maj;
+				minor = min;
+			}
+			if (type != '\0' && devname != NULL)
+				break;
+		}
+		if (devname == NULL)
+			continue;
+		if (type == '\0') {
+			ERR("Module '%s' has devname (%s) but lacks major and minor information. Ignoring.\n",
+			    mod->modname, devname);
+			continue;
+		}
+		if (empty && !strbuf_pushchars(&b, "# Device nodes to trigger on-demand module loading.\n"))
+			return -ENOMEM;
+		empty = false;
+		if (!strbuf_pushf(&b, "%s %s %c%u:%u\n", mod->modname, devname, type, major, minor))
+			return -ENOMEM;
+	}
+	return buf_take(&b, o);
+}
+
+static int make_outputs(struct depmod *d, struct out *outs, bool to_stdout)
+{
+	const struct depmod_symbol **syms = NULL;
+	char **lines = NULL;
+	int nsyms, err;
+
+	err = make_dep_lines(d, &lines);
+	if (err == 0)
+		err = out_deps(d, lines, &outs[0]);
+	if (err == 0 && !to_stdout)
+		err = out_deps_bin(d, lines, &outs[1]);
+	if (err == 0)
+		err = out_modinfo_text(d, "# Aliases extracted from modules themselves.\n",
+				       "alias", true, &outs[2]);
+	if (err == 0 && !to_stdout)
+		err = out_aliases_bin(d, &outs[3]);
+	if (err == 0)
+		err = out_modinfo_text(d, "# Soft dependencies extracted from modules themselves.\n",
+				       "softdep", false, &outs[4]);
+	if (err == 0)
+		err = out_modinfo_text(d, "# Weak dependencies extracted from modules themselves.\n",
+				       "weakdep", false, &outs[5]);
+	nsyms = err == 0 ? depmod_symbols_sorted(d, &syms) : err;
+	err = nsyms < 0 ? nsyms : 0;
+	if (err == 0)
+		err = out_symbols(syms, nsyms, &outs[6]);
+	if (err == 0 && !to_stdout)
+		err = out_symbols_bin(d, syms, nsyms, &outs[7]);
+	if (err == 0 && !to_stdout)
+		err = out_builtin_bin(d, &outs[8]);
+	if (err == 0 && !to_stdout)
+		err = out_builtin_alias_bin(d, &outs[9]);
+	if (err == 0)
+		err = out_devname(d, &outs[10]);
+
+	for (size_t i = 0; lines != NULL && i < d->n_mods; i++)
+		free(lines[i]);
+	free(lines);
+	free(syms);
+	return err;
+}
+
+/* Temporary files of depmods killed before they could rename them. */
+static void remove_stale_temps(int dfd)
+{
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (dir == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		size_t len = strlen(de->d_name), slen = strlen(TMP_SUFFIX);
+
+		if (strstartswith(de->d_name, ".modules.") && len > slen &&
+		    streq(de->d_name + len - slen, TMP_SUFFIX))
+			unlinkat(dfd, de->d_name, 0);
+	}
+	closedir(dir);
+}
+
+static int write_temp(int dfd, const char *dname, const struct out *o, char *tmp, size_t tmplen)
+{
+	ssize_t r;
+	int fd;
+
+	snprintf(tmp, tmplen, ".%s.%d" TMP_SUFFIX, o->name, (int)getpid());
+	unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		int err = -errno;
+
+		ERR("could not create %s/%s: %m\n", dname, tmp);
+		tmp[0] = '\0';
+		return err;
+	}
+	r = write_str_safe(fd, o->mem, o->len);
+	if (close(fd) < 0 && r >= 0)
+		r = -errno;
+	if (r < 0) {
+		ERR("could not write %s/%s: %s; nothing was changed\n", dname, o->name,
+		    strerror((int)-r));
+		return (int)r;
+	}
+	return 0;
+}
+
+static int publish(struct depmod *d, struct out *outs, size_t n)
+{
+	const char *dname = d->cfg->outdirname;
+	char tmp[11][PATH_MAX_LEN] = { { 0 } };
+	int dfd, err = 0;
+	size_t i;
+
+	if (mkdir_parents(dname, 0755) < 0 || (mkdir(dname, 0755) < 0 && errno != EEXIST)) {
+		err = -errno;
+		ERR("could not create directory %s: %m\n", dname);
+		return err;
+	}
+	dfd = open(dname, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		err = -errno;
+		CRIT("could not open directory %s: %m\n", dname);
+		return err;
+	}
+	if (flock(dfd, LOCK_EX) < 0)
+		WRN("could not lock %s: %m\n", dname);
+	remove_stale_temps(dfd);
+
+	for (i = 0; i < n && err == 0; i++)
+		err = write_temp(dfd, dname, &outs[i], tmp[i], sizeof(tmp[i]));
+	for (i = 0; i < n && err == 0; i++) {
+		if (renameat(dfd, tmp[i], dfd, outs[i].name) != 0) {
+			err = -errno;
+			ERR("could not rename %s/%s to %s: %m\n", dname, tmp[i], outs[i].name);
+		} else {
+			tmp[i][0] = '\0';
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (tmp[i][0] != '\0')
+			unlinkat(dfd, tmp[i], 0);
+	}
+	/* still under the lock: no other depmod sweeps its temporary file away */
+	if (err == 0 && d->save_cache)
+		depmod_cache_save(d, d->n_from_cache);
+	close(dfd); /* drops the lock */
+	return err;
+}
+
+int depmod_output(struct depmod *d, bool to_stdout)
+{
+	static const char *const names[] = {
+		"modules.dep",	       "modules.dep.bin",     "modules.alias",
+		"modules.alias.bin",   "modules.softdep",     "modules.weakdep",
+		"modules.symbols",     "modules.symbols.bin", "modules.builtin.bin",
+		"modules.builtin.alias.bin", "modules.devname",
+	};
+	struct out outs[ARRAY_SIZE(names)] = { { 0 } };
+	size_t n = 0;
+	int err;
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		outs[i].name = names[i];
+		outs[i].binary = strstr(names[i], ".bin") != NULL;
+	}
+	err = make_outputs(d, outs, to_stdout);
+	if (err < 0) {
+		ERR("could not build the output files: %s\n", strerror(-err));
+		goto out;
+	}
+	if (to_stdout) {
+		for (size_t i = 0; i < ARRAY_SIZE(outs) && err == 0; i++) {
+			ssize_t r = outs[i].binary ? 0 : write_str_safe(STDOUT_FILENO, outs[i].mem,
+									 outs[i].len);
+
+			err = r < 0 ? (int)r : 0;
+		}
+		if (err < 0)
+			ERR("could not write to stdout: %s\n", strerror(-err));
+		goto out;
+	}
+	/* a missing input leaves an empty file, as kmod does */
+	for (size_t i = 0; i < ARRAY_SIZE(outs); i++) {
+		if (outs[i].mem == NULL && (outs[i].mem = strdup("")) == NULL)
+			err = -ENOMEM;
+	}
+	n = ARRAY_SIZE(outs);
+	if (err == 0)
+		err = publish(d, outs, n);
+out:
+	for (size_t i = 0; i < ARRAY_SIZE(outs); i++)
+		free(outs[i].mem);
+	return err;
+}

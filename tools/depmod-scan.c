@@ -1,0 +1,623 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Finding the modules: a recursive walk of the version directory, then of each
+ * external directory.  When two files give the same module name, depmod.d
+ * decides which one is kept (override, then search, then the first found).
+ * The kept modules are then ordered: modules.order first, the rest in kmod's
+ * hash table order.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libkmod/libkmod-signature.h"
+#include "tools/depmod.h"
+#include "tools/log.h"
+#include "util/macro.h"
+#include "util/util.h"
+
+/*
+ * kmod's tables hash names with Paul Hsieh's SuperFastHash, read in native
+ * 16-bit words, and keep each bucket sorted by name: iterating a table visits
+ * buckets in order, names in strcmp order inside each.
+ */
+static uint16_t get16(const char *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint32_t superfast_hash(const char *key, size_t len)
+{
+	uint32_t hash = (uint32_t)len, tmp;
+	size_t rem = len & 3;
+
+	for (len /= 4; len > 0; len--, key += 4) {
+		hash += get16(key);
+		tmp = ((uint32_t)get16(key + 2) << 11) ^ hash;
+		hash = (hash << 16) ^ tmp;
+		hash += hash >> 11;
+	}
+	switch (rem) {
+	case 3:
+		hash += get16(key);
+		hash ^= hash << 16;
+		hash ^= (uint32_t)(int32_t)(signed char)key[2] << 18;
+		hash += hash >> 11;
+		break;
+	case 2:
+		hash += get16(key);
+		hash ^= hash << 11;
+		hash += hash >> 17;
+		break;
+	case 1:
+		hash += (uint32_t)(int32_t)(signed char)key[0];
+		hash ^= hash << 10;
+		hash += hash >> 1;
+		break;
+	}
+	hash ^= hash << 3;
+	hash += hash >> 5;
+	hash ^= hash << 4;
+	hash += hash >> 17;
+	hash ^= hash << 25;
+	hash += hash >> 6;
+	return hash;
+}
+
+unsigned int depmod_kmod_hash_bucket(const char *key, unsigned int buckets)
+{
+	return superfast_hash(key, strlen(key)) & (buckets - 1);
+}
+
+int depmod_kmod_hash_cmp(const char *a, const char *b, unsigned int buckets)
+{
+	uint32_t ha = superfast_hash(a, strlen(a)) & (buckets - 1);
+	uint32_t hb = superfast_hash(b, strlen(b)) & (buckets - 1);
+
+	if (ha != hb)
+		return ha < hb ? -1 : 1;
+	return strcmp(a, b);
+}
+
+int depmod_init(struct depmod *d, struct depmod_cfg *cfg)
+{
+	d->cfg = cfg;
+	d->modules_by_name = hash_new(512, NULL);
+	d->symbols = hash_new(8192, NULL);
+	array_init(&d->symbol_mem, 64);
+	if (d->modules_by_name == NULL || d->symbols == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+static void mod_free(struct depmod_mod *mod)
+{
+	if (mod == NULL)
+		return;
+	array_free_array(&mod->deps);
+	free(mod->modinfo);
+	free(mod->exports);
+	free(mod->needs);
+	free(mod->needs_mem);
+	free(mod->uncrelpath);
+	free(mod->path);
+	free(mod);
+}
+
+void depmod_shutdown(struct depmod *d)
+{
+	if (d->mods != NULL) {
+		for (size_t i = 0; i < d->n_mods; i++)
+			mod_free(d->mods[i]);
+	} else if (d->modules_by_name != NULL) {
+		struct hash_iter it;
+		const void *v;
+
+		hash_iter_init(d->modules_by_name, &it);
+		while (hash_iter_next(&it, NULL, &v))
+			mod_free((struct depmod_mod *)v);
+	}
+	free(d->mods);
+	depmod_cache_free(d);
+	hash_free(d->modules_by_name);
+	hash_free(d->symbols);
+	for (size_t i = 0; i < d->symbol_mem.count; i++)
+		free(d->symbol_mem.array[i]);
+	array_free_array(&d->symbol_mem);
+}
+
+static int mod_new(struct depmod *d, const char *path, const char *modname,
+		   struct depmod_mod **ret)
+{
+	const struct depmod_cfg *cfg = d->cfg;
+	size_t namelen = strlen(modname);
+	struct depmod_mod *mod = calloc(1, sizeof(*mod) + namelen + 1);
+	const char *slash;
+
+	if (mod == NULL)
+		return -ENOMEM;
+	memcpy(mod->modname, modname, namelen + 1);
+	mod->sort_idx = 1;
+	mod->dep_sort_idx = INT32_MAX;
+	array_init(&mod->deps, 4);
+	mod->path = strdup(path);
+	if (mod->path == NULL) {
+		free(mod);
+		return -ENOMEM;
+	}
+	slash = strrchr(mod->path, '/');
+	mod->baselen = slash ? (size_t)(slash - mod->path) : 0;
+	if (strncmp(mod->path, cfg->dirname, cfg->dirnamelen) == 0 &&
+	    mod->path[cfg->dirnamelen] == '/') {
+		const char *ko;
+
+		mod->relpath = mod->path + cfg->dirnamelen + 1;
+		/* "dir/name.ko.xz" → "dir/name.ko", the spelling of modules.order */
+		ko = slash ? slash + 1 : mod->relpath;
+		ko = strstr(ko, ".ko");
+		if (ko != NULL)
+			mod->uncrelpath = strndup(mod->relpath, (size_t)(ko + 3 - mod->relpath));
+		else
+			mod->uncrelpath = strdup(mod->relpath);
+		if (mod->uncrelpath == NULL) {
+			mod_free(mod);
+			return -ENOMEM;
+		}
+	}
+	*ret = mod;
+	return 0;
+}
+
+static int mod_add(struct depmod *d, const char *path, const char *modname)
+{
+	struct depmod_mod *mod;
+	int err = mod_new(d, path, modname, &mod);
+
+	if (err < 0)
+		return err;
+	err = hash_add_unique(d->modules_by_name, mod->modname, mod);
+	if (err < 0) {
+		mod_free(mod);
+		return err;
+	}
+	DBG("add %s\n", mod->path);
+	return 0;
+}
+
+/* Module given on the command line. */
+int depmod_module_add_path(struct depmod *d, const char *path)
+{
+	char modname[PATH_MAX_LEN];
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (path_to_modname(path, modname, NULL) == NULL)
+		return -ENAMETOOLONG;
+	if (hash_find(d->modules_by_name, modname) != NULL)
+		return -EEXIST;
+	return mod_add(d, path, modname);
+}
+
+/*
+ * Whether the module already kept (@mod) beats the file at @newpath, whose
+ * directory part is @baselen bytes long (with the '/') and whose module name
+ * is @modnamelen bytes long.  Paths are compared as kmod does: without their
+ * extension, relative to the version directory for override and search.
+ */
+static bool is_higher_priority(const struct depmod *d, const struct depmod_mod *mod,
+			       size_t baselen, size_t modnamelen, const char *newpath)
+{
+	const struct depmod_cfg *cfg = d->cfg;
+	size_t newlen = baselen + modnamelen;
+	size_t oldlen = mod->baselen + strlen(mod->modname) + 1;
+	const char *oldpath = mod->path, *relnew = NULL, *relold = NULL;
+	size_t relnewlen = 0, reloldlen = 0;
+	int i = 0, bprio = -1, oldprio = -1, newprio = -1;
+
+	if (strncmp(newpath, cfg->dirname, cfg->dirnamelen) == 0) {
+		relnew = newpath + cfg->dirnamelen + 1;
+		relnewlen = newlen - (cfg->dirnamelen + 1);
+	}
+	if (strncmp(oldpath, cfg->dirname, cfg->dirnamelen) == 0) {
+		relold = oldpath + cfg->dirnamelen + 1;
+		reloldlen = oldlen - (cfg->dirnamelen + 1);
+	}
+
+	for (const struct cfg_override *ov = cfg->overrides; ov != NULL; ov = ov->next) {
+		if (relnew && relnewlen == ov->len && memcmp(ov->path, relnew, relnewlen) == 0)
+			return false;
+		if (relold && reloldlen == ov->len && memcmp(ov->path, relold, reloldlen) == 0)
+			return true;
+	}
+
+	for (const struct cfg_search *se = cfg->searches; se != NULL; se = se->next, i++) {
+		if (se->type == SEARCH_BUILTIN) {
+			bprio = i;
+		} else if (se->type == SEARCH_EXTERNAL) {
+			for (const struct cfg_external *ext = cfg->externals; ext != NULL;
+			     ext = ext->next, i++) {
+				if (newlen > ext->len && newpath[ext->len] == '/' &&
+				    memcmp(ext->path, newpath, ext->len) == 0)
+					newprio = i;
+				else if (oldlen > ext->len && oldpath[ext->len] == '/' &&
+					 memcmp(ext->path, oldpath, ext->len) == 0)
+					oldprio = i;
+			}
+		} else if (relnew && relnewlen > se->len && relnew[se->len] == '/' &&
+			   memcmp(se->path, relnew, se->len) == 0) {
+			newprio = i;
+		} else if (relold && reloldlen > se->len && relold[se->len] == '/' &&
+			   memcmp(se->path, relold, se->len) == 0) {
+			oldprio = i;
+		}
+	}
+	if (newprio < 0)
+		newprio = bprio;
+	if (oldprio < 0)
+		oldprio = bprio;
+	DBG("priorities: built-in: %d, old: %d, new: %d\n", bprio, oldprio, newprio);
+	return newprio <= oldprio;
+}
+
+static int search_file(struct depmod *d, size_t baselen, const char *path)
+{
+	char modname[PATH_MAX_LEN];
+	size_t modnamelen;
+	struct depmod_mod *mod;
+
+	if (path_to_modname(path, modname, &modnamelen) == NULL) {
+		ERR("could not get modname from path %s\n", path);
+		return -EINVAL;
+	}
+	mod = hash_find(d->modules_by_name, modname);
+	if (mod == NULL)
+		return mod_add(d, path, modname);
+	if (is_higher_priority(d, mod, baselen, modnamelen, path)) {
+		DBG("Ignored lower priority: %s, higher: %s\n", path, mod->path);
+		return 0;
+	}
+	DBG("Replace lower priority %s with new module %s\n", mod->path, path);
+	hash_del(d->modules_by_name, mod->modname);
+	mod_free(mod);
+	return mod_add(d, path, modname);
+}
+
+/* -w: a detached signature with no module next to it, or one the kernel would refuse. */
+static void check_sig(int dfd, const char *name, size_t namelen, const char *path)
+{
+	char modfile[NAME_MAX + 1], msg[256], *buf;
+	enum kmod_sig_format format;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	memcpy(modfile, name, namelen - 4);
+	modfile[namelen - 4] = '\0';
+	if (!path_ends_with_kmod_ext(modfile, namelen - 4) ||
+	    fstatat(dfd, modfile, &st, 0) != 0 || !S_ISREG(st.st_mode)) {
+		WRN("%s: signature without its module %.*s\n", path, (int)(namelen - 4), name);
+		return;
+	}
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		WRN("%s: cannot read signature: %m\n", path);
+		goto out;
+	}
+	if (st.st_size > DETACHED_SIG_MAX_SIZE) {
+		WRN("%s: malformed signature: %lld bytes, more than %d\n", path,
+		    (long long)st.st_size, DETACHED_SIG_MAX_SIZE);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL)
+		goto out;
+	n = read_str_safe(fd, buf, (size_t)st.st_size + 1);
+	if (n < 0)
+		WRN("%s: cannot read signature: %s\n", path, strerror((int)-n));
+	else if (kmod_sig_check_detached_msg(buf, (size_t)n, &format, msg, sizeof(msg)) < 0)
+		WRN("%s: malformed signature: %s\n", path, msg);
+	free(buf);
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
+static bool excluded(const struct depmod_cfg *cfg, const char *name)
+{
+	if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
+		return true;
+	if (streq(name, "build") || streq(name, "source"))
+		return true;
+	for (const struct cfg_exclude *e = cfg->excludes; e != NULL; e = e->next) {
+		if (streq(name, e->name))
+			return true;
+	}
+	return false;
+}
+
+static int search_dir(struct depmod *d, DIR *dir, size_t baselen, char *path)
+{
+	int dfd = dirfd(dir);
+	struct dirent *de;
+
+	while ((de = readdir(dir)) != NULL) {
+		const char *name = de->d_name;
+		size_t namelen = strlen(name);
+		bool is_dir;
+		int err;
+
+		if (excluded(d->cfg, name))
+			continue;
+		if (baselen + namelen + 2 >= PATH_MAX) {
+			path[baselen] = '\0';
+			ERR("path is too long %s%s\n", path, name);
+			continue;
+		}
+		memcpy(path + baselen, name, namelen + 1);
+
+		if (de->d_type == DT_REG) {
+			is_dir = false;
+		} else if (de->d_type == DT_DIR) {
+			is_dir = true;
+		} else {
+			struct stat st;
+
+			if (fstatat(dfd, name, &st, 0) < 0) {
+				ERR("fstatat(%d, %s): %m\n", dfd, name);
+				continue;
+			}
+			is_dir = S_ISDIR(st.st_mode);
+		}
+
+		if (is_dir) {
+			int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			DIR *sub;
+
+			if (fd < 0) {
+				ERR("openat(%d, %s, O_RDONLY): %m\n", dfd, name);
+				continue;
+			}
+			sub = fdopendir(fd);
+			if (sub == NULL) {
+				ERR("fdopendir(%d): %m\n", fd);
+				close(fd);
+				continue;
+			}
+			path[baselen + namelen] = '/';
+			path[baselen + namelen + 1] = '\0';
+			err = search_dir(d, sub, baselen + namelen + 1, path);
+			closedir(sub);
+		} else if (path_ends_with_kmod_ext(name, namelen)) {
+			err = search_file(d, baselen, path);
+		} else {
+			if (d->cfg->warn_dups && namelen > 4 && streq(name + namelen - 4, ".sig"))
+				check_sig(dfd, name, namelen, path);
+			err = 0;
+		}
+		if (err == -ENOMEM)
+			return err;
+		if (err < 0) {
+			path[baselen + namelen] = '\0';
+			ERR("failed %s: %s\n", path, strerror(-err));
+		}
+	}
+	return 0;
+}
+
+static int search_path(struct depmod *d, const char *dirpath)
+{
+	_cleanup_free_ char *buf = malloc(PATH_MAX);
+	size_t len = strlen(dirpath);
+	DIR *dir;
+	int err;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	if (len + 2 >= PATH_MAX)
+		return -ENAMETOOLONG;
+	dir = opendir(dirpath);
+	if (dir == NULL) {
+		err = -errno;
+		ERR("could not open directory %s: %m\n", dirpath);
+		return err;
+	}
+	memcpy(buf, dirpath, len);
+	buf[len] = '/';
+	buf[len + 1] = '\0';
+	err = search_dir(d, dir, len + 1, buf);
+	closedir(dir);
+	return err;
+}
+
+int depmod_modules_search(struct depmod *d)
+{
+	int err = search_path(d, d->cfg->dirname);
+
+	if (err < 0)
+		return err;
+	for (const struct cfg_external *ext = d->cfg->externals; ext != NULL; ext = ext->next) {
+		err = search_path(d, ext->path);
+		if (err < 0 && err != -ENOENT)
+			return err;
+	}
+	return 0;
+}
+
+static int mod_hash_cmp(const void *pa, const void *pb)
+{
+	const struct depmod_mod *a = *(const struct depmod_mod *const *)pa;
+	const struct depmod_mod *b = *(const struct depmod_mod *const *)pb;
+
+	return depmod_kmod_hash_cmp(a->modname, b->modname, 512);
+}
+
+int depmod_modules_build_array(struct depmod *d)
+{
+	unsigned int n = hash_get_count(d->modules_by_name);
+	struct hash_iter it;
+	const void *v;
+	size_t i = 0;
+
+	d->mods = calloc(n ? n : 1, sizeof(*d->mods));
+	if (d->mods == NULL)
+		return -ENOMEM;
+	hash_iter_init(d->modules_by_name, &it);
+	while (hash_iter_next(&it, NULL, &v))
+		d->mods[i++] = (struct depmod_mod *)v;
+	d->n_mods = i;
+	qsort(d->mods, d->n_mods, sizeof(*d->mods), mod_hash_cmp);
+	for (i = 0; i < d->n_mods; i++)
+		d->mods[i]->idx = (unsigned int)i;
+	return 0;
+}
+
+/* modules.order first; ties (all the unlisted modules) keep hash order. */
+static int mod_order_cmp(const void *pa, const void *pb)
+{
+	const struct depmod_mod *a = *(const struct depmod_mod *const *)pa;
+	const struct depmod_mod *b = *(const struct depmod_mod *const *)pb;
+
+	if (a->sort_idx != b->sort_idx)
+		return a->sort_idx < b->sort_idx ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+void depmod_modules_sort(struct depmod *d)
+{
+	_cleanup_free_ char *path = NULL;
+	struct hash *by_path;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	unsigned int idx = 0, total;
+	FILE *fp;
+
+	if (asprintf(&path, "%s/modules.order", d->cfg->dirname) < 0)
+		return;
+	fp = fopen(path, "re");
+	if (fp == NULL) {
+		WRN("could not open modules.order at %s: %m\n", d->cfg->dirname);
+		return;
+	}
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		idx++;
+		if (line[len - 1] != '\n') {
+			ERR("%s:%u corrupted line misses '\\n'\n", path, idx);
+			goto out;
+		}
+	}
+	total = idx + 1;
+	idx = 0;
+	by_path = hash_new(d->n_mods, NULL);
+	if (by_path == NULL)
+		goto out;
+	for (size_t i = 0; i < d->n_mods; i++) {
+		if (d->mods[i]->uncrelpath != NULL)
+			hash_add(by_path, d->mods[i]->uncrelpath, d->mods[i]);
+	}
+	rewind(fp);
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		struct depmod_mod *mod;
+
+		idx++;
+		line[len - 1] = '\0';
+		mod = hash_find(by_path, line);
+		if (mod != NULL)
+			mod->sort_idx = (int)idx - (int)total;
+	}
+	hash_free(by_path);
+	qsort(d->mods, d->n_mods, sizeof(*d->mods), mod_order_cmp);
+	for (size_t i = 0; i < d->n_mods; i++)
+		d->mods[i]->idx = (unsigned int)i;
+out:
+	free(line);
+	fclose(fp);
+}
+
+/* 1: some module file under @path is newer than @mtime; 0: none; -errno. */
+static int newer_module(int dfd, time_t mtime, char *path, size_t baselen)
+{
+	DIR *dir = fdopendir(dfd);
+	struct dirent *de;
+	int found = 0;
+
+	if (dir == NULL) {
+		close(dfd);
+		return -errno;
+	}
+	while (found == 0 && (de = readdir(dir)) != NULL) {
+		const char *name = de->d_name;
+		size_t namelen = strlen(name);
+		struct stat st;
+
+		if (excluded(&(struct depmod_cfg){ 0 }, name) || baselen + namelen + 2 >= PATH_MAX)
+			continue;
+		memcpy(path + baselen, name, namelen + 1);
+		if (fstatat(dirfd(dir), name, &st, 0) < 0) {
+			ERR("fstatat(%d, %s): %m\n", dirfd(dir), name);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			int fd = openat(dirfd(dir), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+			if (fd < 0) {
+				ERR("openat(%d, %s, O_RDONLY): %m\n", dirfd(dir), name);
+				continue;
+			}
+			path[baselen + namelen] = '/';
+			path[baselen + namelen + 1] = '\0';
+			found = newer_module(fd, mtime, path, baselen + namelen + 1);
+			if (found < 0)
+				found = 0;
+		} else if (S_ISREG(st.st_mode) && path_ends_with_kmod_ext(name, namelen) &&
+			   st.st_mtime > mtime) {
+			DBG("%s is newer than %lld\n", path, (long long)mtime);
+			found = 1;
+		}
+	}
+	closedir(dir);
+	return found;
+}
+
+int depmod_depfile_up_to_date(const char *dirname)
+{
+	_cleanup_free_ char *path = malloc(PATH_MAX);
+	size_t len = strlen(dirname);
+	struct stat st;
+	int dfd, r;
+
+	if (path == NULL)
+		return -ENOMEM;
+	dfd = open(dirname, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		r = -errno;
+		ERR("could not open directory %s: %m\n", dirname);
+		return r;
+	}
+	if (fstatat(dfd, "modules.dep", &st, 0) != 0) {
+		r = -errno;
+		ERR("could not fstatat(%s, modules.dep): %m\n", dirname);
+		close(dfd);
+		return r;
+	}
+	if (len + 2 >= PATH_MAX) {
+		close(dfd);
+		return -ENAMETOOLONG;
+	}
+	memcpy(path, dirname, len);
+	path[len] = '/';
+	path[len + 1] = '\0';
+	r = newer_module(dfd, st.st_mtime, path, len + 1);
+	return r < 0 ? r : !r;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Shared by the signature commands (kmod sign, attach, detach, verify,
+ * show-sig): a module read into memory uncompressed and split at its
+ * signature trailer, whole-file reads and atomic (re)compressed writes.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "libkmod/libkmod-file.h"
+#include "libkmod/libkmod-signature.h"
+
+struct sig_module {
+	char *path;
+	enum kmod_file_compression compression;
+	uint8_t *mem;	    /* the whole uncompressed image, trailer included */
+	size_t size;	    /* bytes in mem */
+	size_t image_len;   /* bytes before the appended trailer (size if none) */
+	bool appended;	    /* ends with the marker and a well-formed info block */
+	mode_t mode;	    /* permission bits of the file */
+};
+
+/* A logger for the library's lower layers that prints through tools/log.h. */
+extern const struct logger sig_tool_logger;
+
+/*
+ * Read a module file (any compression this build reads) into @m.  A marker
+ * with an info block the kernel would refuse is an error (-EBADMSG, logged).
+ */
+int sig_module_load(const char *path, struct sig_module *m);
+void sig_module_release(struct sig_module *m);
+
+/* A whole regular file of at most @max bytes into a new buffer. */
+int sig_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
+
+/*
+ * Write @a then @b to @path through a temporary file renamed into place,
+ * compressed with @compression the way kbuild does (xz --check=crc32
+ * --lzma2=dict=1MiB, gzip -n, zstd -T0), using the tools from PATH.
+ */
+int sig_write_file(const char *path, const void *a, size_t alen, const void *b, size_t blen,
+		   enum kmod_file_compression compression, mode_t mode);
+
+/* "none", "xz", "gzip" ("gz"), "zstd" ("zst"); -EINVAL otherwise. */
+int sig_parse_compression(const char *s);
+
+/* "<path>.sig", a new string (exits on allocation failure). */
+char *sig_path_of(const char *path);
+
+/* The hex of @len bytes, "AB:CD:...", on one line; a new string. */
+char *sig_hex_line(const uint8_t *buf, size_t len);
