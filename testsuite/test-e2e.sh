@@ -5,7 +5,8 @@
 # .ko, RSA) and linux-image-6.12.x+deb12-amd64 (.ko.xz, ECDSA, in-kernel xz),
 # each booted twice in qemu (TCG), with module.sig_enforce=1 and without.  Our
 # insmod, rmmod and lsmod run in the guest against modules split into an
-# unsigned image and a .sig (testsuite/e2e/guest.sh has the cases); every case
+# unsigned image and a .sig, our depmod and modprobe against a module tree at
+# /lib/modules/$(uname -r) (testsuite/e2e/guest.sh has the cases); every case
 # of every boot is one test here.  A missing prerequisite skips the test,
 # unless CI=true, where it fails.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -39,6 +40,7 @@ expected_ids() { # SERIES MODE
 	[ "$2" = enforce ] && ids="$ids 4a"
 	ids="$ids 4b 5a 5b 6 7a 7b"
 	[ "$2" = no-enforce ] && ids="$ids 8a 8b 8c"
+	ids="$ids 9a 9b 9c 9d"
 	echo "$ids"
 }
 

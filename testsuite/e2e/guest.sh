@@ -257,5 +257,96 @@ if [ "$enforce" = N ]; then
 	case_end
 fi
 
+# ---- case 9: modprobe and depmod on a module tree at /lib/modules/$(uname -r) --------
+# Run in both modes: under enforcement a load proves the kernel accepted the
+# signature; without it, an empty module taint proves a signature was used
+# (an unsigned module would carry E).
+
+# lines TEXT...: the arguments as lines (the expected output of several calls)
+lines() {
+	printf '%s\n' "$@"
+}
+
+# evidence TITLE TEXT: TEXT in the case's notes
+evidence() {
+	echo "  $1" >> /tmp/note
+	printf '%s\n' "$2" | sed 's/^/  | /' >> /tmp/note
+}
+
+kdir=/lib/modules/$(uname -r)
+crc_rel=kernel/lib/crc-itu-t.$ext
+omfs_rel=kernel/fs/omfs/omfs.$ext
+dummy_rel=kernel/drivers/net/dummy.$ext
+crc_len=$((crc_itu_t_ko_size + crc_itu_t_trailer_size))
+omfs_len=$((omfs_ko_size + omfs_p7s_size + 40))
+
+case_begin 9a "depmod (ours, no arguments) indexes $kdir: omfs needs crc-itu-t; modprobe -D finds each .sig"
+run depmod
+is "$rc:$out:$err" "0::" "depmod exit status, stdout and stderr"
+is "$sys" "" "no module system call"
+is "$(cat "$kdir/modules.dep")" "$(lines "$omfs_rel: $crc_rel" "$crc_rel:" "$dummy_rel:")" \
+	"modules.dep (in modules.order's order)"
+evidence "$kdir/modules.dep:" "$(cat "$kdir/modules.dep")"
+for f in modules.dep.bin modules.alias.bin modules.symbols.bin modules.builtin.bin; do
+	[ -s "$kdir/$f" ] || fail "$kdir/$f: missing or empty"
+done
+run modprobe -D --show-sigs omfs
+is "$rc:$err" "0:" "modprobe -D exit status and stderr"
+is "$out" "$(lines "insmod $kdir/$crc_rel " "sig $kdir/$crc_rel.sig" \
+	"insmod $kdir/$omfs_rel " "sig $kdir/$omfs_rel.sig")" "modprobe -D --show-sigs omfs"
+evidence "stdout:" "$out"
+is "$sys" "" "no module system call"
+case_end
+
+case_begin 9b "modprobe omfs: crc-itu-t then omfs, each unsigned + .sig through init_module, taint empty"
+before=$(e_tainted)
+run modprobe omfs
+is "$rc:$out:$err" "0::" "modprobe exit status, stdout and stderr"
+is "$sys" "$(lines "init_module len=$crc_len = 0" "init_module len=$omfs_len = 0")" \
+	"init_module(crc-itu-t image || trailer), then init_module(omfs image || trailer)"
+is "$(state crc_itu_t):$(state omfs)" "taint=:taint=" "per-module taint"
+is "$(e_tainted)" "$before" "kernel taint E unchanged"
+[ "$enforce" = Y ] && is "$before" 0 "kernel not tainted E"
+is "$klog" "" "no kernel log line"
+like "$(cat /proc/modules)" "^crc_itu_t [0-9]+ 1 omfs," "/proc/modules: crc_itu_t used by omfs"
+case_end
+
+case_begin 9c "modprobe -r omfs: removes omfs, then crc_itu_t (two delete_module calls)" continued
+run modprobe -r omfs
+is "$rc:$out:$err" "0::" "modprobe -r exit status, stdout and stderr"
+is "$sys" "$(lines "delete_module flags=0x800 = 0" "delete_module flags=0x800 = 0")" \
+	"two delete_module(O_NONBLOCK)"
+is "$(state omfs):$(state crc_itu_t)" "absent:absent" "both removed"
+case_end
+
+case_begin 9d "search signed built-in in /etc/depmod.d: our depmod picks signed/ over unsigned kernel/; modprobe loads the signed copies"
+rm -rf "$kdir" /etc/depmod.d
+cp -R "$C/9/tree" "$kdir"
+mkdir -p /etc/depmod.d
+cp "$C/9/signed.conf" /etc/depmod.d/signed.conf
+sgn_crc=signed/${crc_rel#kernel/}
+sgn_omfs=signed/${omfs_rel#kernel/}
+run depmod
+is "$rc:$out:$err" "0::" "depmod exit status, stdout and stderr"
+# modules.order names kernel/ paths only: the order of signed/ is not asserted
+is "$(sort "$kdir/modules.dep")" "$(lines "$sgn_omfs: $sgn_crc" "$sgn_crc:" | sort)" \
+	"modules.dep names the signed/ copies only"
+evidence "/etc/depmod.d/signed.conf: $(cat /etc/depmod.d/signed.conf); $kdir/modules.dep:" \
+	"$(cat "$kdir/modules.dep")"
+run modprobe -v omfs
+is "$rc:$err" "0:" "modprobe -v exit status and stderr"
+is "$out" "$(lines "insmod $kdir/$sgn_crc " "insmod $kdir/$sgn_omfs ")" "modprobe -v: the files loaded"
+evidence "stdout:" "$out"
+is "$sys" "$(lines "finit_module flags=$nflags = 0" "finit_module flags=$nflags = 0")" \
+	"two finit_module calls of the signed files, accepted"
+is "$(state crc_itu_t):$(state omfs)" "taint=:taint=" "per-module taint"
+[ "$enforce" = Y ] && is "$(e_tainted)" 0 "kernel not tainted E"
+is "$klog" "" "no kernel log line"
+run modprobe -r omfs
+is "$rc:$err" "0:" "modprobe -r exit status and stderr"
+is "$(state omfs):$(state crc_itu_t)" "absent:absent" "both removed"
+rm -rf /etc/depmod.d
+case_end
+
 # Reaching this line is what E2E-END status=0 tells the host.
 exit 0

@@ -4,7 +4,8 @@
 # mkinitramfs.sh TREE KVER KMOD OUT: the initramfs of one end-to-end boot.
 #
 #   TREE  an extracted Debian linux-image package (modules under lib/modules/KVER)
-#   KMOD  our tools/kmod binary (insmod, rmmod and lsmod are links to it)
+#   KMOD  our tools/kmod binary (insmod, rmmod, lsmod, modprobe and depmod are
+#         links to it)
 #   OUT   the uncompressed newc archive to write (atomically)
 #
 # Contents: busybox-static with an explicit list of applets (never its insmod,
@@ -12,7 +13,12 @@
 # before PATH), kmod and the shared libraries ldd resolves for it and dash, the
 # guest scripts, and the signature cases made from the package's own signed
 # dummy, crc-itu-t and omfs: one directory per case under /e2e/c so that every
-# module keeps its real name next to its .sig.
+# module keeps its real name next to its .sig.  For modprobe and depmod (case
+# 9): /lib/modules/KVER holds those three modules at the package's paths,
+# unsigned with a .sig each, without indexes (our depmod makes them in the
+# guest); /e2e/c/9/tree is a second tree for that path, signed/ holding the
+# package's signed crc-itu-t and omfs next to unsigned copies in kernel/, and
+# /e2e/c/9/signed.conf its depmod.d line.
 #
 # Reproducible: fixed permissions, mtime 0, sorted names, cpio --reproducible.
 
@@ -56,7 +62,7 @@ install -m 755 "$(command -v dash)" "$stage/bin/dash"
 ln -s dash "$stage/bin/sh"
 
 install -m 755 "$kmod" "$stage/e2e/bin/kmod"
-for t in insmod rmmod lsmod; do
+for t in insmod rmmod lsmod modprobe depmod; do
 	ln -s kmod "$stage/e2e/bin/$t"
 done
 
@@ -182,6 +188,45 @@ garbage > "$c/7b/dummy.ko.sig"
 case_dir 8 "dummy.$ext=$w/dummy.$ext" \
 	"crc-itu-t.$ext=$w/crc-itu-t.$ext" "crc-itu-t.$ext.sig=$w/crc-itu-t.trailer" \
 	"omfs.$ext=$w/omfs.$ext" "omfs.$ext.sig=$w/omfs.p7s"
+
+# Case 9.  The package's modules.builtin* and the modules.order lines of our
+# modules come along so that depmod sees a tree as the package ships it.
+# tree_meta DIR NAME...: those files in module directory DIR for modules NAME.
+tree_meta() {
+	local dir=$1 kdir=$tree/lib/modules/$kver m
+	shift
+	mkdir -p "$dir"
+	cp "$kdir/modules.builtin" "$kdir/modules.builtin.modinfo" "$dir/"
+	for m in "$@"; do
+		rel "$(find_module "$m")"
+	done | sed 's/\.xz$//' > "$w/order.pattern"
+	grep -Fx -f "$w/order.pattern" "$kdir/modules.order" > "$dir/modules.order" || :
+}
+# The path of a package file relative to its module directory.
+rel() {
+	echo "${1#"$tree/lib/modules/$kver/"}"
+}
+# in_tree DIR FILE SOURCE: SOURCE copied to DIR/FILE, directories made.
+in_tree() {
+	mkdir -p "$(dirname "$1/$2")"
+	cp "$3" "$1/$2"
+}
+t=$stage/lib/modules/$kver
+tree_meta "$t" crc-itu-t omfs dummy
+in_tree "$t" "$(rel "$orig_crc")" "$w/crc-itu-t.$ext"
+in_tree "$t" "$(rel "$orig_crc").sig" "$w/crc-itu-t.trailer"
+in_tree "$t" "$(rel "$orig_omfs")" "$w/omfs.$ext"
+in_tree "$t" "$(rel "$orig_omfs").sig" "$w/omfs.p7s"
+in_tree "$t" "$(rel "$orig_dummy")" "$w/dummy.$ext"
+in_tree "$t" "$(rel "$orig_dummy").sig" "$w/dummy.trailer"
+t=$c/9/tree
+tree_meta "$t" crc-itu-t omfs
+for m in crc-itu-t:$orig_crc omfs:$orig_omfs; do
+	r=$(rel "${m#*:}")
+	in_tree "$t" "$r" "$w/${m%%:*}.$ext"
+	in_tree "$t" "signed/${r#kernel/}" "${m#*:}"
+done
+echo "search signed built-in" > "$c/9/signed.conf"
 
 # The demo's files: a module as a distribution would ship it with a .sig.
 case_dir demo "dummy.$ext=$w/dummy.$ext" "dummy.$ext.sig=$w/dummy.trailer"
