@@ -469,19 +469,66 @@ static int walk_subtree(struct walk *w, const struct node *top, size_t skip,
 struct wild {
 	const char *subkey;
 	struct hits *hits;
+	bool subkey_ascii;
 };
+
+static bool is_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
+/*
+ * fnmatch(pattern, s, 0) for ASCII patterns made of literals, '*' and '?' only,
+ * without its locale and multibyte set-up (most of a lookup's time otherwise).
+ * -1 when it meets anything else before a verdict, so that fnmatch decides.
+ */
+static int glob_simple(const char *p, const char *s)
+{
+	const char *star_p = NULL, *star_s = NULL;
+
+	/*
+	 * Until the string ends every pattern character is looked at before a
+	 * verdict, and what is left then can only match if it is all stars.
+	 */
+	while (*s != '\0') {
+		if (*p == '[' || *p == '\\' || (unsigned char)*p >= 0x80)
+			return -1;
+		if (*p == '*') {
+			star_p = ++p;
+			star_s = s;
+		} else if (*p == '?' || (*p == *s && *p != '\0')) {
+			p++;
+			s++;
+		} else if (star_p != NULL) {
+			p = star_p;
+			s = ++star_s;
+		} else {
+			return 0;
+		}
+	}
+	while (*p == '*')
+		p++;
+	return *p == '\0';
+}
 
 static int visit_wild(struct walk *w, const struct node *n, struct strbuf *key, void *data)
 {
 	struct wild *wild = data;
 	const char *pattern;
+	int m;
 
 	if (n->nvalues == 0)
 		return 0;
 	pattern = strbuf_str(key);
 	if (pattern == NULL)
 		return -ENOMEM;
-	if (fnmatch(pattern, wild->subkey, 0) != 0)
+	m = wild->subkey_ascii ? glob_simple(pattern, wild->subkey) : -1;
+	if (m < 0)
+		m = fnmatch(pattern, wild->subkey, 0) == 0;
+	if (m == 0)
 		return 0;
 	return hits_add_node(w, wild->hits, n);
 }
@@ -495,7 +542,7 @@ static int collect_wild(struct walk *w, const struct node *n, size_t skip, const
 			const char *subkey, struct hits *hits)
 {
 	_cleanup_strbuf_ struct strbuf key;
-	struct wild wild = { .subkey = subkey, .hits = hits };
+	struct wild wild = { .subkey = subkey, .hits = hits, .subkey_ascii = is_ascii(subkey) };
 
 	strbuf_init(&key);
 	if (start != NULL && !strbuf_pushchars(&key, start))
