@@ -16,9 +16,12 @@
 
 /*
  * Largest decompressed image accepted.  The biggest real modules are a few
- * hundred MiB; a compression bomb must not take the machine's memory.
+ * hundred MiB; a compression bomb must not take the machine's memory.  The
+ * fuzzers build with a smaller limit, which they reach quickly.
  */
+#ifndef KMOD_FILE_MAX_IMAGE
 #define KMOD_FILE_MAX_IMAGE ((size_t)1 << 30)
+#endif
 
 /* Compressed input is read in chunks of this size. */
 #define KMOD_FILE_DECOMPRESS_CHUNK (64 * 1024)

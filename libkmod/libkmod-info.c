@@ -349,8 +349,10 @@ static int symbols_get(const struct kmod_module *mod, enum symbol_kind kind,
 	if (count < 0)
 		return count;
 	/* kmod (31 and later) answers "no data" for a module that exports nothing. */
-	if (count == 0 && kind == SYMBOLS_EXPORTED)
+	if (count == 0 && kind == SYMBOLS_EXPORTED) {
+		free(symbols); /* the ELF layer allocates even for no entry */
 		return -ENODATA;
+	}
 
 	for (i = 0; i < count; i++) {
 		struct kmod_list *n;

@@ -24,9 +24,10 @@ todo() {
 	echo "not ok $_tap_n - $* # TODO not implemented yet"
 }
 
-# exports SO: "symbol node" for each symbol SO defines, "-" for no node.
+# exports SO [compat]: "symbol node" for each symbol SO defines, "-" for no
+# node; with "compat", the non-default versions (symbol@node) instead.
 exports() {
-	readelf --dyn-syms -W "$1" | awk '
+	readelf --dyn-syms -W "$1" | awk -v compat="${2:-}" '
 		$1 ~ /^[0-9]+:$/ && NF >= 8 && $7 != "UND" && ($5 == "GLOBAL" || $5 == "WEAK") {
 			name = $8
 			at = index(name, "@")
@@ -39,6 +40,8 @@ exports() {
 			}
 			sym = substr(name, 1, at - 1)
 			node = substr(name, at + 1)
+			if ((substr(node, 1, 1) != "@") != (compat != ""))
+				next
 			sub(/^@/, "", node)
 			if (sym == node && $7 == "ABS")
 				next
@@ -127,6 +130,7 @@ node_of() {
 }
 
 ours=$(exports "$lib")
+ours_compat=$(exports "$lib" compat)
 sym=$(symfile_nodes)
 kmod=$(kmod_nodes)
 
@@ -139,6 +143,8 @@ LIBKMOD_22 LIBKMOD_6
 LIBKMOD_30 LIBKMOD_22
 LIBKMOD_33 LIBKMOD_30
 KMOD_DS_1 LIBKMOD_33" "version nodes: kmod's chain, then KMOD_DS_1 on LIBKMOD_33"
+is "$ours_compat" "kmod_module_new_from_name_lookup LIBKMOD_5" \
+	"one compat version: kmod_module_new_from_name_lookup@LIBKMOD_5 (kmod 30-32)"
 like "$(printf '%s\n' "$ours" | wc -l)" '^[1-9][0-9]*$' "exports found ($(printf '%s\n' "$ours" | wc -l))"
 
 # ---- every export ---------------------------------------------------------------
@@ -271,13 +277,46 @@ if need_or_skip "Debian's libkmod.so.2 (package libkmod2)" test -n "$deb"; then
 		elif [ "$mine" = "$n" ]; then
 			ok "$s@$n (Debian) is exported in the same node"
 		elif [ "$s@$n:$mine" = kmod_module_new_from_name_lookup@LIBKMOD_5:LIBKMOD_30 ]; then
-			ok "$s@$n (Debian) is exported as $s@$mine, as kmod 33 moved it"
+			is "$(node_of "$s" "$ours_compat")" "$n" \
+				"$s@$n (Debian) is exported as a compat version, $s@@$mine the default (kmod 33)"
 		else
 			not_ok "$s@$n (Debian) is exported in the same node, not $mine"
 		fi
 	done << EOF
 $deb
 EOF
+	# A program linked against Debian's library binds the versions it saw
+	# there; it must start and work with ours in its place.
+	cat > "$testdir/deb-linked.c" << 'EOF'
+#include <errno.h>
+#include <stdio.h>
+#include <libkmod.h>
+int main(void)
+{
+	struct kmod_ctx *ctx = kmod_new("/nonexistent", NULL);
+	struct kmod_module *mod = NULL;
+	int err = kmod_module_new_from_name_lookup(ctx, "no-such-module", &mod);
+
+	printf("%d %d\n", ctx != NULL, err);
+	kmod_unref(ctx);
+	return 0;
+}
+EOF
+	mkdir -p "$testdir/deb"
+	ln -sf "$debian" "$testdir/deb/libkmod.so"
+	if "$cc" -std=gnu11 -I"$header_dir" -o "$testdir/deb-linked" "$testdir/deb-linked.c" \
+		-L"$testdir/deb" -lkmod > "$testdir/cc-deb.log" 2>&1; then
+		is "$(readelf --dyn-syms -W "$testdir/deb-linked" |
+			awk '$8 ~ /^kmod_module_new_from_name_lookup@/ { print $8 }')" \
+			"kmod_module_new_from_name_lookup@LIBKMOD_5" \
+			"a program linked against Debian's libkmod2 binds new_from_name_lookup@LIBKMOD_5"
+		is "$(LD_LIBRARY_PATH=$(dirname "$lib") LD_BIND_NOW=1 "$testdir/deb-linked" 2>&1)" \
+			"$(LD_BIND_NOW=1 "$testdir/deb-linked" 2>&1)" \
+			"that program runs against our libkmod.so.2 and answers as with Debian's"
+	else
+		not_ok "a program linked against Debian's libkmod2 builds"
+		sed 's/^/# /' "$testdir/cc-deb.log"
+	fi
 fi
 
 done_testing

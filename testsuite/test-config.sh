@@ -77,7 +77,9 @@ mkdir -p "$TRAP_ROOT"
 run_tap unit "$prog" unit
 
 # The same under memcheck whenever valgrind is installed: no error, no leak.
-if command -v valgrind > /dev/null 2>&1; then
+if sanitizer_build; then
+	skip "$no_valgrind_reason"
+elif command -v valgrind > /dev/null 2>&1; then
 	rm -rf "$TRAP_ROOT"
 	mkdir -p "$TRAP_ROOT"
 	# valgrind's launcher runs under the trap too: let it reach its own files.

@@ -21,6 +21,16 @@ missing=$(e2e_missing)
 need_or_skip_all "$missing; install: apt-get install $E2E_PACKAGES" test -z "$missing"
 need_or_skip_all "$top_builddir/tools/kmod (build the tools first)" test -x "$top_builddir/tools/kmod"
 
+# Debian's lspci for case 10, unpacked from the archive's packages.
+e2e_pci=$(e2e_pciutils 2> "$testdir/pciutils.err")
+rc=$?
+if [ "$rc" != 0 ]; then
+	sed 's/^/# /' "$testdir/pciutils.err"
+	need_or_skip_all "Debian's $E2E_PCI_DEBS (apt-get download)" test "$rc" != 2
+	not_ok "fetch and unpack $E2E_PCI_DEBS (exit $rc)"
+	done_testing
+fi
+
 trees=$(e2e_kernels 2> "$testdir/kernels.err")
 rc=$?
 if [ "$rc" != 0 ]; then
@@ -40,7 +50,7 @@ expected_ids() { # SERIES MODE
 	[ "$2" = enforce ] && ids="$ids 4a"
 	ids="$ids 4b 5a 5b 6 7a 7b"
 	[ "$2" = no-enforce ] && ids="$ids 8a 8b 8c"
-	ids="$ids 9a 9b 9c 9d"
+	ids="$ids 9a 9b 9c 9d 10"
 	echo "$ids"
 }
 
@@ -70,7 +80,7 @@ report() {
 
 	cur=
 	while IFS= read -r line; do
-		if [[ $line =~ ^(ok|not\ ok)\ ([0-9][a-z]?)\ -\ (.*)$ ]]; then
+		if [[ $line =~ ^(ok|not\ ok)\ ([0-9]+[a-z]?)\ -\ (.*)$ ]]; then
 			cur=${BASH_REMATCH[2]}
 			if [ -n "${st[$cur]+set}" ]; then
 				st[$cur]=duplicate

@@ -175,7 +175,9 @@ if [ "${KMOD_TEST_VALGRIND:-0}" = 1 ] && need_or_skip "valgrind" test -n "$vg_di
 else
 	run_tap api "$api"
 fi
-if need_or_skip "valgrind (helgrind on two contexts in two threads)" test -n "$vg_dirs"; then
+if sanitizer_build; then
+	skip "helgrind on two contexts in two threads: $no_valgrind_reason"
+elif need_or_skip "valgrind (helgrind on two contexts in two threads)" test -n "$vg_dirs"; then
 	# The trap caches libc's functions with atomics, which helgrind does not see.
 	cat > "$testdir/helgrind.supp" << EOF
 {

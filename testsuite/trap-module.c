@@ -552,19 +552,32 @@ static long fake_delete_module(const char *name, unsigned int flags)
 	return finish(err);
 }
 
+/* The fake kernel's own allocations are not the program's: TRAP_FAIL_ALLOC skips them. */
+#define HELD(expr)                          \
+	({                                  \
+		long _r_;                   \
+		int _e_;                    \
+		trap_alloc_hold(true);      \
+		_r_ = (expr);               \
+		_e_ = errno;                \
+		trap_alloc_hold(false);     \
+		errno = _e_;                \
+		_r_;                        \
+	})
+
 _export_ int init_module(void *image, unsigned long len, const char *params)
 {
-	return fake_init_module(image, len, params);
+	return (int)HELD(fake_init_module(image, len, params));
 }
 
 _export_ int finit_module(int fd, const char *params, int flags)
 {
-	return fake_finit_module(fd, params, flags);
+	return (int)HELD(fake_finit_module(fd, params, flags));
 }
 
 _export_ int delete_module(const char *name, unsigned int flags)
 {
-	return fake_delete_module(name, flags);
+	return (int)HELD(fake_delete_module(name, flags));
 }
 
 _export_ long syscall(long number, ...)
@@ -581,12 +594,12 @@ _export_ long syscall(long number, ...)
 
 	switch (number) {
 	case SYS_init_module:
-		return fake_init_module((const void *)a[0], (unsigned long)a[1],
-					(const char *)a[2]);
+		return HELD(fake_init_module((const void *)a[0], (unsigned long)a[1],
+					     (const char *)a[2]));
 	case SYS_finit_module:
-		return fake_finit_module((int)a[0], (const char *)a[1], (int)a[2]);
+		return HELD(fake_finit_module((int)a[0], (const char *)a[1], (int)a[2]));
 	case SYS_delete_module:
-		return fake_delete_module((const char *)a[0], (unsigned int)a[1]);
+		return HELD(fake_delete_module((const char *)a[0], (unsigned int)a[1]));
 	}
 	if (real == NULL)
 		return finish(ENOSYS);

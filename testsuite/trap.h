@@ -40,6 +40,9 @@ void *trap_real(const char *name, void **slot);
  */
 const char *trap_path(const char *path, char *buf, size_t size);
 
+/* While on (calls nest), allocations are not counted by TRAP_FAIL_ALLOC. */
+void trap_alloc_hold(bool on);
+
 /* TRAP_ROOT without trailing '/', or NULL when unset, empty or "/"; len gets its length. */
 const char *trap_root(size_t *len);
 

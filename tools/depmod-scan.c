@@ -390,8 +390,12 @@ static int search_dir(struct depmod *d, DIR *dir, size_t baselen, char *path)
 			}
 			sub = fdopendir(fd);
 			if (sub == NULL) {
+				/* Out of memory: a partial index must not replace the old one. */
+				err = -errno;
 				ERR("fdopendir(%d): %m\n", fd);
 				close(fd);
+				if (err == -ENOMEM)
+					return err;
 				continue;
 			}
 			path[baselen + namelen] = '/';

@@ -348,5 +348,42 @@ is "$(state omfs):$(state crc_itu_t)" "absent:absent" "both removed"
 rm -rf /etc/depmod.d
 case_end
 
+# ---- case 10: a real libkmod consumer, Debian's lspci, with our libkmod.so.2 ------
+# lspci -k looks each device's modalias up with kmod_module_new_from_lookup()
+# in /lib/modules/$(uname -r): the tree holds e1000, e1000e and ata_piix, indexed
+# by our depmod.  qemu's e1000 (8086:100e) must list e1000 only (e1000e has
+# other aliases), the PIIX3 IDE controller (8086:7010) ata_piix.
+
+# kernel_modules VENDOR:DEVICE: the "Kernel modules:" value of that device in
+# lspci -n -k output on stdin (nothing when the line is missing)
+kernel_modules() {
+	awk -v id="$1" '
+	/^[0-9a-f]/ { dev = index($0, " " id) > 0 }
+	dev && /^\tKernel modules: / { sub(/^\tKernel modules: /, ""); print }'
+}
+
+lib=/lib/x86_64-linux-gnu/libkmod.so.2
+case_begin 10 "lspci -n -k (Debian's pciutils) through our libkmod.so.2: Kernel modules: e1000 for qemu's e1000 NIC, ata_piix for the PIIX3 IDE controller"
+rm -rf "$kdir"
+cp -R "$C/10/tree" "$kdir"
+run depmod
+is "$rc:$out:$err" "0::" "depmod exit status, stdout and stderr"
+like "$(cat "$kdir/modules.alias")" "^alias pci:v00008086d0000100Esv.* e1000\$" \
+	"modules.alias has e1000's alias for 8086:100e"
+ldlist=$(/lib64/ld-linux-x86-64.so.2 --list /e2e/bin/lspci 2>&1)
+like "$ldlist" "libkmod\.so\.2 => $lib " "the dynamic linker resolves libkmod.so.2 to $lib"
+is "$(find / -xdev -name 'libkmod.so*' | sort)" "$lib" "the only libkmod in the guest"
+grep -q kmod_set_detached_sig_policy "$lib" || fail "$lib is not ours (no kmod_set_detached_sig_policy)"
+evidence "ld.so --list /e2e/bin/lspci:" "$ldlist"
+timeout 30 /e2e/bin/lspci -n -k > /tmp/out 2> /tmp/err
+rc=$?
+out=$(cat /tmp/out)
+is "$rc:$(cat /tmp/err)" "0:" "lspci -n -k exit status and stderr"
+is "$(kernel_modules 8086:100e < /tmp/out)" e1000 "Kernel modules: of the e1000 NIC"
+is "$(kernel_modules 8086:7010 < /tmp/out)" ata_piix "Kernel modules: of the PIIX3 IDE controller"
+evidence "lspci -n -k:" "$out"
+rm -rf "$kdir"
+case_end
+
 # Reaching this line is what E2E-END status=0 tells the host.
 exit 0

@@ -1,12 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# mkinitramfs.sh TREE KVER KMOD OUT: the initramfs of one end-to-end boot.
+# mkinitramfs.sh TREE KVER KMOD OUT LIBKMOD PCI: the initramfs of one end-to-end
+# boot.
 #
 #   TREE  an extracted Debian linux-image package (modules under lib/modules/KVER)
 #   KMOD  our tools/kmod binary (insmod, rmmod, lsmod, modprobe and depmod are
 #         links to it)
 #   OUT   the uncompressed newc archive to write (atomically)
+#   LIBKMOD  our libkmod.so.2 (the build's libkmod/.libs/libkmod.so.2)
+#   PCI   Debian's pciutils and libpci3 unpacked: /e2e/bin/lspci runs with
+#         LIBKMOD as the image's only libkmod.so.2 (case 10)
 #
 # Contents: busybox-static with an explicit list of applets (never its insmod,
 # rmmod, lsmod or modprobe), dash as /bin/sh (busybox's ash runs its own applets
@@ -18,7 +22,9 @@
 # unsigned with a .sig each, without indexes (our depmod makes them in the
 # guest); /e2e/c/9/tree is a second tree for that path, signed/ holding the
 # package's signed crc-itu-t and omfs next to unsigned copies in kernel/, and
-# /e2e/c/9/signed.conf its depmod.d line.
+# /e2e/c/9/signed.conf its depmod.d line.  /e2e/c/10/tree holds the package's
+# drivers of qemu's e1000 NIC and PIIX3 IDE controller, and e1000e (a driver
+# of other Intel NICs), for lspci -k.
 #
 # Reproducible: fixed permissions, mtime 0, sorted names, cpio --reproducible.
 
@@ -30,8 +36,8 @@ die() {
 	exit 1
 }
 
-[[ $# == 4 ]] || die "usage: mkinitramfs.sh TREE KVER KMOD OUT"
-tree=$1 kver=$2 kmod=$3 out=$4
+[[ $# == 6 ]] || die "usage: mkinitramfs.sh TREE KVER KMOD OUT LIBKMOD PCI"
+tree=$1 kver=$2 kmod=$3 out=$4 libkmod=$5 pci=$6
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mods=$tree/lib/modules/$kver/kernel
 
@@ -41,6 +47,8 @@ done
 [[ -d $mods ]] || die "$mods: no such directory"
 [[ $(od -An -tx1 -N4 "$kmod" 2> /dev/null | tr -d ' ') == 7f454c46 ]] ||
 	die "$kmod: not an ELF executable (build the tools first)"
+[[ -f $libkmod ]] || die "$libkmod: no such file (build the library first)"
+[[ -x $pci/usr/bin/lspci ]] || die "$pci/usr/bin/lspci: no such program"
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/kmod-e2e-initramfs.XXXXXX")
 trap 'rm -rf "$stage" "$out.tmp.$$"' EXIT
@@ -53,7 +61,7 @@ mkdir -p "$w" "$stage"/{bin,dev,proc,sys,tmp,e2e/bin,e2e/c}
 busybox=$(command -v busybox)
 ldd "$busybox" > /dev/null 2>&1 && die "$busybox is dynamically linked: install busybox-static"
 install -m 755 "$busybox" "$stage/bin/busybox"
-applets="awk cat cmp cp cut dd diff dmesg echo grep head ls mkdir mount od poweroff printf rm
+applets="awk cat cmp cp cut dd diff dmesg echo find grep head ls mkdir mount od poweroff printf rm
 	sed sleep sort stat tail timeout tr uname wc xzcat"
 for a in $applets; do
 	ln -s busybox "$stage/bin/$a"
@@ -76,6 +84,33 @@ for lib in $( (libs "$kmod" && libs "$(command -v dash)") | sort -u); do
 	cp -L "$lib" "$stage$lib"
 	chmod 755 "$stage$lib"
 done
+
+# Debian's lspci: libpci from the package, libkmod.so.2 ours, the rest the
+# host's; the two from elsewhere go where Debian has them.
+multiarch=/lib/x86_64-linux-gnu
+pcilib=$(cd "$pci/usr$multiarch" && pwd)
+ourlib=$(cd "$(dirname "$libkmod")" && pwd)
+install -m 755 "$pci/usr/bin/lspci" "$stage/e2e/bin/lspci"
+LD_LIBRARY_PATH=$ourlib:$pcilib ldd "$pci/usr/bin/lspci" > "$w/lspci.ldd" ||
+	die "ldd $pci/usr/bin/lspci failed"
+grep -q "^[[:space:]]*libkmod\.so\.2 => $ourlib/libkmod\.so\.2 " "$w/lspci.ldd" ||
+	die "lspci does not resolve libkmod.so.2 to $ourlib: $(cat "$w/lspci.ldd")"
+while read -r soname arrow lib _; do
+	[[ $arrow == "=>" && $lib == /* ]] || continue
+	case $lib in
+	"$ourlib"/* | "$pcilib"/*) dest=$multiarch/$soname ;;
+	*) dest=$lib ;;
+	esac
+	[[ -e $stage$dest ]] && continue
+	mkdir -p "$stage$(dirname "$dest")"
+	cp -L "$lib" "$stage$dest"
+	chmod 755 "$stage$dest"
+done < "$w/lspci.ldd"
+# No other libkmod: the guest's lspci cannot use anything but ours.
+if [[ $(find "$stage" -name 'libkmod.so*' | wc -l) != 1 ]] ||
+	! cmp -s "$stage$multiarch/libkmod.so.2" "$libkmod"; then
+	die "the image must hold exactly one libkmod, $libkmod"
+fi
 
 install -m 755 "$here/init" "$stage/init"
 install -m 755 "$here/guest.sh" "$here/demo.sh" "$stage/e2e/"
@@ -227,6 +262,15 @@ for m in crc-itu-t:$orig_crc omfs:$orig_omfs; do
 	in_tree "$t" "signed/${r#kernel/}" "${m#*:}"
 done
 echo "search signed built-in" > "$c/9/signed.conf"
+
+# Case 10: the drivers as the package ships them (signed; only their aliases
+# are used), at the package's paths; our depmod indexes them in the guest.
+t=$c/10/tree
+tree_meta "$t" e1000 e1000e ata_piix
+for m in e1000 e1000e ata_piix; do
+	f=$(find_module "$m")
+	in_tree "$t" "$(rel "$f")" "$f"
+done
 
 # The demo's files: a module as a distribution would ship it with a .sig.
 case_dir demo "dummy.$ext=$w/dummy.$ext" "dummy.$ext.sig=$w/dummy.trailer"

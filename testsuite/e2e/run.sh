@@ -76,6 +76,7 @@ while read -r k r; do
 done <<< "$trees"
 [ -n "$kver" ] || die "no $series kernel among: $trees"
 vmlinux=$(e2e_vmlinux "$root" "$kver") || die "cannot extract vmlinux from $root"
+e2e_pci=$(e2e_pciutils) || die "cannot get Debian's $E2E_PCI_DEBS"
 e2e_initramfs "$root" "$kver" "$work/initramfs.cpio" || die "cannot build the initramfs"
 
 append=

@@ -1,0 +1,450 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# dracut with kmod-ds on Debian's real module trees (6.1: .ko, 6.12: .ko.xz).
+#
+# 1. Debian 12's dracut-install (package dracut-core, downloaded and unpacked,
+#    not installed) resolves kernel modules the ways dracut's modules ask it
+#    to: names, symbolic aliases and modaliases; =subdir walks with the path,
+#    symbol and name filters of 90kernel-modules, 50drm and 90multipath;
+#    absolute paths; hostonly lists; --modalias over a made-up /sys/devices
+#    (private mount namespace); firmware from a made-up firmware directory.
+#    Each case runs once with LD_PRELOAD-free LD_LIBRARY_PATH=<our libkmod>
+#    and once with Debian's; the installed trees (type, path, size of every
+#    file), exit status, stdout and stderr must be identical and not empty,
+#    and the dynamic linker must have loaded the intended libkmod.so.2.
+# 2. Debian's dracut itself, our tools and library first in PATH and
+#    LD_LIBRARY_PATH, builds an image from a copy of the tree in which a few
+#    modules' signatures are detached (kmod detach), with
+#    contrib/dracut/90kmod-detached-sig and two test modules adding kernel
+#    modules before (50) and after (95) it, --drivers and --add-drivers adding
+#    more after the module loop.  Every module of the image with a .sig in
+#    the tree has it in the image, byte for byte, and there is no other .sig;
+#    the modules are not stripped (6.1: --aggressive-strip).  6.12 runs
+#    --kernel-only with a --kmoddir spelt so that the module takes its
+#    one-file-a-run path.
+# Needs dpkg-deb, apt (or the cached .debs), unshare and root; a missing
+# prerequisite is a skip, and a failure when CI=true.  About a minute.
+
+set -uo pipefail
+# shellcheck source=testsuite/lib.sh
+. "${top_srcdir:?}/testsuite/lib.sh"
+# shellcheck source=testsuite/e2e/host.sh
+. "$top_srcdir/testsuite/e2e/host.sh"
+
+ours_lib=$top_builddir/libkmod/.libs/libkmod.so.2
+deb_lib=/lib/x86_64-linux-gnu/libkmod.so.2
+kmod=$top_builddir/tools/kmod
+deb_depmod=/usr/sbin/depmod
+deb_modinfo=/usr/sbin/modinfo
+dracut_module=$top_srcdir/contrib/dracut/90kmod-detached-sig
+# Modules whose signature is detached in the copied trees.  In the images:
+# isofs (added by a dracut module before ours), dca (needed by igb, added by
+# one after ours), e1000e (--drivers), vfat and fat (--add-drivers, fat as
+# vfat's dependency).  minix is never put in an image: its .sig stays out.
+DETACH=(fs/isofs/isofs drivers/dca/dca drivers/net/ethernet/intel/e1000e/e1000e
+	fs/fat/vfat fs/fat/fat fs/minix/minix)
+NOT_IN_IMAGE=fs/minix/minix
+# 90kernel-modules' block driver symbols.
+BLOCKFUNCS='ahci_platform_get_resources|ata_scsi_ioctl|scsi_add_host|blk_cleanup_queue|register_mtd_blktrans|scsi_esp_register|register_virtio_device|usb_stor_disconnect|mmc_add_host|sdhci_add_host|scsi_add_host_with_dma|blk_mq_alloc_disk|blk_mq_alloc_request|blk_mq_destroy_queue|blk_cleanup_disk'
+
+need_or_skip_all "$ours_lib (build first)" test -f "$ours_lib"
+need_or_skip_all "$kmod (build first)" test -x "$kmod"
+need_or_skip_all "Debian's libkmod at $deb_lib" test -f "$deb_lib"
+need_or_skip_all "Debian's depmod and modinfo" test -x "$deb_depmod" -a -x "$deb_modinfo"
+need_or_skip_all "dpkg-deb" command -v dpkg-deb
+need_or_skip_all "cpio" command -v cpio
+need_or_skip_all "root (mount namespaces)" test "$(id -u)" = 0
+need_or_skip_all "unshare -m (Debian package util-linux)" unshare -m true
+
+t_all=$(e2e_now)
+diag "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+dracut_root=$(e2e_packages dracut dracut-core 2> "$testdir/pkgs.err")
+rc=$?
+if [[ $rc != 0 ]]; then
+	sed 's/^/# /' "$testdir/pkgs.err"
+	need_or_skip_all "Debian's dracut-core (apt-get download)" test "$rc" != 2
+	not_ok "fetch and unpack dracut-core (exit $rc)"
+	done_testing
+fi
+DI=$dracut_root/usr/lib/dracut/dracut-install
+need_or_skip_all "dracut-install in dracut-core" test -x "$DI"
+trees=$(e2e_kernels 2> "$testdir/kernels.err")
+rc=$?
+if [[ $rc != 0 ]]; then
+	sed 's/^/# /' "$testdir/kernels.err"
+	need_or_skip_all "Debian kernels: $(tail -n1 "$testdir/kernels.err")" test "$rc" != 2
+	not_ok "fetch and unpack the Debian kernels (exit $rc)"
+	done_testing
+fi
+
+# The copied trees are hard links to the cache's files: removed before
+# lib_cleanup's chmod -R can reach the cache through them.
+# shellcheck disable=SC2317 # the EXIT trap
+cleanup() {
+	[[ ${KMOD_TEST_KEEP:-0} == 1 ]] || rm -rf "$testdir"/t-*
+	lib_cleanup
+}
+trap cleanup EXIT
+
+unset KMOD_DETACHED_SIG KMOD_LOG MODPROBE_OPTIONS LD_PRELOAD DRACUT_KERNEL_MODALIASES
+
+# libdir IMPL: the directory LD_LIBRARY_PATH names for ours or deb.
+libdir() {
+	if [[ $1 == ours ]]; then dirname "$ours_lib"; else dirname "$deb_lib"; fi
+}
+
+# Debian's libkmod prefixes its messages with "file:line"; ours does not.
+norm_err() {
+	sed -E 's#^libkmod: ([A-Z]+) \.\./libkmod/[^ ]+:[0-9]+ #libkmod: \1: #' "$1"
+}
+
+# pick N < LIST: N lines spread over the whole list.
+pick() {
+	awk -v n="$1" '{ l[NR] = $0 } END {
+		step = NR / n; if (step < 1) step = 1
+		for (i = 1; i <= NR && c < n; i += step) { print l[int(i)]; c++ } }'
+}
+
+# A modalias pattern made concrete: '*' matches nothing, '?' a 0, a class its
+# first member.
+concrete() {
+	sed -E -e 's/\[!?\^?([^]])[^]]*\]/\1/g' -e 's/\*//g' -e 's/\?/0/g'
+}
+
+# make_tree KVER ROOT: $testdir/t-KVER, a copy of the tree (hard links where
+# possible) with DETACH split into unsigned module + .sig, indexed by
+# Debian's depmod; sets sroot, mods (its lib/modules/KVER) and ext.
+make_tree() {
+	local kver=$1 src=$2/lib/modules/$1 m f
+	sroot=$testdir/t-$kver
+	mods=$sroot/lib/modules/$kver
+	mkdir -p "$mods"
+	if ! cp -al "$src/kernel" "$mods/" 2> /dev/null; then
+		rm -rf "$mods/kernel"
+		cp -a "$src/kernel" "$mods/" || return 1
+	fi
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[[ -f $src/$f ]] && cp "$src/$f" "$mods/"
+	done
+	ext=.ko
+	[[ -f $src/kernel/fs/ext4/ext4.ko.xz ]] && ext=.ko.xz
+	for m in "${DETACH[@]}"; do
+		rm -f "$mods/kernel/$m$ext"
+		"$kmod" detach -o "$mods/kernel/$m$ext" "$src/kernel/$m$ext" || return 1
+		[[ -s $mods/kernel/$m$ext.sig ]] || return 1
+	done
+	"$deb_depmod" -b "$sroot" "$kver"
+}
+
+# listing DIR: one line per file below DIR: type, path, size.
+listing() {
+	(cd "$1" && find . -mindepth 1 -printf '%y %P %s\n' | LC_ALL=C sort)
+}
+
+# di_run IMPL DEST OUT [ENV=VALUE...] -- ARGS...: dracut-install ARGS with
+# the IMPL libkmod, installing into DEST; OUT.{out,err,rc}.
+di_run() {
+	local impl=$1 dest=$2 out=$3
+	local -a envs=()
+	shift 3
+	while [[ $1 != -- ]]; do
+		envs+=("$1")
+		shift
+	done
+	shift
+	rm -rf "$dest"
+	mkdir -p "$dest"
+	env LD_LIBRARY_PATH="$(libdir "$impl")" "${envs[@]}" \
+		"$DI" -D "$dest" --kerneldir "$mods" --firmwaredirs "$work/firmware" "$@" \
+		> "$out.out" 2> "$out.err" < /dev/null
+	echo $? > "$out.rc"
+}
+
+# di_case NAME [ENV=VALUE...] -- ARGS...: one result: dracut-install ARGS
+# with our libkmod and with Debian's give the same files, exit status,
+# stdout and stderr, and at least one module.
+di_case() {
+	local name=$1 impl d nmod nfw diffs
+	shift
+	for impl in ours deb; do
+		d=$work/$name.$impl
+		di_run "$impl" "$d.dest" "$d" "$@"
+		{
+			echo "exit $(< "$d.rc")"
+			LC_ALL=C sort "$d.out"
+			norm_err "$d.err"
+			listing "$d.dest"
+		} > "$d.all"
+	done
+	nmod=$(grep -c "^f .*\.ko\(\.xz\)\? " "$work/$name.ours.all")
+	nfw=$(grep -c '^f .*/firmware/' "$work/$name.ours.all")
+	if ! cmp -s "$work/$name.ours.all" "$work/$name.deb.all"; then
+		diffs=$(diff "$work/$name.ours.all" "$work/$name.deb.all" | grep -c '^[<>]')
+		not_ok "$t: $name: $diffs lines differ between our libkmod and Debian's"
+		diff "$work/$name.ours.all" "$work/$name.deb.all" | head -n 20 | sed 's/^/#   /'
+	elif ((nmod == 0)); then
+		not_ok "$t: $name: no module installed"
+		head -n 5 "$work/$name.ours.err" | sed 's/^/#   /'
+	else
+		ok "$t: $name: same $nmod modules and $nfw firmware files, exit $(< "$work/$name.ours.rc")"
+	fi
+	rm -rf "$work/$name.ours.dest" "$work/$name.deb.dest"
+}
+
+# ld_check IMPL LOG...: the dynamic linker's libs logs name IMPL's libkmod.
+ld_check() {
+	local impl=$1 want got
+	shift
+	want=$(readlink -f "$(libdir "$impl")/libkmod.so.2")
+	got=$(sed -n 's/.*calling init: \(.*libkmod\.so\.2\)$/\1/p' "$@" | sort -u |
+		while read -r f; do readlink -f "$f"; done | sort -u)
+	is "$got" "$want" "$t: dracut-install ran with $impl libkmod.so.2 ($want)"
+}
+
+# ---- 1. dracut-install with our libkmod and with Debian's ------------------------------
+
+# modalias_ns IMPL MODALIASES: dracut-install --modalias with IMPL's libkmod
+# in a private mount namespace where /sys/devices holds one directory per line
+# of MODALIASES with that modalias, and /lib/modules/$(uname -r) is the tree
+# (dracut 059 looks there in this mode, whatever --kerneldir says): an overlay
+# on the directory /lib resolves to.  $work/modalias.IMPL.all gets the sorted
+# output, the messages and the exit status.
+modalias_ns() {
+	local impl=$1 fake=$work/sysfs libfake=$work/libfake i=0 a
+	if [[ ! -d $fake ]]; then
+		mkdir -p "$fake" "$libfake/modules"
+		while IFS= read -r a; do
+			i=$((i + 1))
+			mkdir "$fake/dev$i"
+			printf '%s\n' "$a" > "$fake/dev$i/modalias"
+		done < "$2"
+		ln -s "$mods" "$libfake/modules/$(uname -r)"
+	fi
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	LD_LIBRARY_PATH=$(libdir "$impl") unshare -m bash -c '
+		mount --bind "$1" /sys/devices &&
+			mount -t overlay kmod-ds -o "lowerdir=$2:$3" "$3" || exit 99
+		"$4" --modalias > "$5.out" 2> "$5.err" < /dev/null
+		echo "exit $?" >> "$5.out"' \
+		sh "$fake" "$libfake" "$(readlink -f /lib)" "$DI" "$work/modalias.$impl"
+	{
+		LC_ALL=C sort "$work/modalias.$impl.out"
+		norm_err "$work/modalias.$impl.err"
+	} > "$work/modalias.$impl.all"
+}
+
+dracut_installs() {
+	local impl n
+	work=$testdir/$kver
+	mkdir -p "$work/firmware"
+
+	# Module names (modules.order), the modalias patterns made concrete, the
+	# symbolic aliases.
+	sed -e 's#.*/##' -e 's#\.ko.*##' "$mods/modules.order" > "$work/names"
+	grep -v '^#' "$mods/modules.alias" | awk '{ print $2 }' > "$work/aliases"
+	grep '[][*?]' "$work/aliases" | sort -u | pick 80 | concrete > "$work/modaliases"
+	grep -v '[][*?]' "$work/aliases" | sort -u | pick 30 > "$work/symbolic"
+	grep '^kernel/drivers/net/ethernet/' "$mods/modules.order" |
+		sed -e 's#.*/##' -e 's#\.ko.*##' > "$work/ethernet"
+
+	# Firmware: every other file the ethernet drivers ask for exists.
+	# shellcheck disable=SC2046 # one word per name
+	"$deb_modinfo" -b "$sroot" -k "$kver" -F firmware $(< "$work/ethernet") 2> /dev/null |
+		grep -v '[][*?]' | sort -u | awk 'NR % 2' > "$work/fw"
+	while IFS= read -r f; do
+		mkdir -p "$work/firmware/$(dirname "$f")"
+		echo "$f" > "$work/firmware/$f"
+	done < "$work/fw"
+	diag "$t: $(wc -l < "$work/names") modules; $(wc -l < "$work/fw") firmware files made up"
+
+	# Names: on 6.1 all of drivers/net/ethernet; others spread over the tree,
+	# some written with the suffix or with - for _; symbolic aliases; one that
+	# does not exist.
+	{
+		[[ $t == 6.1 ]] && cat "$work/ethernet"
+		pick 50 < "$work/names"
+		pick 10 < "$work/names" | sed "s/\$/$ext/"
+		grep _ "$work/names" | pick 10 | tr _ -
+		cat "$work/symbolic"
+		echo no-such-module
+	} > "$work/args.names"
+	mapfile -t args < "$work/args.names"
+	di_case names -- -o -m "${args[@]}"
+	for impl in ours deb; do
+		di_run "$impl" "$work/ld.dest" "$work/ld" LD_DEBUG=libs \
+			LD_DEBUG_OUTPUT="$work/ld.$impl" -- -o -m ext4 e1000e
+		ld_check "$impl" "$work/ld.$impl".*
+	done
+	mapfile -t args < "$work/modaliases"
+	di_case modaliases -- -o -m "${args[@]}"
+	# 90kernel-modules, 50drm and 90multipath walk directories with filters
+	# on symbols (the modules' ELF, decompressed for .ko.xz)...
+	di_case block-symbols -- -o -s "$BLOCKFUNCS" -m =drivers/ata =drivers/usb/storage \
+		=drivers/mmc/host
+	[[ $t == 6.1 ]] || return 0
+
+	# Only on one tree: what does not depend on the compression.
+	# ...and paths; the walks meet the .sig files too.
+	di_case fs-nopath -- -o -P '.*/(kernel/fs/nfs|kernel/fs/nfsd|kernel/fs/lockd)/.*' -m =fs
+	di_case drm-symbols -- -o -s 'drm_crtc_init|drm_dev_register|drm_encoder_init' \
+		-S iw_handler_get_spy -m =drivers/gpu/drm/tiny =drivers/gpu/drm/ast \
+		=drivers/gpu/drm/mgag200 =drivers/gpu/drm/qxl =drivers/gpu/drm/bochs
+	di_case path-noname -- -o -N 'e1000|igb' -p '/kernel/drivers/net/' \
+		-m =drivers/net/ethernet/intel =fs/ext4 e1000e ixgbe
+	mapfile -t args < <(find "$mods/kernel/drivers/net/ethernet" -name "*$ext" |
+		LC_ALL=C sort | pick 12)
+	di_case paths -- -o -m "${args[@]}"
+	# Hostonly: only the modules dracut found on this machine.
+	pick 25 < "$work/ethernet" > "$work/hostonly"
+	di_case hostonly DRACUT_KERNEL_MODALIASES="$work/hostonly" -- -o -H \
+		-m =drivers/net/ethernet
+	# Without -o a missing module fails.
+	di_case missing -- -m e1000e no-such-module
+	like "$(< "$work/missing.ours.rc") $(grep -c . "$work/missing.ours.err")" '^[1-9][0-9]* [1-9]' \
+		"$t: missing: a module that does not exist fails dracut-install, with a message"
+
+	# --modalias, what dracut runs for hostonly images.
+	cp "$work/modaliases" "$work/sys"
+	for impl in ours deb; do
+		modalias_ns "$impl" "$work/sys"
+	done
+	n=$(grep -vc '^exit' "$work/modalias.ours.out")
+	if ! cmp -s "$work/modalias.ours.all" "$work/modalias.deb.all"; then
+		not_ok "$t: --modalias: output differs"
+		diff "$work/modalias.ours.all" "$work/modalias.deb.all" | head -n 20 | sed 's/^/#   /'
+	elif ((n == 0)); then
+		not_ok "$t: --modalias: no module found for $(wc -l < "$work/sys") modaliases"
+		sed 's/^/#   /' "$work/modalias.ours.out" "$work/modalias.ours.err" | head -n 5
+	else
+		ok "$t: --modalias over $(wc -l < "$work/sys") made-up devices: same $n modules"
+	fi
+}
+
+# ---- 2. dracut with 90kmod-detached-sig --------------------------------------------------
+
+# A dracut tree of our own: Debian's, our module, and two test modules that
+# add kernel modules before and after ours.
+make_dracut_base() {
+	dbase=$testdir/dracut
+	cp -a "$dracut_root/usr/lib/dracut" "$dbase"
+	cp -a "$dracut_module" "$dbase/modules.d/"
+	mkdir -p "$dbase/modules.d/50kdsearly" "$dbase/modules.d/95kdslate" "$testdir/dracut.conf.d"
+	printf '%s\n' '#!/bin/bash' 'check() { return 255; }' 'depends() { return 0; }' \
+		'installkernel() { instmods isofs; }' > "$dbase/modules.d/50kdsearly/module-setup.sh"
+	printf '%s\n' '#!/bin/bash' 'check() { return 255; }' 'depends() { return 0; }' \
+		'installkernel() { instmods igb; }' > "$dbase/modules.d/95kdslate/module-setup.sh"
+}
+
+# run_dracut NAME KMODDIR [ENV=VALUE...] -- DRACUT-OPTIONS...: Debian's dracut
+# with our tools and libkmod, an uncompressed image $work/NAME.img unpacked in
+# $work/NAME.root; dracut's messages in $work/NAME.log.  Fails when dracut does.
+run_dracut() {
+	local name=$1 kmoddir=$2 rc
+	local -a envs=()
+	shift 2
+	while [[ $1 != -- ]]; do
+		envs+=("$1")
+		shift
+	done
+	shift
+	mkdir -p "$work/$name.tmp" "$work/$name.root"
+	env "${envs[@]}" dracutbasedir="$dbase" DRACUT_INSTALL="$dbase/dracut-install" \
+		PATH="$top_builddir/tools:$PATH" LD_LIBRARY_PATH="$(dirname "$ours_lib")" \
+		bash "$dracut_root/usr/bin/dracut" --conf /dev/null --confdir "$testdir/dracut.conf.d" \
+		--kver "$kver" --kmoddir "$kmoddir" --no-hostonly --no-early-microcode --no-compress \
+		--tmpdir "$work/$name.tmp" --force "$@" "$work/$name.img" > "$work/$name.log" 2>&1 < /dev/null
+	rc=$?
+	is "$rc" 0 "$t: $name: dracut builds the image"
+	if [[ $rc != 0 ]]; then
+		tail -n 20 "$work/$name.log" | sed 's/^/#   /'
+		return 1
+	fi
+	(cd "$work/$name.root" && cpio -id --quiet) < "$work/$name.img"
+}
+
+# check_image NAME: every module in the image with a .sig in the tree has it
+# there, the same bytes, there is no other .sig, the modules are the tree's.
+check_image() {
+	local name=$1 root=$work/$1.root kdir rel want got bad=0 badmod=0
+	kdir=$(readlink -f "$root/lib/modules/$kver")
+	(cd "$kdir" && find . -name "*.ko" -o -name "*.ko.xz") | sed 's#^\./##' | LC_ALL=C sort \
+		> "$work/$name.mods"
+	want=$(while read -r rel; do [[ -f $mods/$rel.sig ]] && echo "$rel.sig"; done \
+		< "$work/$name.mods")
+	got=$(cd "$kdir" && find . -name '*.sig' | sed 's#^\./##' | LC_ALL=C sort)
+	is "$got" "$want" "$t: $name: the .sig of each of its $(wc -l < "$work/$name.mods") modules is in the image, no other"
+	for m in "${DETACH[@]}"; do
+		[[ $m == "$NOT_IN_IMAGE" ]] && continue
+		grep -qx "kernel/$m$ext.sig" <<< "$got" || bad=$((bad + 1))
+	done
+	is "$bad" 0 "$t: $name: the modules added before, by and after the module loop have their .sig"
+	bad=0
+	while read -r rel; do
+		cmp -s "$kdir/$rel" "$mods/$rel" || badmod=$((badmod + 1))
+		[[ -f $mods/$rel.sig ]] && ! cmp -s "$kdir/$rel.sig" "$mods/$rel.sig" && bad=$((bad + 1))
+	done < "$work/$name.mods"
+	is "$bad $badmod" "0 0" "$t: $name: signatures and modules are the tree's, byte for byte"
+	is "$(grep -c '\.sig' "$kdir/modules.dep")" 0 "$t: $name: depmod on the image left the .sig files out"
+}
+
+t_part=$(e2e_now)
+while read -r kver root; do
+	[[ -n $kver ]] || continue
+	t=$(e2e_series "$kver")
+	t0=$(e2e_now)
+	if ! make_tree "$kver" "$root" > "$testdir/tree.log" 2>&1; then
+		sed 's/^/#   /' "$testdir/tree.log"
+		not_ok "$t: copy the tree, detach signatures, index it"
+		continue
+	fi
+	diag "$t: tree copied, ${#DETACH[@]} signatures detached, indexed in $(e2e_elapsed "$t0") s"
+	t0=$(e2e_now)
+	dracut_installs
+	diag "$t: dracut-install cases: $(e2e_elapsed "$t0") s"
+done <<< "$trees"
+diag "part 1: $(e2e_elapsed "$t_part") s"
+
+make_dracut_base
+while read -r kver root; do
+	[[ -n $kver ]] || continue
+	t=$(e2e_series "$kver")
+	mods=$testdir/t-$kver/lib/modules/$kver
+	work=$testdir/$kver
+	ext=.ko
+	[[ -f $mods/kernel/fs/ext4/ext4.ko.xz ]] && ext=.ko.xz
+	[[ -f $mods/modules.dep ]] || continue
+	t0=$(e2e_now)
+	if [[ $t == 6.1 ]]; then
+		if run_dracut image "$mods" -- -m "kernel-modules kdsearly kdslate kmod-detached-sig" \
+			--drivers e1000e --add-drivers vfat --aggressive-strip; then
+			check_image image
+			n=$((${#DETACH[@]} - 1))
+			like "$(< "$work/image.log")" "not stripping: .* of $n modules" \
+				"$t: image: stripping turned off for the $n plain modules with a .sig"
+		fi
+	else
+		# --kernel-only; "<kver>/." is not ".../lib/modules/<kver>", so the
+		# module copies the .sig files one a run.
+		if run_dracut image "$mods/." DRACUT_KMODDIR_OVERRIDE=1 -- --kernel-only \
+			-m "kernel-modules kdsearly kdslate kmod-detached-sig" --drivers e1000e \
+			--add-drivers vfat; then
+			check_image image
+			if grep -q 'not stripping' "$work/image.log"; then
+				not_ok "$t: image: stripping left alone (dracut never strips .ko.xz)"
+			else
+				ok "$t: image: stripping left alone (dracut never strips .ko.xz)"
+			fi
+		fi
+	fi
+	diag "$t: dracut: $(e2e_elapsed "$t0") s"
+done <<< "$trees"
+
+# check(): in by default when the kernel has detached signatures, else on request.
+read -r kver root <<< "$trees"
+for case in "$testdir/t-$kver/lib/modules/$kver:0" "$root/lib/modules/$kver:255"; do
+	rc=$(srcmods=${case%:*} bash -c '. "$0"; check; echo $?' "$dracut_module/module-setup.sh")
+	is "$rc" "${case##*:}" "check() returns ${case##*:} for ${case%:*}"
+done
+diag "all: $(e2e_elapsed "$t_all") s"
+done_testing

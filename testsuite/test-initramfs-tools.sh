@@ -1,0 +1,324 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Debian's initramfs-tools with our tools and our hook
+# (contrib/initramfs-tools/hooks/kmod-detached-sig), on Debian's signed 6.1
+# kernel whose modules we split into unsigned module + .sig:
+#
+# * Debian's mkinitramfs (initramfs-tools-core, klibc-utils and libklibc
+#   downloaded and unpacked, not installed) runs in a private mount namespace:
+#   /usr is an overlay of those packages, our kmod as /usr/bin/kmod (so
+#   modprobe, depmod and modinfo are ours, the names being links to it) and
+#   the module tree at /usr/lib/modules/KVER over the host's /usr; /boot is
+#   the kernel package's.  The host's files are never changed.
+# * Two images from the same tree: one with our hook (in
+#   /usr/share/initramfs-tools/hooks, and linked into the configuration's
+#   hooks/ next to a hook there that adds omfs and dummy), one without it.
+#   Debian's own thermal hook adds fan after ours by name.  Every module of
+#   the image with a .sig in the tree must have that .sig in the image.
+# * Both images boot in qemu with module.sig_enforce=1; an init-top script
+#   runs modprobe omfs (crc-itu-t first): with the .sig files both load, without
+#   them the kernel rejects crc-itu-t.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+
+# shellcheck source=testsuite/lib.sh
+. "${top_srcdir:?}/testsuite/lib.sh"
+# shellcheck source=testsuite/e2e/host.sh
+. "$top_srcdir/testsuite/e2e/host.sh"
+
+# Downloaded and unpacked only: mkinitramfs and what its hooks and the
+# initramfs's init need from them.
+ITOOLS_DEBS=(initramfs-tools-core klibc-utils libklibc)
+HOOK=$top_srcdir/contrib/initramfs-tools/hooks/kmod-detached-sig
+kmod=$(cd "$top_builddir/tools" 2> /dev/null && pwd)/kmod
+
+t_all=$(e2e_now)
+missing=$(e2e_missing)
+need_or_skip_all "$missing; install: apt-get install $E2E_PACKAGES" test -z "$missing"
+need_or_skip_all "$kmod (build the tools first)" test -x "$kmod"
+need_or_skip_all "root (mount namespaces and overlayfs)" test "$(id -u)" = 0
+need_or_skip_all "unshare (Debian package util-linux)" command -v unshare
+mkdir "$testdir/empty"
+need_or_skip_all "overlayfs in a private mount namespace" \
+	unshare -m mount -t overlay o -o "lowerdir=$testdir/empty:/usr/share" /usr/share
+
+pkgs=$(e2e_packages initramfs-tools "${ITOOLS_DEBS[@]}" 2> "$testdir/pkgs.err")
+rc=$?
+if [ "$rc" != 0 ]; then
+	sed 's/^/# /' "$testdir/pkgs.err"
+	need_or_skip_all "Debian's ${ITOOLS_DEBS[*]} (apt-get download)" test "$rc" != 2
+	not_ok "fetch and unpack ${ITOOLS_DEBS[*]} (exit $rc)"
+	done_testing
+fi
+trees=$(e2e_kernels 2> "$testdir/kernels.err")
+rc=$?
+if [ "$rc" != 0 ]; then
+	sed 's/^/# /' "$testdir/kernels.err"
+	need_or_skip_all "Debian kernels: $(tail -n1 "$testdir/kernels.err")" test "$rc" != 2
+	not_ok "fetch and unpack the Debian kernels (exit $rc)"
+	done_testing
+fi
+kver='' tree=''
+while read -r k r; do
+	[ "$(e2e_series "$k")" = 6.1 ] && kver=$k tree=$r
+done <<< "$trees"
+if [ -z "$kver" ]; then
+	not_ok "no 6.1 kernel among: $trees"
+	done_testing
+fi
+echo "# packages and kernel ready after $(e2e_elapsed "$t_all") s"
+
+# ---- the /usr layer: packages, our kmod, the module tree --------------------------
+
+t0=$(e2e_now)
+usr=$testdir/usr
+# The tree's files are links to the cache's: gone before lib_cleanup's chmod.
+# shellcheck disable=SC2317 # the EXIT trap
+cleanup() {
+	[ "${KMOD_TEST_KEEP:-0}" = 1 ] || rm -rf "$usr"
+	lib_cleanup
+}
+trap cleanup EXIT
+src=$tree/lib/modules/$kver
+mdir=$usr/lib/modules/$kver
+mkdir -p "$usr/lib" "$usr/bin" "$mdir"
+cp -a "$pkgs/usr/." "$usr/"
+cp -a "$pkgs/lib/." "$usr/lib/" # libklibc is in /lib, which is /usr/lib here
+install -m 755 "$kmod" "$usr/bin/kmod"
+ln -s "$kmod" "$testdir/depmod"
+
+# The package's tree, linked when possible (the cache is never written: files
+# that change are removed first), the top-level files copied.
+cp -al "$src/kernel" "$mdir/" 2> /dev/null || cp -a "$src/kernel" "$mdir/"
+cp -p "$src"/modules.* "$mdir/"
+# Unsigned + .sig: the modules the images load or list, and the rest of
+# their directories (modules the image does not hold).
+sigdirs=(kernel/fs/omfs kernel/lib kernel/drivers/acpi)
+detached=0
+for f in $( (cd "$mdir" && find "${sigdirs[@]}" -name '*.ko' && echo kernel/drivers/net/dummy.ko) | sort); do
+	rm -f "$mdir/$f"
+	if "$kmod" detach -o "$mdir/$f" "$src/$f" 2>> "$testdir/detach.err"; then
+		detached=$((detached + 1))
+	else
+		cp -p "$src/$f" "$mdir/$f"
+	fi
+done
+if [ -s "$testdir/detach.err" ] || [ "$detached" -lt 20 ]; then
+	not_ok "kmod detach: $detached modules split"
+	sed 's/^/# /' "$testdir/detach.err"
+else
+	ok "kmod detach: $detached modules of $kver split into unsigned module + .sig"
+fi
+mkdir -p "$testdir/depmod.d"
+if (cd "$testdir" && ./depmod -C "$testdir/depmod.d" -b "$usr" "$kver") 2> "$testdir/depmod.err"; then
+	ok "our depmod indexes the tree ($(e2e_elapsed "$t0") s for the layer)"
+else
+	not_ok "depmod -b $usr $kver"
+	sed 's/^/# /' "$testdir/depmod.err"
+fi
+rm -f "$mdir/modules.depmod-cache"
+
+# The hook's own layer, on top for the image that has it.
+hooklayer=$testdir/hook
+install -D -m 755 "$HOOK" "$hooklayer/share/initramfs-tools/hooks/kmod-detached-sig"
+
+# ---- configurations --------------------------------------------------------------
+
+# conf DIR WITH_HOOK: an initramfs-tools configuration directory
+conf() {
+	local d=$1
+	mkdir -p "$d/hooks" "$d/scripts/init-top" "$d/conf.d"
+	cat > "$d/initramfs.conf" <<- 'EOF'
+		MODULES=list
+		BUSYBOX=y
+		KEYMAP=n
+		COMPRESS=zstd
+		COMPRESSLEVEL=3
+		RESUME=none
+		FSTYPE=auto
+		RUNSIZE=10%
+	EOF
+	# Listed: in the image, loaded by nobody (init-top powers off first), and
+	# signed in the tree: a module without .sig.
+	echo e1000 > "$d/modules"
+	# A hook of the configuration that adds modules, after ours by name.
+	cat > "$d/hooks/zz-test-modules" <<- 'EOF'
+		#!/bin/sh
+		[ "$1" = prereqs ] && exit 0
+		. /usr/share/initramfs-tools/hook-functions
+		manual_add_modules omfs dummy
+	EOF
+	chmod 755 "$d/hooks/zz-test-modules"
+	[ "$2" = yes ] && ln -s /usr/share/initramfs-tools/hooks/kmod-detached-sig \
+		"$d/hooks/kmod-detached-sig"
+	cat > "$d/scripts/init-top/zz-kmodds-test" <<- 'EOF'
+		#!/bin/sh
+		[ "$1" = prereqs ] && exit 0
+		exec > /dev/ttyS1 2>&1
+		# init exports MODPROBE_OPTIONS=-qb; the test wants modprobe's errors.
+		echo "KMODDS-BEGIN kver=$(uname -r) enforce=$(cat /sys/module/module/parameters/sig_enforce)"
+		dmesg -c > /dev/null
+		out=$(MODPROBE_OPTIONS= /sbin/modprobe omfs 2>&1)
+		echo "KMODDS-MODPROBE rc=$?"
+		printf '%s\n' "$out" | sed 's/^/KMODDS-OUT /'
+		dmesg | sed -n 's/^\[[ 0-9.]*\] \(.*\(odule\|omfs\|crc_itu_t\).*\)/KMODDS-KLOG \1/p'
+		grep -E '^(omfs|crc_itu_t) ' /proc/modules | sed 's/^/KMODDS-PROC /'
+		for m in crc_itu_t omfs; do
+			[ -d "/sys/module/$m" ] && echo "KMODDS-TAINT $m=$(cat "/sys/module/$m/taint")"
+		done
+		echo KMODDS-END
+		poweroff -f
+	EOF
+	chmod 755 "$d/scripts/init-top/zz-kmodds-test"
+}
+
+# mkimage NAME LOWER: Debian's mkinitramfs -v in a private mount namespace,
+# $testdir/NAME.img and NAME.log; the namespace first proves that modprobe and
+# depmod are ours.
+mkimage() {
+	local name=$1 lower=$2
+	mkdir -p "$testdir/tmp-$name"
+	# shellcheck disable=SC2016 # the script's own arguments
+	SOURCE_DATE_EPOCH=0 TMPDIR=$testdir/tmp-$name unshare -m sh -euc '
+		mount -t overlay kmodds-usr -o "lowerdir=$1:/usr" /usr
+		mount --bind "$2" /boot
+		cmp /usr/bin/kmod "$3"
+		[ "$(readlink -f /sbin/modprobe):$(readlink -f /sbin/depmod)" = /usr/bin/kmod:/usr/bin/kmod ]
+		echo "namespace: /usr/bin/kmod is ours; /sbin/modprobe and /sbin/depmod link to it"
+		exec /usr/sbin/mkinitramfs -v -d "$4" -o "$5" "$6"
+	' sh "$lower" "$tree/boot" "$kmod" "$testdir/conf-$name" "$testdir/$name.img" "$kver" \
+		> "$testdir/$name.log" 2>&1
+}
+
+# unpack NAME: the image's main archive in $testdir/NAME.d
+unpack() {
+	mkdir -p "$testdir/$1.d"
+	zstd -dc "$testdir/$1.img" | (cd "$testdir/$1.d" && cpio -id --quiet)
+}
+
+declare -A built=()
+for name in hook nohook; do
+	t0=$(e2e_now)
+	if [ "$name" = hook ]; then
+		conf "$testdir/conf-$name" yes
+		lower=$hooklayer:$usr
+	else
+		conf "$testdir/conf-$name" no
+		lower=$usr
+	fi
+	if mkimage "$name" "$lower" && unpack "$name"; then
+		ok "$name: Debian's mkinitramfs built $(stat -c %s "$testdir/$name.img") bytes ($(e2e_elapsed "$t0") s)"
+		built[$name]=1
+	else
+		not_ok "$name: mkinitramfs or unpacking the image"
+		tail -n 30 "$testdir/$name.log" | sed 's/^/# /'
+	fi
+done
+
+# ---- the images ------------------------------------------------------------------
+
+img=$testdir/hook.d
+imod=$img/usr/lib/modules/$kver
+if [ -n "${built[hook]:-}" ]; then
+	grep -E '^namespace: ' "$testdir/hook.log" | sed 's/^/# /'
+	is_file "$img/usr/bin/kmod" "$kmod" "hook: the image's /usr/bin/kmod is our tools/kmod"
+	is "$(readlink "$img/usr/sbin/modprobe")" /bin/kmod "hook: the image's modprobe is a link to kmod"
+
+	# Every module of the image, and its .sig if the tree has one.
+	want=0 got=0 bad=
+	while read -r rel; do
+		if [ -f "$mdir/$rel.sig" ]; then
+			want=$((want + 1))
+			if cmp -s "$imod/$rel.sig" "$mdir/$rel.sig"; then
+				got=$((got + 1))
+			else
+				bad+="$rel.sig missing or different"$'\n'
+			fi
+		elif [ -e "$imod/$rel.sig" ]; then
+			bad+="$rel.sig in the image but not in the tree"$'\n'
+		fi
+	done < <(cd "$imod" && find . -name '*.ko' | sed 's|^\./||' | sort)
+	nsig=$(find "$imod" -name '*.sig' | wc -l)
+	is "$bad" "" "hook: each of the $want modules with a .sig in the tree has it in the image ($got identical, $nsig .sig files)"
+	is "$nsig" "$want" "hook: no other .sig in the image"
+	for m in kernel/fs/omfs/omfs.ko kernel/lib/crc-itu-t.ko kernel/drivers/net/dummy.ko \
+		kernel/drivers/acpi/fan.ko; do
+		if [ ! -f "$imod/$m.sig" ] || [ ! -f "$imod/$m" ]; then
+			bad+="$m"$'\n'
+		fi
+	done
+	is "$bad" "" "hook: omfs, crc-itu-t, dummy (a configuration hook added them) and fan (Debian's thermal hook) have their .sig"
+	e1000=$(cd "$imod" && find . -name e1000.ko | sed 's|^\./||')
+	is "$e1000:$(find "$imod" -name 'e1000.ko.sig' | wc -l)" \
+		"kernel/drivers/net/ethernet/intel/e1000/e1000.ko:0" \
+		"hook: e1000 (listed, no .sig in the tree) is in the image without .sig"
+	# The order mkinitramfs ran the hooks in.
+	order=$(sed -n 's/^Calling hook //p' "$testdir/hook.log" | tr '\n' ' ')
+	like "$order" "thermal .*kmod-detached-sig zz-test-modules kmod-detached-sig $" \
+		"hook: runs last in both hook directories (mkinitramfs -v: $order)"
+	# In /usr/share/initramfs-tools/hooks it sees fan (Debian's thermal hook);
+	# omfs, crc-itu-t and dummy come later, from the configuration's hook.
+	is "$(sed -n 's/^kmod-detached-sig: //p' "$testdir/hook.log" | tr '\n' ' ')" \
+		"1 detached signatures $want detached signatures " \
+		"hook: ran in both directories: fan's .sig, then all $want"
+fi
+if [ -n "${built[nohook]:-}" ]; then
+	is "$(find "$testdir/nohook.d" -name '*.sig' | wc -l)" 0 "nohook: no .sig in the image"
+	if [ -f "$testdir/nohook.d/usr/lib/modules/$kver/kernel/fs/omfs/omfs.ko" ]; then
+		ok "nohook: omfs is in the image"
+	else
+		not_ok "nohook: omfs is not in the image"
+	fi
+fi
+
+# ---- boots -----------------------------------------------------------------------
+
+if vmlinux=$(e2e_vmlinux "$tree" "$kver" 2> "$testdir/vmlinux.err"); then
+	:
+else
+	not_ok "extract vmlinux from $tree/boot/vmlinuz-$kver"
+	sed 's/^/# /' "$testdir/vmlinux.err"
+	done_testing
+fi
+
+# boot NAME: sets out (the KMODDS- lines of the guest, prefixes removed where
+# asserted); one test for the boot itself.
+boot() {
+	local dir=$testdir/boot-$1
+	mkdir -p "$dir"
+	e2e_boot "$vmlinux" "$testdir/$1.img" module.sig_enforce=1 "$dir"
+	out=$(grep '^KMODDS-' "$dir/results.txt")
+	if [ "$e2e_rc" = 0 ] && [ "$(tail -n1 <<< "$out")" = KMODDS-END ] &&
+		[ "$(head -n1 <<< "$out")" = "KMODDS-BEGIN kver=$kver enforce=Y" ]; then
+		ok "$1: $kver booted the image with module.sig_enforce=1, ran init-top and powered off ($e2e_secs s)"
+	else
+		not_ok "$1: boot (qemu exit $e2e_rc after $e2e_secs s)"
+		sed 's/^/#   qemu: /' "$dir/qemu.log"
+		tr -d '\r' < "$dir/console.log" | tail -n 30 | sed 's/^/#   /'
+	fi
+	sed 's/^/#   /' <<< "$out"
+}
+
+if [ -n "${built[hook]:-}" ]; then
+	boot hook
+	like "$out" "KMODDS-MODPROBE rc=0" "hook: modprobe omfs succeeds"
+	is "$(grep -c 'KMODDS-KLOG .*rejected' <<< "$out")" 0 "hook: no rejection in the kernel log"
+	is "$(sed -n 's/^KMODDS-PROC \([a-z_]*\) .*/\1/p' <<< "$out" | sort | tr '\n' ' ')" \
+		"crc_itu_t omfs " "hook: crc_itu_t and omfs in /proc/modules"
+	is "$(sed -n 's/^KMODDS-TAINT //p' <<< "$out" | tr '\n' ' ')" "crc_itu_t= omfs= " \
+		"hook: both untainted (signatures accepted from the .sig files)"
+fi
+if [ -n "${built[nohook]:-}" ]; then
+	boot nohook
+	like "$out" "KMODDS-MODPROBE rc=[1-9]" "nohook: modprobe omfs fails"
+	like "$out" "KMODDS-OUT modprobe: ERROR: .*/crc-itu-t\.ko: rejected by the kernel.* no detached signature .*/crc-itu-t\.ko\.sig" \
+		"nohook: modprobe says the kernel rejected crc-itu-t, which has no .sig"
+	like "$out" "KMODDS-OUT modprobe: ERROR: could not insert 'omfs': Key was rejected by service" \
+		"nohook: modprobe gives up on omfs with EKEYREJECTED"
+	like "$out" "KMODDS-KLOG Loading of unsigned module is rejected" \
+		"nohook: kernel log: Loading of unsigned module is rejected"
+	is "$(grep -c '^KMODDS-PROC ' <<< "$out")" 0 "nohook: neither module loaded"
+fi
+
+echo "# total $(e2e_elapsed "$t_all") s"
+done_testing

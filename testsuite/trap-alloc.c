@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Test trap, allocation failures: one chosen allocation of the program fails.
+ *
+ * Environment:
+ *   TRAP_FAIL_ALLOC=<N>       the Nth call of malloc, calloc, realloc or
+ *     reallocarray made after main() starts returns NULL with errno ENOMEM,
+ *     once.  strdup, strndup, asprintf, fopen, getline and the rest of libc
+ *     allocate through malloc/realloc and count too.  The trap's own
+ *     allocations (the module syscall log) never count.
+ *   TRAP_FAIL_ALLOC_EXE=<names>  only a program whose argv[0] or executable
+ *     has one of these space-separated base names counts (not a shell
+ *     wrapper, not valgrind's launcher).
+ *   TRAP_ALLOC_REPORT=<file>  when the failure is injected, "N\n" is
+ *     appended to <file>; a run that leaves it absent made fewer than N
+ *     allocations, so every allocation of that run has been tried.
+ * Counting starts at main(), so the dynamic loader and the constructors do
+ * not shift N: the same command fails at the same call every time.
+ */
+
+#include "testsuite/trap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* glibc's allocator itself; exported for exactly this use. */
+void *__libc_malloc(size_t size);
+void *__libc_calloc(size_t n, size_t size);
+void *__libc_realloc(void *p, size_t size);
+
+typedef int (*main_fn)(int, char **, char **);
+int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void),
+		      void (*fini)(void), void (*rtld_fini)(void), void *stack_end);
+
+static main_fn real_main;
+static unsigned long fail_at; /* 0: never */
+static unsigned long calls;
+static __thread unsigned int hold;
+
+void trap_alloc_hold(bool on)
+{
+	if (on)
+		hold++;
+	else if (hold > 0)
+		hold--;
+}
+
+static void report(unsigned long n)
+{
+	int (*real_open)(const char *, int, ...) = REAL(open);
+	const char *path = getenv("TRAP_ALLOC_REPORT");
+	char line[32];
+	int fd, len;
+
+	if (path == NULL || real_open == NULL)
+		return;
+	fd = real_open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	len = snprintf(line, sizeof(line), "%lu\n", n);
+	if (write(fd, line, len) != len)
+		fprintf(stderr, "kmod-trap: could not write %s\n", path);
+	close(fd);
+}
+
+/* True when this allocation is the one to fail. */
+static bool inject(void)
+{
+	unsigned long n;
+
+	if (fail_at == 0 || hold > 0)
+		return false;
+	n = __atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED);
+	if (n != fail_at)
+		return false;
+	report(n);
+	errno = ENOMEM;
+	return true;
+}
+
+_export_ void *malloc(size_t size)
+{
+	return inject() ? NULL : __libc_malloc(size);
+}
+
+_export_ void *calloc(size_t n, size_t size)
+{
+	return inject() ? NULL : __libc_calloc(n, size);
+}
+
+_export_ void *realloc(void *p, size_t size)
+{
+	/* realloc(p, 0) frees: nothing to fail. */
+	if (p != NULL && size == 0)
+		return __libc_realloc(p, size);
+	return inject() ? NULL : __libc_realloc(p, size);
+}
+
+_export_ void *reallocarray(void *p, size_t n, size_t size)
+{
+	size_t total;
+
+	if (__builtin_mul_overflow(n, size, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(p, total);
+}
+
+/* True when @path's last component is one of the space-separated @names. */
+static bool name_listed(const char *path, const char *names)
+{
+	const char *base = strrchr(path, '/');
+	size_t len;
+
+	base = base != NULL ? base + 1 : path;
+	len = strlen(base);
+	while (*names != '\0') {
+		size_t n = strcspn(names, " ");
+
+		if (n == len && strncmp(names, base, n) == 0)
+			return true;
+		names += n;
+		names += strspn(names, " ");
+	}
+	return false;
+}
+
+/* True when TRAP_FAIL_ALLOC_EXE is unset or names this program (argv[0] or executable). */
+static bool exe_selected(const char *argv0)
+{
+	ssize_t (*real_readlink)(const char *, char *, size_t) = REAL(readlink);
+	const char *want = getenv("TRAP_FAIL_ALLOC_EXE");
+	char exe[4096];
+	ssize_t n;
+
+	if (want == NULL || *want == '\0')
+		return true;
+	if (argv0 != NULL && name_listed(argv0, want))
+		return true;
+	if (real_readlink == NULL)
+		return false;
+	n = real_readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return false;
+	exe[n] = '\0';
+	return name_listed(exe, want);
+}
+
+static int counting_main(int argc, char **argv, char **envp)
+{
+	const char *s = getenv("TRAP_FAIL_ALLOC");
+	char *end;
+
+	if (s != NULL && *s != '\0' && exe_selected(argc > 0 ? argv[0] : NULL)) {
+		errno = 0;
+		fail_at = strtoul(s, &end, 10);
+		if (errno != 0 || *end != '\0') {
+			fprintf(stderr, "kmod-trap: invalid TRAP_FAIL_ALLOC '%s'\n", s);
+			_exit(125);
+		}
+	}
+	return real_main(argc, argv, envp);
+}
+
+_export_ int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void),
+			       void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
+{
+	int (*real)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void),
+		    void *) = REAL(__libc_start_main);
+
+	real_main = main;
+	return real(counting_main, argc, argv, init, fini, rtld_fini, stack_end);
+}
