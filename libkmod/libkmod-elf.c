@@ -661,32 +661,45 @@ int kmod_elf_get_symbols(const struct kmod_elf *elf, struct kmod_elf_symbol **ar
 	return symbols_from_ksymtab(elf, array);
 }
 
-static int cmp_modversion(const void *a, const void *b)
-{
-	const struct kmod_modversion *x = a, *y = b;
+/* A __versions entry, sorted by name, remembering its place in the section. */
+struct version_slot {
+	const struct kmod_modversion *v;
+	size_t pos;
+};
 
-	return strcmp(x->symbol, y->symbol);
+static int cmp_version_slot(const void *a, const void *b)
+{
+	const struct version_slot *x = a, *y = b;
+
+	return strcmp(x->v->symbol, y->v->symbol);
 }
 
-static uint64_t versions_crc(const struct kmod_modversion *v, size_t n, const char *name)
+/* The slot of @name (ppc64 names lost their '.' in __versions), or NULL. */
+static const struct version_slot *version_find(const struct version_slot *slots, size_t n,
+					       const char *name)
 {
-	struct kmod_modversion key = { .symbol = (char *)name };
-	const struct kmod_modversion *hit;
+	struct kmod_modversion kv = { .symbol = (char *)name };
+	struct version_slot key = { .v = &kv };
 
-	/* __versions names lost their ppc64 '.', so compare without it */
 	if (name[0] == '.')
-		key.symbol++;
+		kv.symbol++;
 	if (n == 0)
-		return 0;
-	hit = bsearch(&key, v, n, sizeof(*v), cmp_modversion);
-	return hit != NULL ? hit->crc : 0;
+		return NULL;
+	return bsearch(&key, slots, n, sizeof(*slots), cmp_version_slot);
 }
 
+/*
+ * Undefined symbols of .symtab in table order, then, as kmod lists them, every
+ * __versions entry no undefined symbol names (module_layout, mostly), in
+ * section order.
+ */
 int kmod_elf_get_dependency_symbols(const struct kmod_elf *elf,
 				    struct kmod_elf_symbol **array)
 {
 	_cleanup_free_ struct kmod_elf_symbol *tmp = NULL;
 	_cleanup_free_ struct kmod_modversion *versions = NULL;
+	_cleanup_free_ struct version_slot *slots = NULL;
+	_cleanup_free_ bool *named = NULL;
 	struct symtab st;
 	size_t n = 0, bytes = 0, nversions = 0;
 	int err;
@@ -699,15 +712,20 @@ int kmod_elf_get_dependency_symbols(const struct kmod_elf *elf,
 	err = kmod_elf_get_modversions(elf, &versions);
 	if (err < 0 && err != -ENODATA)
 		return err;
-	if (err > 0) {
+	if (err > 0)
 		nversions = (size_t)err;
-		qsort(versions, nversions, sizeof(*versions), cmp_modversion);
-	}
 
-	tmp = calloc(st.count > 0 ? st.count : 1, sizeof(*tmp));
-	if (tmp == NULL)
+	slots = calloc(nversions + 1, sizeof(*slots));
+	named = calloc(nversions + 1, sizeof(*named));
+	tmp = calloc(st.count + nversions + 1, sizeof(*tmp));
+	if (slots == NULL || named == NULL || tmp == NULL)
 		return -ENOMEM;
+	for (size_t i = 0; i < nversions; i++)
+		slots[i] = (struct version_slot){ .v = &versions[i], .pos = i };
+	qsort(slots, nversions, sizeof(*slots), cmp_version_slot);
+
 	for (uint64_t i = 1; i < st.count; i++) {
+		const struct version_slot *hit;
 		struct sym sym;
 
 		err = symtab_get(elf, &st, i, &sym);
@@ -715,11 +733,23 @@ int kmod_elf_get_dependency_symbols(const struct kmod_elf *elf,
 			return err;
 		if (sym.shndx != SHN_UNDEF || sym.name[0] == '\0')
 			continue;
+		hit = version_find(slots, nversions, sym.name);
+		if (hit != NULL)
+			named[hit->pos] = true;
 		tmp[n].bind =
 			sym.bind == STB_WEAK ? KMOD_ELF_BIND_WEAK : KMOD_ELF_BIND_UNDEF;
-		tmp[n].crc = versions_crc(versions, nversions, sym.name);
+		tmp[n].crc = hit != NULL ? hit->v->crc : 0;
 		tmp[n].symbol = (char *)sym.name;
 		bytes += strlen(sym.name) + 1;
+		n++;
+	}
+	for (size_t i = 0; i < nversions; i++) {
+		if (named[i])
+			continue;
+		tmp[n].bind = KMOD_ELF_BIND_UNDEF;
+		tmp[n].crc = versions[i].crc;
+		tmp[n].symbol = versions[i].symbol;
+		bytes += strlen(versions[i].symbol) + 1;
 		n++;
 	}
 	return pack_symbols(tmp, n, bytes, array);

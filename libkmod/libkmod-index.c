@@ -36,6 +36,7 @@ struct kmod_index_file {
 	const uint8_t *mem;
 	size_t size;
 	uint32_t root; /* node word of the root, flags included */
+	unsigned long long mstamp; /* mtime of the file mapped, stat_mstamp() */
 	char path[];
 };
 
@@ -311,9 +312,15 @@ int kmod_index_open(const struct logger *lg, const char *path, struct kmod_index
 	idx->mem = mem;
 	idx->size = (size_t)st.st_size;
 	idx->root = read_be32((const uint8_t *)mem + 8);
+	idx->mstamp = stat_mstamp(&st);
 	memcpy(idx->path, path, len + 1);
 	*ret = idx;
 	return 0;
+}
+
+unsigned long long kmod_index_mstamp(const struct kmod_index_file *idx)
+{
+	return idx->mstamp;
 }
 
 void kmod_index_close(struct kmod_index_file *idx)

@@ -29,6 +29,8 @@ struct kmod_index_value {
  */
 int kmod_index_open(const struct logger *lg, const char *path, struct kmod_index_file **ret);
 void kmod_index_close(struct kmod_index_file *idx);
+/* The modification stamp (stat_mstamp()) of the file as it was mapped. */
+unsigned long long kmod_index_mstamp(const struct kmod_index_file *idx);
 
 /*
  * Exact lookup: the first (lowest priority) value of @key, malloc'ed, or NULL

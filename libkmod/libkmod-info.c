@@ -23,11 +23,15 @@ struct kmod_module_info {
 	char key[];
 };
 
-/* versions, symbols and dependency symbols share one shape */
+/*
+ * Versions, symbols and dependency symbols share kmod's layout: the text
+ * follows the CRC, and for a dependency symbol it is the bind character
+ * followed by the name.  Programs rely on it: dracut-install reads dependency
+ * symbols with kmod_module_symbol_get_symbol() and so sees "U<name>".
+ */
 struct kmod_module_symbol {
 	uint64_t crc;
-	char bind;
-	char symbol[];
+	char text[];
 };
 
 struct module_image {
@@ -59,8 +63,13 @@ static int module_image_open(const struct kmod_module *mod, struct module_image 
 		err = kmod_elf_new(kmod_file_get_contents(img->file),
 				   kmod_file_get_size(img->file), &img->elf);
 	if (err < 0) {
+		/*
+		 * Only a debug message, as kmod: dracut-install hands every file of
+		 * a directory walk (.sig files included) to the library; the tools
+		 * report the error themselves.
+		 */
 		if (err == -ENOEXEC)
-			ERR(mod->ctx, "%s: not a valid ELF module\n", path);
+			DBG(mod->ctx, "%s: not a valid ELF module\n", path);
 		module_image_release(img);
 	}
 	return err;
@@ -305,18 +314,21 @@ KMOD_EXPORT void kmod_module_info_free_list(struct kmod_list *list)
 	kmod_list_release(list, free);
 }
 
+/* @bind: NULL but for a dependency symbol, whose text starts with it. */
 static struct kmod_list *symbol_append(struct kmod_list *list, const char *name, uint64_t crc,
-				       char bind)
+				       const char *bind)
 {
 	size_t len = strlen(name);
-	struct kmod_module_symbol *s = malloc(sizeof(*s) + len + 1);
+	size_t has_bind = bind != NULL;
+	struct kmod_module_symbol *s = malloc(sizeof(*s) + has_bind + len + 1);
 	struct kmod_list *n;
 
 	if (s == NULL)
 		return NULL;
 	s->crc = crc;
-	s->bind = bind;
-	memcpy(s->symbol, name, len + 1);
+	if (bind != NULL)
+		s->text[0] = *bind;
+	memcpy(s->text + has_bind, name, len + 1);
 	n = kmod_list_append(list, s);
 	if (n == NULL)
 		free(s);
@@ -358,11 +370,12 @@ static int symbols_get(const struct kmod_module *mod, enum symbol_kind kind,
 		struct kmod_list *n;
 
 		if (kind == SYMBOLS_VERSIONS)
-			n = symbol_append(*list, versions[i].symbol, versions[i].crc,
-					  KMOD_SYMBOL_NONE);
+			n = symbol_append(*list, versions[i].symbol, versions[i].crc, NULL);
+		else if (kind == SYMBOLS_EXPORTED)
+			n = symbol_append(*list, symbols[i].symbol, symbols[i].crc, NULL);
 		else
 			n = symbol_append(*list, symbols[i].symbol, symbols[i].crc,
-					  symbols[i].bind);
+					  &symbols[i].bind);
 		if (n == NULL) {
 			kmod_list_release(*list, free);
 			err = -ENOMEM;
@@ -387,7 +400,7 @@ KMOD_EXPORT int kmod_module_get_versions(const struct kmod_module *mod, struct k
 
 KMOD_EXPORT const char *kmod_module_version_get_symbol(const struct kmod_list *entry)
 {
-	return entry ? entry_symbol(entry)->symbol : NULL;
+	return entry ? entry_symbol(entry)->text : NULL;
 }
 
 KMOD_EXPORT uint64_t kmod_module_version_get_crc(const struct kmod_list *entry)
@@ -407,7 +420,7 @@ KMOD_EXPORT int kmod_module_get_symbols(const struct kmod_module *mod, struct km
 
 KMOD_EXPORT const char *kmod_module_symbol_get_symbol(const struct kmod_list *entry)
 {
-	return entry ? entry_symbol(entry)->symbol : NULL;
+	return entry ? entry_symbol(entry)->text : NULL;
 }
 
 KMOD_EXPORT uint64_t kmod_module_symbol_get_crc(const struct kmod_list *entry)
@@ -428,12 +441,12 @@ KMOD_EXPORT int kmod_module_get_dependency_symbols(const struct kmod_module *mod
 
 KMOD_EXPORT const char *kmod_module_dependency_symbol_get_symbol(const struct kmod_list *entry)
 {
-	return entry ? entry_symbol(entry)->symbol : NULL;
+	return entry ? entry_symbol(entry)->text + 1 : NULL;
 }
 
 KMOD_EXPORT int kmod_module_dependency_symbol_get_bind(const struct kmod_list *entry)
 {
-	return entry ? entry_symbol(entry)->bind : 0;
+	return entry ? (unsigned char)entry_symbol(entry)->text[0] : 0;
 }
 
 KMOD_EXPORT uint64_t kmod_module_dependency_symbol_get_crc(const struct kmod_list *entry)

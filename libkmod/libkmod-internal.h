@@ -66,7 +66,7 @@ struct kmod_list *kmod_list_append_list(struct kmod_list *list1,
 /* libkmod.c */
 const struct logger *kmod_get_logger(const struct kmod_ctx *ctx);
 /* Compression the running kernel decompresses itself (/sys/module/compression). */
-enum kmod_file_compression kmod_get_kernel_compression(const struct kmod_ctx *ctx);
+enum kmod_file_compression kmod_get_kernel_compression(struct kmod_ctx *ctx);
 struct kmod_module *kmod_pool_get_module(struct kmod_ctx *ctx, const char *key);
 int kmod_pool_add_module(struct kmod_ctx *ctx, struct kmod_module *mod, const char *key);
 void kmod_pool_del_module(struct kmod_ctx *ctx, struct kmod_module *mod, const char *key);

@@ -420,7 +420,6 @@ KMOD_EXPORT int kmod_load_resources(struct kmod_ctx *ctx)
 	res = kmod_get_resources(ctx);
 	for (unsigned int i = 0; i < KMOD_INDEX_COUNT; i++) {
 		char path[PATH_MAX_LEN];
-		struct stat st;
 
 		if (res->idx[i] != NULL) {
 			INFO(ctx, "Index %s already loaded\n", index_files[i].fn);
@@ -438,7 +437,7 @@ KMOD_EXPORT int kmod_load_resources(struct kmod_ctx *ctx)
 			}
 			break;
 		}
-		res->stamp[i] = stat(path, &st) == 0 ? stat_mstamp(&st) : 0;
+		res->stamp[i] = kmod_index_mstamp(res->idx[i]);
 	}
 	if (err < 0)
 		kmod_unload_resources(ctx);

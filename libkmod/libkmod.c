@@ -26,7 +26,8 @@ struct kmod_ctx {
 	char *dirname;
 	size_t dirnamelen;
 	char **config_paths; /* NULL-terminated copy; NULL means the default list */
-	enum kmod_file_compression kernel_compression;
+	/* read from sysfs when a load first needs it; -1 until then */
+	int kernel_compression;
 	enum kmod_detached_sig_policy sig_policy;
 	struct hash *modules_by_name;
 	struct kmod_index_set resources; /* libkmod-lookup.c */
@@ -117,8 +118,10 @@ static enum kmod_file_compression kernel_compression_read(void)
 	return KMOD_FILE_COMPRESSION_NONE;
 }
 
-enum kmod_file_compression kmod_get_kernel_compression(const struct kmod_ctx *ctx)
+enum kmod_file_compression kmod_get_kernel_compression(struct kmod_ctx *ctx)
 {
+	if (ctx->kernel_compression < 0)
+		ctx->kernel_compression = -1;
 	return ctx->kernel_compression;
 }
 

@@ -317,6 +317,51 @@ EOF
 		not_ok "a program linked against Debian's libkmod2 builds"
 		sed 's/^/# /' "$testdir/cc-deb.log"
 	fi
+
+	# The symbol lists keep kmod's layout, which dracut-install relies on: it
+	# reads dependency symbols with kmod_module_symbol_get_symbol().
+	fixture=$top_builddir/testsuite/fixtures/mod-foo.ko
+	cat > "$testdir/symbols.c" << 'EOF'
+#include <inttypes.h>
+#include <stdio.h>
+#include <libkmod.h>
+int main(int argc, char **argv)
+{
+	struct kmod_ctx *ctx = kmod_new("/nonexistent", NULL);
+	struct kmod_module *mod = NULL;
+	struct kmod_list *l, *e;
+
+	if (ctx == NULL || kmod_module_new_from_path(ctx, argv[1], &mod) < 0)
+		return 1;
+	l = NULL;
+	printf("deps %d\n", kmod_module_get_dependency_symbols(mod, &l));
+	kmod_list_foreach(e, l)
+		printf("[%s] [%s] %c %" PRIx64 "\n", kmod_module_symbol_get_symbol(e),
+		       kmod_module_dependency_symbol_get_symbol(e),
+		       kmod_module_dependency_symbol_get_bind(e) ?: '-',
+		       kmod_module_dependency_symbol_get_crc(e));
+	kmod_module_dependency_symbols_free_list(l);
+	l = NULL;
+	printf("versions %d\n", kmod_module_get_versions(mod, &l));
+	kmod_list_foreach(e, l)
+		printf("[%s] [%s] %" PRIx64 "\n", kmod_module_version_get_symbol(e),
+		       kmod_module_symbol_get_symbol(e), kmod_module_version_get_crc(e));
+	kmod_module_versions_free_list(l);
+	kmod_module_unref(mod);
+	kmod_unref(ctx);
+	return argc > 2;
+}
+EOF
+	if [ -f "$fixture" ] && "$cc" -std=gnu11 -I"$header_dir" -o "$testdir/symbols" "$testdir/symbols.c" \
+		-L"$testdir/deb" -lkmod > "$testdir/cc-sym.log" 2>&1; then
+		want=$("$testdir/symbols" "$fixture" 2>&1)
+		like "$want" "U" "Debian's libkmod2 lists the dependency symbols of $(basename "$fixture")"
+		is "$(LD_LIBRARY_PATH=$(dirname "$lib") "$testdir/symbols" "$fixture" 2>&1)" "$want" \
+			"symbol lists read through every accessor give what Debian's give (kmod's layout)"
+	else
+		not_ok "symbol-layout program builds (fixture $fixture)"
+		sed 's/^/# /' "$testdir/cc-sym.log"
+	fi
 fi
 
 done_testing

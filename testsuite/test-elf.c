@@ -948,9 +948,16 @@ static void test_fixture(bool m32)
 	free(sy);
 
 	n = kmod_elf_get_dependency_symbols(elf, &sy);
-	is_int(n, 2, "%s: 2 undefined symbols", cfg);
+	/* then, as kmod, the __versions records no undefined symbol names */
+	is_int(n, 4, "%s: 2 undefined symbols + 2 other __versions records", cfg);
 	check_sym(sy, n, "needed_symbol", 0x9abcdef0, 'U', cfg, "dependency");
 	check_sym(sy, n, "weak_ref", 0, 'W', cfg, "dependency");
+	check_sym(sy, n, "module_layout", is64 ? 0x1122334455667788ULL : 0x55667788, 'U', cfg,
+		  "dependency");
+	check_sym(sy, n, "dotted", 0x0badf00d, 'U', cfg, "dependency");
+	if (n == 4)
+		ok(strcmp(sy[2].symbol, "module_layout") == 0 && strcmp(sy[3].symbol, "dotted") == 0,
+		   "%s: __versions records last, in section order", cfg);
 	free(sy);
 
 	test_fixture_strip(elf, file, flen, obj, cfg);
