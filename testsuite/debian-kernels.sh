@@ -230,11 +230,66 @@ extract_one() {
 	echo "$kver $dir"
 }
 
+# KMOD_TEST_REAL_SAMPLE=N (a number > 0): extract prints, instead of each
+# whole tree, a copy of it hard-linked into samples/<package>-N that keeps
+# about N of its modules (every k-th in path order, plus the few the tests name:
+# dummy, ext4 and what it needs, omfs and crc-itu-t), modules.order cut to
+# match, everything else as it is.  Every real-tree test then iterates fewer
+# modules; test-sanitizers.sh uses it for its slow instrumented pass.
+SAMPLE_KEEP='/(dummy|ext4|jbd2|mbcache|crc16|omfs|crc-itu-t|crc32c_generic|libcrc32c)\.ko'
+sample_one() {
+	local kver=$1 dir=$2 n=$3 pkg=$4
+	local out=$CACHE/samples/$pkg-$n want tmp mods total k
+	want="$(<"$dir/.kmod-ds-extracted") $n"
+	if [[ -f $out/.kmod-ds-sample && $(<"$out/.kmod-ds-sample") == "$want" ]]; then
+		echo "$kver $out"
+		return
+	fi
+	mkdir -p "$CACHE/samples"
+	sweep "$CACHE/samples" '.sample.*'
+	tmp=$(mktemp -d "$CACHE/samples/.sample.XXXXXX")
+	CLEANUP=$tmp
+	cp -al "$dir/." "$tmp/" 2>/dev/null || cp -a "$dir/." "$tmp/" || die "cannot copy $dir"
+	rm -f "$tmp/.kmod-ds-extracted"
+	mods=$tmp/lib/modules/$kver
+	(cd "$mods" && find kernel -name '*.ko*' | sort) >"$tmp/.all"
+	total=$(wc -l <"$tmp/.all")
+	k=$(((total + n - 1) / n))
+	[[ $k -ge 1 ]] || k=1
+	awk -v k="$k" -v keep="$SAMPLE_KEEP" '(NR - 1) % k != 0 && $0 !~ keep' "$tmp/.all" >"$tmp/.drop"
+	(cd "$mods" && xargs -r rm -f <"$tmp/.drop")
+	if [[ -f $mods/modules.order ]]; then
+		# modules.order names foo.ko for a foo.ko.xz
+		awk '{ p = $0; sub(/\.(xz|gz|zst)$/, "", p) }
+			NR == FNR { drop[p] = 1; next } !(p in drop)' "$tmp/.drop" \
+			"$mods/modules.order" >"$tmp/.order"
+		rm -f "$mods/modules.order" # a hard link: never write through it
+		mv "$tmp/.order" "$mods/modules.order"
+	fi
+	rm -f "$tmp/.all" "$tmp/.drop"
+	echo "$want" >"$tmp/.kmod-ds-sample"
+	rm -rf "$out"
+	if ! mv -T "$tmp" "$out" 2>/dev/null; then
+		rm -rf "$tmp"
+		[[ -f $out/.kmod-ds-sample && $(<"$out/.kmod-ds-sample") == "$want" ]] ||
+			die "cannot move the sample of $pkg to $out"
+	fi
+	CLEANUP=
+	echo "$kver $out"
+}
+
 cmd_extract() {
-	local list pkg deb
+	local list pkg deb kver dir n=${KMOD_TEST_REAL_SAMPLE:-0}
 	list=$(cmd_fetch) || exit $?
+	[[ $n =~ ^[0-9]+$ ]] || die "KMOD_TEST_REAL_SAMPLE=$n: not a number"
 	while read -r pkg deb; do
-		extract_one "$pkg" "$deb"
+		if [[ $n -gt 0 ]]; then
+			read -r kver dir < <(extract_one "$pkg" "$deb")
+			[[ -n $kver ]] || exit 1
+			sample_one "$kver" "$dir" "$n" "$pkg"
+		else
+			extract_one "$pkg" "$deb"
+		fi
 	done <<<"$list"
 }
 

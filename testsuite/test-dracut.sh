@@ -5,26 +5,29 @@
 #
 # 1. Debian 12's dracut-install (package dracut-core, downloaded and unpacked,
 #    not installed) resolves kernel modules the ways dracut's modules ask it
-#    to: names, symbolic aliases and modaliases; =subdir walks with the path,
-#    symbol and name filters of 90kernel-modules, 50drm and 90multipath;
+#    to: names, symbolic aliases and modaliases; =subdir walks with the path
+#    and symbol filters of 90kernel-modules and 50drm, and the name filter;
 #    absolute paths; hostonly lists; --modalias over a made-up /sys/devices
 #    (private mount namespace); firmware from a made-up firmware directory.
-#    Each case runs once with LD_PRELOAD-free LD_LIBRARY_PATH=<our libkmod>
-#    and once with Debian's; the installed trees (type, path, size of every
-#    file), exit status, stdout and stderr must be identical and not empty,
-#    and the dynamic linker must have loaded the intended libkmod.so.2.
-# 2. Debian's dracut itself, our tools and library first in PATH and
-#    LD_LIBRARY_PATH, builds an image from a copy of the tree in which a few
-#    modules' signatures are detached (kmod detach), with
+#    On 6.12 only names and a symbol filter: the rest does not depend on
+#    the compression.
+#    Each case runs once with LD_LIBRARY_PATH naming our libkmod.so.2 and once
+#    naming Debian's; the installed trees (type, path, size of every file),
+#    exit status, stdout and stderr must be identical and hold modules, and
+#    the dynamic linker must have loaded the intended libkmod.so.2.
+# 2. Debian's dracut itself, with our depmod first in DRACUT_PATH and its
+#    dracut-install run with our libkmod, builds an image from a copy of the
+#    tree in which a few modules' signatures are detached (kmod detach), with
 #    contrib/dracut/90kmod-detached-sig and two test modules adding kernel
 #    modules before (50) and after (95) it, --drivers and --add-drivers adding
 #    more after the module loop.  Every module of the image with a .sig in
 #    the tree has it in the image, byte for byte, and there is no other .sig;
-#    the modules are not stripped (6.1: --aggressive-strip).  6.12 runs
-#    --kernel-only with a --kmoddir spelt so that the module takes its
-#    one-file-a-run path.
+#    the modules are not stripped (6.1: --aggressive-strip); dracut indexed
+#    the image with our depmod.  6.12 runs --kernel-only with a --kmoddir
+#    spelt so that the module takes its one-file-a-run path.
 # Needs dpkg-deb, apt (or the cached .debs), unshare and root; a missing
-# prerequisite is a skip, and a failure when CI=true.  About a minute.
+# prerequisite is a skip, and a failure when CI=true.  About a minute of CPU
+# time (two minutes on a busy two-core machine).
 
 set -uo pipefail
 # shellcheck source=testsuite/lib.sh
@@ -40,9 +43,9 @@ deb_modinfo=/usr/sbin/modinfo
 dracut_module=$top_srcdir/contrib/dracut/90kmod-detached-sig
 # Modules whose signature is detached in the copied trees.  In the images:
 # isofs (added by a dracut module before ours), dca (needed by igb, added by
-# one after ours), e1000e (--drivers), vfat and fat (--add-drivers, fat as
+# one after ours), e100 (--drivers), vfat and fat (--add-drivers, fat as
 # vfat's dependency).  minix is never put in an image: its .sig stays out.
-DETACH=(fs/isofs/isofs drivers/dca/dca drivers/net/ethernet/intel/e1000e/e1000e
+DETACH=(fs/isofs/isofs drivers/dca/dca drivers/net/ethernet/intel/e100
 	fs/fat/vfat fs/fat/fat fs/minix/minix)
 NOT_IN_IMAGE=fs/minix/minix
 # 90kernel-modules' block driver symbols.
@@ -161,11 +164,11 @@ di_run() {
 	echo $? > "$out.rc"
 }
 
-# di_case NAME [ENV=VALUE...] -- ARGS...: one result: dracut-install ARGS
-# with our libkmod and with Debian's give the same files, exit status,
-# stdout and stderr, and at least one module.
+# di_case NAME [ENV=VALUE...] -- ARGS...: dracut-install ARGS with our
+# libkmod and with Debian's; two results: the same files installed (at least
+# one module), exit status and output; the same messages.
 di_case() {
-	local name=$1 impl d nmod nfw diffs
+	local name=$1 impl d nmod nfw
 	shift
 	for impl in ours deb; do
 		d=$work/$name.$impl
@@ -173,33 +176,39 @@ di_case() {
 		{
 			echo "exit $(< "$d.rc")"
 			LC_ALL=C sort "$d.out"
-			norm_err "$d.err"
 			listing "$d.dest"
-		} > "$d.all"
+		} > "$d.files"
+		norm_err "$d.err" > "$d.msgs"
+		rm -rf "$d.dest"
 	done
-	nmod=$(grep -c "^f .*\.ko\(\.xz\)\? " "$work/$name.ours.all")
-	nfw=$(grep -c '^f .*/firmware/' "$work/$name.ours.all")
-	if ! cmp -s "$work/$name.ours.all" "$work/$name.deb.all"; then
-		diffs=$(diff "$work/$name.ours.all" "$work/$name.deb.all" | grep -c '^[<>]')
-		not_ok "$t: $name: $diffs lines differ between our libkmod and Debian's"
-		diff "$work/$name.ours.all" "$work/$name.deb.all" | head -n 20 | sed 's/^/#   /'
+	d=$work/$name
+	nmod=$(grep -c "^f .*\.ko\(\.xz\)\? " "$d.ours.files")
+	nfw=$(grep -c '^f .*/firmware/' "$d.ours.files")
+	if ! cmp -s "$d.ours.files" "$d.deb.files"; then
+		not_ok "$t: $name: $(diff "$d.ours.files" "$d.deb.files" | grep -c '^[<>]') lines of files or output differ between our libkmod and Debian's"
+		diff "$d.ours.files" "$d.deb.files" | head -n 20 | sed 's/^/#   /'
 	elif ((nmod == 0)); then
 		not_ok "$t: $name: no module installed"
-		head -n 5 "$work/$name.ours.err" | sed 's/^/#   /'
+		head -n 5 "$d.ours.err" | sed 's/^/#   /'
 	else
-		ok "$t: $name: same $nmod modules and $nfw firmware files, exit $(< "$work/$name.ours.rc")"
+		ok "$t: $name: same $nmod modules and $nfw firmware files, exit $(< "$d.ours.rc")"
 	fi
-	rm -rf "$work/$name.ours.dest" "$work/$name.deb.dest"
+	if cmp -s "$d.ours.msgs" "$d.deb.msgs"; then
+		ok "$t: $name: same messages ($(wc -l < "$d.ours.msgs") lines)"
+	else
+		not_ok "$t: $name: messages differ"
+		diff "$d.ours.msgs" "$d.deb.msgs" | head -n 20 | sed 's/^/#   /'
+	fi
 }
 
-# ld_check IMPL LOG...: the dynamic linker's libs logs name IMPL's libkmod.
+# ld_check IMPL WHAT LOG...: the dynamic linker's libs logs name IMPL's libkmod.
 ld_check() {
-	local impl=$1 want got
-	shift
+	local impl=$1 what=$2 want got
+	shift 2
 	want=$(readlink -f "$(libdir "$impl")/libkmod.so.2")
 	got=$(sed -n 's/.*calling init: \(.*libkmod\.so\.2\)$/\1/p' "$@" | sort -u |
 		while read -r f; do readlink -f "$f"; done | sort -u)
-	is "$got" "$want" "$t: dracut-install ran with $impl libkmod.so.2 ($want)"
+	is "$got" "$want" "$t: $what ran with $impl libkmod.so.2 ($want)"
 }
 
 # ---- 1. dracut-install with our libkmod and with Debian's ------------------------------
@@ -235,7 +244,7 @@ modalias_ns() {
 }
 
 dracut_installs() {
-	local impl n
+	local impl n f
 	work=$testdir/$kver
 	mkdir -p "$work/firmware"
 
@@ -274,18 +283,17 @@ dracut_installs() {
 	for impl in ours deb; do
 		di_run "$impl" "$work/ld.dest" "$work/ld" LD_DEBUG=libs \
 			LD_DEBUG_OUTPUT="$work/ld.$impl" -- -o -m ext4 e1000e
-		ld_check "$impl" "$work/ld.$impl".*
+		ld_check "$impl" dracut-install "$work/ld.$impl".*
 	done
-	mapfile -t args < "$work/modaliases"
-	di_case modaliases -- -o -m "${args[@]}"
-	# 90kernel-modules, 50drm and 90multipath walk directories with filters
-	# on symbols (the modules' ELF, decompressed for .ko.xz)...
+	# 90kernel-modules' walk with a filter on the symbols the modules use
+	# (read from their ELF, decompressed for .ko.xz).
 	di_case block-symbols -- -o -s "$BLOCKFUNCS" -m =drivers/ata =drivers/usb/storage \
 		=drivers/mmc/host
 	[[ $t == 6.1 ]] || return 0
 
-	# Only on one tree: what does not depend on the compression.
-	# ...and paths; the walks meet the .sig files too.
+	# 6.1 only, the rest does not depend on the compression.  Walks with
+	# path filters (90kernel-modules), symbol filters (50drm), a name filter;
+	# the walks meet the .sig files too.
 	di_case fs-nopath -- -o -P '.*/(kernel/fs/nfs|kernel/fs/nfsd|kernel/fs/lockd)/.*' -m =fs
 	di_case drm-symbols -- -o -s 'drm_crtc_init|drm_dev_register|drm_encoder_init' \
 		-S iw_handler_get_spy -m =drivers/gpu/drm/tiny =drivers/gpu/drm/ast \
@@ -295,6 +303,8 @@ dracut_installs() {
 	mapfile -t args < <(find "$mods/kernel/drivers/net/ethernet" -name "*$ext" |
 		LC_ALL=C sort | pick 12)
 	di_case paths -- -o -m "${args[@]}"
+	mapfile -t args < "$work/modaliases"
+	di_case modaliases -- -o -m "${args[@]}"
 	# Hostonly: only the modules dracut found on this machine.
 	pick 25 < "$work/ethernet" > "$work/hostonly"
 	di_case hostonly DRACUT_KERNEL_MODALIASES="$work/hostonly" -- -o -H \
@@ -334,6 +344,16 @@ make_dracut_base() {
 		'installkernel() { instmods isofs; }' > "$dbase/modules.d/50kdsearly/module-setup.sh"
 	printf '%s\n' '#!/bin/bash' 'check() { return 255; }' 'depends() { return 0; }' \
 		'installkernel() { instmods igb; }' > "$dbase/modules.d/95kdslate/module-setup.sh"
+	# dracut sets PATH from DRACUT_PATH and unsets LD_LIBRARY_PATH: our
+	# depmod, noting how dracut calls it, and dracut-install with our
+	# libkmod, the dynamic linker's log telling which one it loaded.
+	mkdir -p "$testdir/bin" "$testdir/ld-dracut"
+	printf '%s\n' '#!/bin/sh' "echo \"\$*\" >> '$testdir/depmod.calls'" \
+		"exec '$top_builddir/tools/depmod' \"\$@\"" > "$testdir/bin/depmod"
+	printf '%s\n' '#!/bin/sh' "LD_LIBRARY_PATH='$(libdir ours)' LD_DEBUG=libs \\" \
+		"	LD_DEBUG_OUTPUT='$testdir/ld-dracut/ld' exec '$dbase/dracut-install' \"\$@\"" \
+		> "$testdir/bin/dracut-install"
+	chmod +x "$testdir/bin/depmod" "$testdir/bin/dracut-install"
 }
 
 # run_dracut NAME KMODDIR [ENV=VALUE...] -- DRACUT-OPTIONS...: Debian's dracut
@@ -349,8 +369,10 @@ run_dracut() {
 	done
 	shift
 	mkdir -p "$work/$name.tmp" "$work/$name.root"
-	env "${envs[@]}" dracutbasedir="$dbase" DRACUT_INSTALL="$dbase/dracut-install" \
-		PATH="$top_builddir/tools:$PATH" LD_LIBRARY_PATH="$(dirname "$ours_lib")" \
+	: > "$testdir/depmod.calls"
+	rm -f "$testdir/ld-dracut"/*
+	env "${envs[@]}" dracutbasedir="$dbase" DRACUT_INSTALL="$testdir/bin/dracut-install" \
+		DRACUT_PATH="$testdir/bin $top_builddir/tools /sbin /bin /usr/sbin /usr/bin" \
 		bash "$dracut_root/usr/bin/dracut" --conf /dev/null --confdir "$testdir/dracut.conf.d" \
 		--kver "$kver" --kmoddir "$kmoddir" --no-hostonly --no-early-microcode --no-compress \
 		--tmpdir "$work/$name.tmp" --force "$@" "$work/$name.img" > "$work/$name.log" 2>&1 < /dev/null
@@ -361,6 +383,10 @@ run_dracut() {
 		return 1
 	fi
 	(cd "$work/$name.root" && cpio -id --quiet) < "$work/$name.img"
+	local re=${kver//./\\.}
+	like "$(< "$testdir/depmod.calls")" "^-a -b [^ ]+ ${re//+/\\+}\$" \
+		"$t: $name: dracut indexed the image with our depmod"
+	ld_check ours "$name: dracut's dracut-install" "$testdir/ld-dracut"/*
 }
 
 # check_image NAME: every module in the image with a .sig in the tree has it
@@ -417,7 +443,7 @@ while read -r kver root; do
 	t0=$(e2e_now)
 	if [[ $t == 6.1 ]]; then
 		if run_dracut image "$mods" -- -m "kernel-modules kdsearly kdslate kmod-detached-sig" \
-			--drivers e1000e --add-drivers vfat --aggressive-strip; then
+			--drivers e100 --add-drivers vfat --aggressive-strip; then
 			check_image image
 			n=$((${#DETACH[@]} - 1))
 			like "$(< "$work/image.log")" "not stripping: .* of $n modules" \
@@ -427,7 +453,7 @@ while read -r kver root; do
 		# --kernel-only; "<kver>/." is not ".../lib/modules/<kver>", so the
 		# module copies the .sig files one a run.
 		if run_dracut image "$mods/." DRACUT_KMODDIR_OVERRIDE=1 -- --kernel-only \
-			-m "kernel-modules kdsearly kdslate kmod-detached-sig" --drivers e1000e \
+			-m "kernel-modules kdsearly kdslate kmod-detached-sig" --drivers e100 \
 			--add-drivers vfat; then
 			check_image image
 			if grep -q 'not stripping' "$work/image.log"; then

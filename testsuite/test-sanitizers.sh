@@ -1,3 +1,146 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-echo "1..0 # SKIP placeholder"
+#
+# The whole test suite again, built with AddressSanitizer and
+# UndefinedBehaviorSanitizer: configure --enable-sanitizers (with this build's
+# other options) in testsuite/sanitizers/ of the build tree, make -j2, and
+# make -j2 check of every test but this one and those booting a kernel in
+# qemu (test-e2e.sh and the like).  One result per test file of that
+# suite (from its .trs), then one that no sanitizer report turned up: none in
+# its logs, none in the report files every instrumented program writes to
+# (ASAN_OPTIONS/UBSAN_OPTIONS log_path), so that a report is seen even where
+# a test does not look at stderr.
+#
+# Time: the real-tree tests run thousands of short processes, each slower
+# under ASan; the sub-suite therefore sees about KMOD_TEST_SANITIZERS_REAL
+# (default 300) modules of each Debian tree (KMOD_TEST_REAL_SAMPLE, see
+# debian-kernels.sh); KMOD_TEST_SANITIZERS_REAL=0 gives it the whole trees.
+# The sub build is kept between runs, so only what changed is rebuilt.
+
+# shellcheck source=testsuite/lib.sh
+. "${top_srcdir:?}/testsuite/lib.sh"
+
+if sanitizer_build; then
+	skip_all "this is the sanitizer build: it does not run itself"
+fi
+cc=${CC:-gcc}
+need_or_skip_all "$cc with AddressSanitizer and UBSan" sh -c \
+	"echo 'int main(void) { return 0; }' | '$cc' -fsanitize=address,undefined -x c -o '$testdir/a.out' - && '$testdir/a.out'"
+
+sub=$top_builddir/testsuite/sanitizers
+real=${KMOD_TEST_SANITIZERS_REAL:-300}
+reports=$sub/reports
+mkdir -p "$sub/build"
+rm -rf "$reports"
+mkdir -p "$reports"
+
+# A clean make: not this make's jobserver, flags or targets.
+submake() {
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES make "$@"
+}
+
+# An in-tree build leaves objects next to the sources, which a VPATH build
+# would pick up (and configure refuses such a source directory): the sources
+# are then taken from "make distdir", as distcheck does.
+src=$top_srcdir
+if [ "$(cd "$top_srcdir" && pwd -P)" = "$(cd "$top_builddir" && pwd -P)" ]; then
+	src=$sub/src
+	rm -rf "$src"
+	if ! submake -C "$top_builddir" distdir distdir="$src" > "$sub/distdir.log" 2>&1; then
+		sed 's/^/# /' "$sub/distdir.log" | tail -n 30
+		not_ok "make distdir for the sanitizer build"
+		done_testing
+	fi
+fi
+
+# The options this build was configured with, plus --enable-sanitizers.
+opts=$("$top_builddir/config.status" --config)
+t0=$(date +%s)
+cd "$sub/build" || exit 1
+if [ ! -f config.status ] || [ "$(cat .kmod-ds-configured 2> /dev/null)" != "$src $opts" ]; then
+	eval "set -- $opts"
+	if "$src/configure" "$@" --enable-sanitizers > configure.log 2>&1; then
+		echo "$src $opts" > .kmod-ds-configured
+	else
+		tail -n 30 configure.log | sed 's/^/# /'
+		not_ok "configure --enable-sanitizers"
+		done_testing
+	fi
+fi
+if ! submake -j2 > make.log 2>&1 || ! submake -j2 check TESTS= > make-check-build.log 2>&1; then
+	tail -n 40 make.log make-check-build.log | sed 's/^/# /'
+	not_ok "build with --enable-sanitizers"
+	done_testing
+fi
+t1=$(date +%s)
+diag "sanitizer build configured and built in $((t1 - t0)) s"
+
+# Not this test, nor those that boot a real kernel in qemu (test-e2e.sh and
+# the like, recognised by testsuite/e2e/host.sh or qemu-system): the guest
+# runs its own copies of the tools, and has no sanitizer runtime.
+tests= qemu=
+for t in $(submake -s sanitizers-list-tests | tr ' ' '\n' | grep '^testsuite/'); do
+	if [ "$t" = testsuite/test-sanitizers.sh ]; then
+		continue
+	elif [ -f "$src/$t" ] && grep -q -E 'e2e/host\.sh|qemu-system' "$src/$t"; then
+		qemu="$qemu $t"
+	else
+		tests="$tests $t"
+	fi
+done
+rm -f testsuite/*.trs testsuite/*.log test-suite.log
+KMOD_TEST_REAL_SAMPLE=$real \
+	ASAN_OPTIONS=log_path=$reports/asan${ASAN_OPTIONS:+:$ASAN_OPTIONS} \
+	UBSAN_OPTIONS=log_path=$reports/ubsan${UBSAN_OPTIONS:+:$UBSAN_OPTIONS} \
+	submake -j2 check TESTS="$tests" > make-check.log 2>&1
+t2=$(date +%s)
+diag "sub-suite ran in $((t2 - t1)) s with $([ "$real" = 0 ] && echo "the whole Debian trees" || echo "about $real modules per Debian tree")"
+
+# One result per test file.
+for t in $qemu; do
+	skip "sanitizers: $t: boots a real kernel in qemu, not run in the sanitizer build"
+done
+for t in $tests; do
+	trs=$t.trs log=$t.log
+	if [ ! -f "$trs" ]; then
+		not_ok "sanitizers: $t ran (no $trs)"
+		continue
+	fi
+	res=$(sed -n 's/^:global-test-result: //p' "$trs")
+	counts=$(sed -n 's/^:test-result: //p' "$trs" | cut -d' ' -f1 | sort | uniq -c |
+		awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')
+	case $res in
+	PASS) ok "sanitizers: $t ($counts)" ;;
+	SKIP)
+		why=$(sed -n 's/^1\.\.0 *# *SKIP *//p' "$log" | head -n 1)
+		skip "sanitizers: $t: ${why:-skipped}"
+		;;
+	*)
+		not_ok "sanitizers: $t: $res ($counts)"
+		grep -E '^(not ok|FAIL|ERROR)' "$log" | head -n 10 | sed 's/^/#   /'
+		;;
+	esac
+done
+# What the suite found, and the results' own files: no double count of
+# these results by whoever counts .trs files under the build tree.
+rm -f testsuite/*.trs
+
+# No sanitizer report anywhere.
+found=$(grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' testsuite/*.log 2> /dev/null)
+files=$(find "$reports" -type f -size +0 2> /dev/null)
+if [ -z "$found$files" ]; then
+	ok "sanitizers: no AddressSanitizer, LeakSanitizer or UBSan report in any sub log or report file"
+else
+	not_ok "sanitizers: no AddressSanitizer, LeakSanitizer or UBSan report in any sub log or report file"
+	for f in $found; do
+		diag "in $sub/build/$f:"
+		grep -E -A 12 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$f" | head -n 40 | sed 's/^/#   /'
+	done
+	for f in $files; do
+		diag "report $f:"
+		head -n 40 "$f" | sed 's/^/#   /'
+	done
+fi
+diag "test-sanitizers.sh: $(($(date +%s) - t0)) s in all"
+
+done_testing
