@@ -161,7 +161,12 @@ static int node_split(struct wnode *n, size_t j)
 	n->children = NULL;
 	n->prefix[j] = '\0';
 	if (child_insert(n, 0, ch, tail) < 0) {
-		/* put everything back: the caller sees an unchanged trie */
+		/*
+		 * put everything back: the caller sees an unchanged trie; child_insert
+		 * may have allocated n->chars before failing on n->children.
+		 */
+		free(n->chars);
+		free(n->children);
 		n->prefix[j] = (char)ch;
 		n->values = tail->values;
 		n->nchildren = tail->nchildren;

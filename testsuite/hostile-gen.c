@@ -125,12 +125,12 @@ static void truncations(void)
 }
 
 /* One mutated copy: edit() changes it, emit() writes it. */
-#define MUTATE(label, stmt)                           \
-	do {                                          \
-		uint8_t *p = copy();                  \
-		stmt;                                 \
-		emit(label, p, orig_len);             \
-		free(p);                              \
+#define MUTATE(label, stmt)                                                              \
+	do {                                                                             \
+		uint8_t *p = copy();                                                     \
+		stmt;                                                                    \
+		emit(label, p, orig_len);                                                \
+		free(p);                                                                 \
 	} while (0)
 
 static void sections(void)
@@ -201,14 +201,15 @@ static void headers(void)
 	if (symtab > 0) {
 		MUTATE("sym-name-out", {
 			Elf64_Shdr *s = shdr(p, symtab);
-			for (size_t o = sizeof(Elf64_Sym); o + sizeof(Elf64_Sym) <= s->sh_size;
-			     o += sizeof(Elf64_Sym))
-				((Elf64_Sym *)(p + s->sh_offset + o))->st_name = 0xfffffff0;
+			for (size_t o = sizeof(Elf64_Sym);
+			     o + sizeof(Elf64_Sym) <= s->sh_size; o += sizeof(Elf64_Sym))
+				((Elf64_Sym *)(p + s->sh_offset + o))->st_name =
+					0xfffffff0;
 		});
 		MUTATE("sym-shndx-out", {
 			Elf64_Shdr *s = shdr(p, symtab);
-			for (size_t o = sizeof(Elf64_Sym); o + sizeof(Elf64_Sym) <= s->sh_size;
-			     o += sizeof(Elf64_Sym))
+			for (size_t o = sizeof(Elf64_Sym);
+			     o + sizeof(Elf64_Sym) <= s->sh_size; o += sizeof(Elf64_Sym))
 				((Elf64_Sym *)(p + s->sh_offset + o))->st_shndx = 0xfff0;
 		});
 		MUTATE("symtab-entsize0", shdr(p, symtab)->sh_entsize = 0);
@@ -240,7 +241,8 @@ int main(int argc, char **argv)
 
 	if (orig_len < sizeof(Elf64_Ehdr) || memcmp(orig, ELFMAG, SELFMAG) != 0 ||
 	    orig[EI_CLASS] != ELFCLASS64 || orig[EI_DATA] != ELFDATA2LSB ||
-	    ehdr(orig)->e_shoff + (size_t)ehdr(orig)->e_shnum * sizeof(Elf64_Shdr) > orig_len) {
+	    ehdr(orig)->e_shoff + (size_t)ehdr(orig)->e_shnum * sizeof(Elf64_Shdr) >
+		    orig_len) {
 		fprintf(stderr, "hostile-gen: %s: not a 64-bit little-endian ELF file\n",
 			argv[1]);
 		return 1;

@@ -39,12 +39,12 @@ start=$SECONDS
 # run CMD...: CMD under the trap with a 20 s limit; sets trap_rc/trap_err.
 run() { trap_run timeout -k 5 20 "$@"; }
 
-# sane DESC [FILE]: the last run ended with status 0 or 1 (no signal, no
-# hang); a failure printed something naming FILE.
+# sane DESC [ERE]: the last run ended with status 0 or 1 (no signal, no
+# hang); a failure printed something matching ERE (the file's name).
 sane() {
 	if [ "$trap_rc" -eq 0 ] || [ "$trap_rc" -eq 1 ]; then
 		if [ "$trap_rc" -eq 1 ] && [ -n "${2:-}" ] &&
-			! printf '%s\n' "$trap_err" | grep -qF -- "$2"; then
+			! printf '%s\n' "$trap_err" | grep -qE -- "$2"; then
 			not_ok "$1: exit 1 without naming $2"
 			diag "$trap_err"
 			return
@@ -87,13 +87,15 @@ mkdir -p "$elf"
 "$gen" "$fx/mod-foo.ko" "$elf" > "$testdir/elf.list" || echo "Bail out! hostile-gen failed"
 nelf=$(wc -l < "$testdir/elf.list")
 agree=0 stricter=0 debcrash=0
+fresh
+mkdir -p "$TRAP_ROOT$moddir/kernel/hostile"
 while read -r c; do
 	f=$elf/$c.ko
+	named="$c|${c//-/_}"
 	ncases=$((ncases + 1))
-	unset TRAP_ROOT
 	run "$tools/modinfo" "$f"
 	ours=$trap_rc
-	sane "ELF $c: modinfo" "$c"
+	sane "ELF $c: modinfo" "$named"
 	if $have_debian; then
 		run "$deb_modinfo" "$f"
 		if [ "$trap_rc" -ge 128 ]; then
@@ -106,29 +108,39 @@ while read -r c; do
 			not_ok "ELF $c: Debian's modinfo refuses it (exit $trap_rc), ours exits $ours"
 		fi
 	fi
-	TRAP_ROOT=$testdir/root
-	fresh
+	rm -rf "$TRAP_ROOT/sys/module"/* "$TRAP_LOG"
 	TRAP_RESULTS="finit_module=ENOSYS"
 	run "$tools/insmod" -f "$f"
 	unset TRAP_RESULTS
-	sane "ELF $c: insmod -f on the init_module path" "$c"
+	sane "ELF $c: insmod -f on the init_module path" "$named"
 	run "$tools/modprobe" --dump-modversions "$f"
-	sane "ELF $c: modprobe --dump-modversions" "$c"
-	cp "$f" "$TRAP_ROOT$moddir/kernel/mod-foo.ko"
-	run "$tools/depmod" "$kver"
-	sane "ELF $c: depmod on a tree holding it"
-	run "$tools/modprobe" mod-foo
-	sane "ELF $c: modprobe of it with its dependencies"
+	sane "ELF $c: modprobe --dump-modversions" "$named"
+	cp "$f" "$TRAP_ROOT$moddir/kernel/hostile/"
+	cp "$fx/mod-foo-a.ko.trailer" "$TRAP_ROOT$moddir/kernel/hostile/$c.ko.sig"
 done < "$testdir/elf.list"
 diag "ELF cases: $nelf; modinfo agrees with Debian's on $agree, refuses $stricter that Debian's accepts, Debian's crashes on $debcrash"
-TRAP_ROOT=$testdir/root
+# All of them in one tree: depmod indexes the good modules, modprobe gets through.
+run "$tools/depmod" "$kver"
+sane "ELF: depmod on a tree holding all $nelf broken modules"
+run "$tools/modprobe" --show-depends mod-foo
+is "$trap_rc:$trap_out" "0:$(printf "insmod $moddir/kernel/%s.ko \\n" mod-foo-a mod-foo-b mod-foo)" \
+	"ELF: the good modules are still indexed next to the broken ones"
+rm -rf "$TRAP_ROOT/sys/module"/* "$TRAP_LOG"
+# shellcheck disable=SC2046
+run "$tools/modprobe" -a $(tr - _ < "$testdir/elf.list")
+sane "ELF: modprobe -a of all the broken modules (with .sig)"
+diag "ELF section: $((SECONDS - start)) s"
 
-# Precise answers for a few of them.
+# Precise answers for a few of them: kmod's line, naming the module and the
+# error (libkmod's own "not a valid ELF module" is a debug message, as kmod's).
 unset TRAP_ROOT
-for c in trunc-0:"file too short" trunc-64:"not a valid ELF module" class32:"not a valid ELF module" \
-	shstrndx-big:"not a valid ELF module" sec6-off-eof:"not a valid ELF module"; do
-	run "$tools/modinfo" "$elf/${c%%:*}.ko"
-	like "$trap_rc:$trap_err" "^1:modinfo: ERROR: $elf/${c%%:*}.ko: ${c#*:}" "ELF ${c%%:*}: modinfo says '${c#*:}'"
+run "$tools/modinfo" "$elf/trunc-0.ko"
+like "$trap_rc:$trap_err" "^1:modinfo: ERROR: $elf/trunc-0.ko: file too short" "ELF trunc-0: modinfo says 'file too short'"
+for c in trunc-64 class32 shstrndx-big sec6-off-eof; do
+	run "$tools/modinfo" "$elf/$c.ko"
+	like "$trap_rc:$(printf '%s\n' "$trap_err" | tail -n 1)" \
+		"^1:modinfo: ERROR: could not get modinfo from '${c//-/_}': Exec format error\$" \
+		"ELF $c: modinfo says 'Exec format error', naming the module"
 done
 TRAP_ROOT=$testdir/root
 
@@ -154,7 +166,9 @@ for z in "xz:XZ:xz -0 -T1" "zst:ZSTD:zstd -q -1" "gz:ZLIB:gzip -1"; do
 	bomb=$testdir/bomb.ko.$ext
 	for _ in $(seq 18); do cat "$one"; done > "$bomb"
 	fresh
-	for t in insmod modinfo; do
+	tools_run=insmod
+	[ "$ext" = zst ] && tools_run="insmod modinfo"
+	for t in $tools_run; do
 		TRAP_ROOT=$testdir/root
 		/usr/bin/time -f '%M' -o "$testdir/rss" \
 			env LD_PRELOAD="$TRAP_LIB" TRAP_ROOT="$TRAP_ROOT" TRAP_LOG="$TRAP_LOG" \
@@ -173,11 +187,12 @@ for z in "xz:XZ:xz -0 -T1" "zst:ZSTD:zstd -q -1" "gz:ZLIB:gzip -1"; do
 	rm -f "$one" "$bomb"
 done
 
+diag "bombs done: $((SECONDS - start)) s"
+
 # ---- 3. index files truncated and garbage ---------------------------------------
 
 idx_case() { # INDEX DESC: modprobe, modinfo and modprobe -R on the damaged tree
-	for cmd in "modprobe mod-foo" "modprobe -R mod-foo" "modinfo -F filename mod-foo" \
-		"modprobe --show-depends mod-foo"; do
+	for cmd in "modprobe mod-foo" "modinfo -F filename mod-foo" "modprobe --show-depends mod-foo"; do
 		# shellcheck disable=SC2086
 		run "$tools/"$cmd
 		sane "$2: $cmd"
@@ -188,7 +203,7 @@ idx_case() { # INDEX DESC: modprobe, modinfo and modprobe -R on the damaged tree
 }
 for idx in modules.dep.bin modules.alias.bin modules.symbols.bin modules.builtin.bin; do
 	size=$(wc -c < "$base$moddir/$idx")
-	offs="0 1 3 4 7 8 11 12 13 16 20 24 32 $((size / 4)) $((size / 2)) $((size - 9)) $((size - 1))"
+	offs="0 1 4 8 12 16 $((size / 2)) $((size - 1))"
 	for off in $offs; do
 		[ "$off" -lt "$size" ] || continue
 		ncases=$((ncases + 1))
@@ -214,6 +229,8 @@ fresh
 rm -f "$TRAP_ROOT$moddir"/*.bin
 head -c 30 "$base$moddir/modules.dep" > "$TRAP_ROOT$moddir/modules.dep"
 idx_case modules.dep "modules.dep only, truncated mid-line"
+
+diag "indexes done: $((SECONDS - start)) s"
 
 # ---- 4. configuration files: NUL bytes, 1 MiB lines, no final newline ------------
 
@@ -252,7 +269,9 @@ sigdir=$testdir/sigs
 mkdir -p "$sigdir"
 p7s=$fx/mod-foo-a.ko.p7s
 plen=$(wc -c < "$p7s")
+# shellcheck disable=SC2059 # the formats are built octal escapes
 be32() { printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)))"; }
+# shellcheck disable=SC2059
 trailer() { # BODY-FILE ID_TYPE SIG_LEN
 	cat "$1"
 	printf "\\000\\000\\$(printf '%03o' "$2")\\000\\000\\000\\000\\000"
@@ -301,11 +320,17 @@ for s in "$sigdir"/*; do
 	eval "put_$name() { cp '$s' \"\$1\"; }"
 	sig_case "$name" "put_$name"
 done
+# shellcheck disable=SC2317 # called through sig_case
 put_fifo() { mkfifo "$1"; }
+# shellcheck disable=SC2317
 put_dir() { mkdir "$1"; }
+# shellcheck disable=SC2317
 put_loop() { ln -s "$(basename "$1")" "$1"; }
+# shellcheck disable=SC2317
 put_loop2() { ln -s x "$1" && ln -s "$(basename "$1")" "$(dirname "$1")/x"; }
+# shellcheck disable=SC2317
 put_devzero() { ln -s /dev/zero "$1"; }
+# shellcheck disable=SC2317
 put_unreadable() { cp "$fx/mod-foo-a.ko.trailer" "$1" && chmod 000 "$1"; }
 for s in fifo dir loop loop2 devzero; do
 	sig_case "$s" "put_$s"

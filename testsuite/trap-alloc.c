@@ -131,7 +131,8 @@ static bool name_listed(const char *path, const char *names)
 	return false;
 }
 
-/* True when TRAP_FAIL_ALLOC_EXE is unset or names this program (argv[0] or executable). */
+/* True when TRAP_FAIL_ALLOC_EXE is unset or names this program (argv[0] or executable).
+ */
 static bool exe_selected(const char *argv0)
 {
 	ssize_t (*real_readlink)(const char *, char *, size_t) = REAL(readlink);
@@ -169,7 +170,8 @@ static int counting_main(int argc, char **argv, char **envp)
 }
 
 _export_ int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void),
-			       void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
+			       void (*fini)(void), void (*rtld_fini)(void),
+			       void *stack_end)
 {
 	int (*real)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void),
 		    void *) = REAL(__libc_start_main);

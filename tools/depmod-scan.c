@@ -497,7 +497,11 @@ static int mod_order_cmp(const void *pa, const void *pb)
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-void depmod_modules_sort(struct depmod *d)
+/*
+ * Out of memory is an error (-ENOMEM): the order would silently change.  A
+ * missing or corrupted modules.order is kmod's warning and leaves the order.
+ */
+int depmod_modules_sort(struct depmod *d)
 {
 	_cleanup_free_ char *path = NULL;
 	struct hash *by_path;
@@ -505,15 +509,18 @@ void depmod_modules_sort(struct depmod *d)
 	size_t cap = 0;
 	ssize_t len;
 	unsigned int idx = 0, total;
+	int err = 0;
 	FILE *fp;
 
 	if (asprintf(&path, "%s/modules.order", d->cfg->dirname) < 0)
-		return;
+		return -ENOMEM;
 	fp = fopen(path, "re");
 	if (fp == NULL) {
+		err = errno == ENOMEM ? -ENOMEM : 0;
 		WRN("could not open modules.order at %s: %m\n", d->cfg->dirname);
-		return;
+		return err;
 	}
+	errno = 0;
 	while ((len = getline(&line, &cap, fp)) > 0) {
 		idx++;
 		if (line[len - 1] != '\n') {
@@ -521,17 +528,25 @@ void depmod_modules_sort(struct depmod *d)
 			goto out;
 		}
 	}
+	if (errno == ENOMEM) {
+		err = -ENOMEM;
+		goto out;
+	}
 	total = idx + 1;
 	idx = 0;
 	by_path = hash_new(d->n_mods, NULL);
-	if (by_path == NULL)
+	if (by_path == NULL) {
+		err = -ENOMEM;
 		goto out;
-	for (size_t i = 0; i < d->n_mods; i++) {
-		if (d->mods[i]->uncrelpath != NULL)
-			hash_add(by_path, d->mods[i]->uncrelpath, d->mods[i]);
+	}
+	for (size_t i = 0; i < d->n_mods && err == 0; i++) {
+		if (d->mods[i]->uncrelpath != NULL &&
+		    hash_add(by_path, d->mods[i]->uncrelpath, d->mods[i]) < 0)
+			err = -ENOMEM;
 	}
 	rewind(fp);
-	while ((len = getline(&line, &cap, fp)) > 0) {
+	errno = 0;
+	while (err == 0 && (len = getline(&line, &cap, fp)) > 0) {
 		struct depmod_mod *mod;
 
 		idx++;
@@ -540,13 +555,18 @@ void depmod_modules_sort(struct depmod *d)
 		if (mod != NULL)
 			mod->sort_idx = (int)idx - (int)total;
 	}
+	if (err == 0 && errno == ENOMEM)
+		err = -ENOMEM;
 	hash_free(by_path);
+	if (err < 0)
+		goto out;
 	qsort(d->mods, d->n_mods, sizeof(*d->mods), mod_order_cmp);
 	for (size_t i = 0; i < d->n_mods; i++)
 		d->mods[i]->idx = (unsigned int)i;
 out:
 	free(line);
 	fclose(fp);
+	return err;
 }
 
 /* 1: some module file under @path is newer than @mtime; 0: none; -errno. */

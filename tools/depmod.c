@@ -250,7 +250,8 @@ static int run(struct depmod *d, struct args *a, int argc, char *argv[])
 	err = depmod_modules_build_array(d);
 	if (err < 0)
 		CRIT("could not build module array: %s\n", strerror(-err));
-	depmod_modules_sort(d);
+	if (depmod_modules_sort(d) < 0)
+		CRIT("out of memory\n");
 	use_cache = a->all && !a->to_stdout && depmod_cache_enabled();
 	if (use_cache && depmod_cache_load(d) == -ENOMEM)
 		CRIT("out of memory\n");

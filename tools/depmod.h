@@ -126,7 +126,7 @@ void depmod_shutdown(struct depmod *d);
 int depmod_modules_search(struct depmod *d);
 int depmod_module_add_path(struct depmod *d, const char *path);
 int depmod_modules_build_array(struct depmod *d);
-void depmod_modules_sort(struct depmod *d);
+int depmod_modules_sort(struct depmod *d);
 /* 1 when no module file is newer than modules.dep, 0 when one is, -errno. */
 int depmod_depfile_up_to_date(const char *dirname);
 /* kmod's hash table iteration order for a table of @buckets buckets. */
