@@ -77,6 +77,7 @@ int kmod_index_writer_new(struct kmod_index_writer **ret)
 {
 	struct kmod_index_writer *w = calloc(1, sizeof(*w));
 
+	*ret = NULL; /* callers free whatever they got, also after a failure */
 	if (w == NULL)
 		return -ENOMEM;
 	w->root = wnode_new("", 0);

@@ -64,6 +64,7 @@ int kmod_index_dump(const struct kmod_index_file *idx, int fd, const char *prefi
  */
 struct kmod_index_writer;
 
+/* 0 or -ENOMEM; *ret is NULL after a failure, which kmod_index_writer_free takes. */
 int kmod_index_writer_new(struct kmod_index_writer **ret);
 void kmod_index_writer_free(struct kmod_index_writer *w);
 

@@ -183,6 +183,21 @@ cmd_fetch() {
 }
 
 # The only directory under lib/modules of an extracted tree.
+# publish TMP DIR STAMP WANT WHAT: mark the finished TMP with WANT in its file
+# STAMP and put it at DIR; a concurrent run may have put the same there first.
+publish() {
+	local tmp=$1 dir=$2 stamp=$3 want=$4
+	echo "$want" >"$tmp/$stamp"
+	rm -rf "$dir"
+	# -T: never move into a tree a concurrent run has just put there
+	if ! mv -T "$tmp" "$dir" 2>/dev/null; then
+		rm -rf "$tmp"
+		[[ -f $dir/$stamp && $(<"$dir/$stamp") == "$want" ]] ||
+			die "cannot move $5 to $dir"
+	fi
+	CLEANUP=
+}
+
 tree_kver() {
 	local d n=0 kver=
 	for d in "$1"/lib/modules/*/; do
@@ -218,15 +233,7 @@ extract_one() {
 		rm -rf "$tmp"
 		die "$deb: expected exactly one lib/modules/<kver>"
 	fi
-	echo "$want" >"$tmp/.kmod-ds-extracted"
-	rm -rf "$dir"
-	# -T: never move into a tree a concurrent run has just put there
-	if ! mv -T "$tmp" "$dir" 2>/dev/null; then
-		rm -rf "$tmp"
-		[[ -f $dir/.kmod-ds-extracted && $(<"$dir/.kmod-ds-extracted") == "$want" ]] ||
-			die "cannot move the unpacked $pkg to $dir"
-	fi
-	CLEANUP=
+	publish "$tmp" "$dir" .kmod-ds-extracted "$want" "the unpacked $pkg"
 	echo "$kver $dir"
 }
 
@@ -267,14 +274,7 @@ sample_one() {
 		mv "$tmp/.order" "$mods/modules.order"
 	fi
 	rm -f "$tmp/.all" "$tmp/.drop"
-	echo "$want" >"$tmp/.kmod-ds-sample"
-	rm -rf "$out"
-	if ! mv -T "$tmp" "$out" 2>/dev/null; then
-		rm -rf "$tmp"
-		[[ -f $out/.kmod-ds-sample && $(<"$out/.kmod-ds-sample") == "$want" ]] ||
-			die "cannot move the sample of $pkg to $out"
-	fi
-	CLEANUP=
+	publish "$tmp" "$out" .kmod-ds-sample "$want" "the sample of $pkg"
 	echo "$kver $out"
 }
 

@@ -62,24 +62,10 @@ need_or_skip_all "unshare -m (Debian package util-linux)" unshare -m true
 
 t_all=$(e2e_now)
 diag "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
-dracut_root=$(e2e_packages dracut dracut-core 2> "$testdir/pkgs.err")
-rc=$?
-if [[ $rc != 0 ]]; then
-	sed 's/^/# /' "$testdir/pkgs.err"
-	need_or_skip_all "Debian's dracut-core (apt-get download)" test "$rc" != 2
-	not_ok "fetch and unpack dracut-core (exit $rc)"
-	done_testing
-fi
+e2e_fetch dracut_root "Debian's dracut-core" e2e_packages dracut dracut-core
 DI=$dracut_root/usr/lib/dracut/dracut-install
 need_or_skip_all "dracut-install in dracut-core" test -x "$DI"
-trees=$(e2e_kernels 2> "$testdir/kernels.err")
-rc=$?
-if [[ $rc != 0 ]]; then
-	sed 's/^/# /' "$testdir/kernels.err"
-	need_or_skip_all "Debian kernels: $(tail -n1 "$testdir/kernels.err")" test "$rc" != 2
-	not_ok "fetch and unpack the Debian kernels (exit $rc)"
-	done_testing
-fi
+e2e_fetch trees "the Debian kernels" e2e_kernels
 
 # The copied trees are hard links to the cache's files: removed before
 # lib_cleanup's chmod -R can reach the cache through them.

@@ -22,24 +22,9 @@ need_or_skip_all "$missing; install: apt-get install $E2E_PACKAGES" test -z "$mi
 need_or_skip_all "$top_builddir/tools/kmod (build the tools first)" test -x "$top_builddir/tools/kmod"
 
 # Debian's lspci for case 10, unpacked from the archive's packages.
-e2e_pci=$(e2e_pciutils 2> "$testdir/pciutils.err")
-rc=$?
-if [ "$rc" != 0 ]; then
-	sed 's/^/# /' "$testdir/pciutils.err"
-	need_or_skip_all "Debian's $E2E_PCI_DEBS (apt-get download)" test "$rc" != 2
-	not_ok "fetch and unpack $E2E_PCI_DEBS (exit $rc)"
-	done_testing
-fi
+e2e_fetch e2e_pci "Debian's $E2E_PCI_DEBS" e2e_pciutils
 
-trees=$(e2e_kernels 2> "$testdir/kernels.err")
-rc=$?
-if [ "$rc" != 0 ]; then
-	sed 's/^/# /' "$testdir/kernels.err"
-	why=$(tail -n1 "$testdir/kernels.err")
-	[ "$rc" = 2 ] && need_or_skip_all "Debian kernels: ${why#debian-kernels.sh: }" false
-	not_ok "fetch and unpack the Debian kernels (exit $rc)"
-	done_testing
-fi
+e2e_fetch trees "the Debian kernels" e2e_kernels
 echo "# kernels ready after $(e2e_elapsed "$t_all") s"
 
 # The cases each boot must report, in order (guest.sh decides what runs where;

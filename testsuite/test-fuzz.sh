@@ -80,11 +80,11 @@ fi
 # run_one TARGET: the fuzzer for fuzz_time seconds; its log and exit status in testdir.
 run_one() {
 	local t=$1
-	mkdir -p "$testdir/work/$t" "$testdir/art/$t" "$corpus/$t"
+	mkdir -p "$testdir/runs/$t" "$testdir/art/$t" "$corpus/$t"
 	# The sanitizers' own exit codes are libFuzzer's concern; keep its defaults.
 	TMPDIR=$testdir "$fuzzdir/fuzz-$t" -max_total_time="$fuzz_time" \
 		-timeout="$fuzz_timeout" -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="$testdir/art/$t/" "$testdir/work/$t" "$corpus/$t" \
+		-artifact_prefix="$testdir/art/$t/" "$testdir/runs/$t" "$corpus/$t" \
 		> "$testdir/$t.log" 2>&1
 	echo $? > "$testdir/$t.rc"
 }

@@ -42,22 +42,8 @@ mkdir "$testdir/empty"
 need_or_skip_all "overlayfs in a private mount namespace" \
 	unshare -m mount -t overlay o -o "lowerdir=$testdir/empty:/usr/share" /usr/share
 
-pkgs=$(e2e_packages initramfs-tools "${ITOOLS_DEBS[@]}" 2> "$testdir/pkgs.err")
-rc=$?
-if [ "$rc" != 0 ]; then
-	sed 's/^/# /' "$testdir/pkgs.err"
-	need_or_skip_all "Debian's ${ITOOLS_DEBS[*]} (apt-get download)" test "$rc" != 2
-	not_ok "fetch and unpack ${ITOOLS_DEBS[*]} (exit $rc)"
-	done_testing
-fi
-trees=$(e2e_kernels 2> "$testdir/kernels.err")
-rc=$?
-if [ "$rc" != 0 ]; then
-	sed 's/^/# /' "$testdir/kernels.err"
-	need_or_skip_all "Debian kernels: $(tail -n1 "$testdir/kernels.err")" test "$rc" != 2
-	not_ok "fetch and unpack the Debian kernels (exit $rc)"
-	done_testing
-fi
+e2e_fetch pkgs "Debian's ${ITOOLS_DEBS[*]}" e2e_packages initramfs-tools "${ITOOLS_DEBS[@]}"
+e2e_fetch trees "the Debian kernels" e2e_kernels
 kver='' tree=''
 while read -r k r; do
 	[ "$(e2e_series "$k")" = 6.1 ] && kver=$k tree=$r

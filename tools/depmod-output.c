@@ -135,7 +135,7 @@ static int out_deps(struct depmod *d, char **lines, struct out *o)
 
 static int out_deps_bin(struct depmod *d, char **lines, struct out *o)
 {
-	struct kmod_index_writer *w = NULL; /* freed on failure of _new too */
+	struct kmod_index_writer *w;
 	int err = kmod_index_writer_new(&w);
 
 	for (size_t i = 0; i < d->n_mods && err == 0; i++) {
@@ -184,7 +184,7 @@ static int out_modinfo_text(struct depmod *d, const char *header, const char *ke
 
 static int out_aliases_bin(struct depmod *d, struct out *o)
 {
-	struct kmod_index_writer *w = NULL; /* freed on failure of _new too */
+	struct kmod_index_writer *w;
 	int err = kmod_index_writer_new(&w);
 
 	for (size_t i = 0; i < d->n_mods && err == 0; i++) {
@@ -238,7 +238,7 @@ static int out_symbols_bin(struct depmod *d, const struct depmod_symbol **syms, 
 			   struct out *o)
 {
 	_cleanup_strbuf_ struct strbuf key;
-	struct kmod_index_writer *w = NULL; /* freed on failure of _new too */
+	struct kmod_index_writer *w;
 	int err = kmod_index_writer_new(&w);
 
 	strbuf_init(&key);
@@ -297,7 +297,7 @@ static int read_input(struct depmod *d, const char *name, char **mem, size_t *le
 static int out_builtin_bin(struct depmod *d, struct out *o)
 {
 	_cleanup_free_ char *mem = NULL;
-	struct kmod_index_writer *w = NULL; /* freed on failure of _new too */
+	struct kmod_index_writer *w;
 	char modname[PATH_MAX_LEN];
 	size_t len;
 	int err = read_input(d, "modules.builtin", &mem, &len);
@@ -335,7 +335,7 @@ static int out_builtin_bin(struct depmod *d, struct out *o)
 static int out_builtin_alias_bin(struct depmod *d, struct out *o)
 {
 	_cleanup_free_ char *mem = NULL;
-	struct kmod_index_writer *w = NULL; /* freed on failure of _new too */
+	struct kmod_index_writer *w;
 	struct hash *seen;
 	const char *prev = NULL;
 	size_t prevlen = 0, len;

@@ -87,6 +87,24 @@ e2e_vmlinux() {
 }
 
 # The newest cached .deb of package $1, if any.
+# e2e_fetch VAR WHAT CMD...: VAR=$(CMD) for a test; when CMD fails its
+# messages become diagnostics and the test ends: skipped when CMD exits 2
+# (unavailable here), failed otherwise.
+e2e_fetch() {
+	local _var=$1 _what=$2 _out _rc _why
+	shift 2
+	_out=$("$@" 2> "$testdir/fetch.err")
+	_rc=$?
+	if [[ $_rc != 0 ]]; then
+		sed 's/^/# /' "$testdir/fetch.err"
+		_why=$(tail -n1 "$testdir/fetch.err")
+		need_or_skip_all "$_what: ${_why#debian-kernels.sh: }" test "$_rc" != 2
+		not_ok "fetch and unpack $_what (exit $_rc)"
+		done_testing
+	fi
+	printf -v "$_var" '%s' "$_out"
+}
+
 e2e_cached_deb() {
 	find "$E2E_CACHE/debs" -maxdepth 1 -name "${1}_*.deb" 2> /dev/null | sort -V | tail -n1
 }

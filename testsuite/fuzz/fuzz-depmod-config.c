@@ -23,16 +23,13 @@ void log_printf(int prio, const char *fmt, ...)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct depmod_cfg cfg = { .kversion = "6.1.0-57-amd64" };
-	const char *paths[2];
 	char path[64];
+	const char *paths[] = { path, NULL };
 	int fd;
 
-	fd = fuzz_memfd(NULL, 0, data, size);
+	fd = fuzz_input_file(data, size, path, sizeof(path));
 	if (fd < 0)
 		return 0;
-	fuzz_fd_path(path, sizeof(path), fd);
-	paths[0] = path;
-	paths[1] = NULL;
 	if (depmod_cfg_load(&cfg, paths) == 0) {
 		for (const struct cfg_search *s = cfg.searches; s != NULL; s = s->next)
 			if (strlen(s->path) < s->len)

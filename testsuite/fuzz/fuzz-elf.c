@@ -24,6 +24,16 @@ static void fuzz_strip(const struct kmod_elf *elf, const uint8_t *data, size_t s
 	free(copy);
 }
 
+/* @n: what a symbol getter returned; reads every name, frees the array. */
+static void touch_symbols(int n, struct kmod_elf_symbol *symbols)
+{
+	if (n < 0)
+		return;
+	for (int i = 0; i < n; i++)
+		fuzz_touch(symbols[i].symbol);
+	free(symbols);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kmod_modversion *versions;
@@ -50,18 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_touch(versions[i].symbol);
 		free(versions);
 	}
-	n = kmod_elf_get_symbols(elf, &symbols);
-	if (n >= 0) {
-		for (int i = 0; i < n; i++)
-			fuzz_touch(symbols[i].symbol);
-		free(symbols);
-	}
-	n = kmod_elf_get_dependency_symbols(elf, &symbols);
-	if (n >= 0) {
-		for (int i = 0; i < n; i++)
-			fuzz_touch(symbols[i].symbol);
-		free(symbols);
-	}
+	touch_symbols(kmod_elf_get_symbols(elf, &symbols), symbols);
+	touch_symbols(kmod_elf_get_dependency_symbols(elf, &symbols), symbols);
 	if (kmod_elf_get_this_module_name(elf, &name) == 0)
 		fuzz_touch(name);
 	if (kmod_elf_get_section(elf, ".modinfo", &buf, &len) == 0 && len > 0)

@@ -76,10 +76,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[64];
 	int fd, dumpfd;
 
-	fd = fuzz_memfd(NULL, 0, data, size);
+	fd = fuzz_input_file(data, size, path, sizeof(path));
 	if (fd < 0)
 		return 0;
-	fuzz_fd_path(path, sizeof(path), fd);
 	if (kmod_index_open(&fuzz_logger, path, &idx) < 0) {
 		close(fd);
 		return 0;

@@ -53,16 +53,13 @@ static void read_back(const struct kmod_config *config)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kmod_config *config;
-	const char *paths[2];
 	char path[64];
+	const char *paths[] = { path, NULL };
 	int fd;
 
-	fd = fuzz_memfd(NULL, 0, data, size);
+	fd = fuzz_input_file(data, size, path, sizeof(path));
 	if (fd < 0)
 		return 0;
-	fuzz_fd_path(path, sizeof(path), fd);
-	paths[0] = path;
-	paths[1] = NULL;
 	if (kmod_config_new(&fuzz_logger, paths, NULL, &config) == 0) {
 		read_back(config);
 		(void)kmod_config_changed(config);

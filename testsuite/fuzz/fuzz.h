@@ -65,6 +65,16 @@ static inline void fuzz_fd_path(char *buf, size_t len, int fd)
 	snprintf(buf, len, "/proc/self/fd/%d", fd);
 }
 
+/* The input as a file: a memfd holding it (-1 on error), its path in @path. */
+static inline int fuzz_input_file(const uint8_t *data, size_t size, char *path, size_t len)
+{
+	int fd = fuzz_memfd(NULL, 0, data, size);
+
+	if (fd >= 0)
+		fuzz_fd_path(path, len, fd);
+	return fd;
+}
+
 /* A NUL-terminated copy of the input, for the string parsers. */
 static inline char *fuzz_strndup(const uint8_t *data, size_t size)
 {
