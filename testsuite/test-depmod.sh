@@ -196,9 +196,26 @@ printf 'exclude skipme extra\nexclude signed\n' >"$testdir/c8.conf"
 printf '# comment\n\nsearch \\\n  extra built-in\ninclude foo\nmake_map_files\nbogus line\nsearch updates\n' \
 	>"$testdir/c9.conf"
 printf 'external 6\\.1 %s\nsearch built-in external\n' "$testdir/ext1" >"$testdir/c10.conf"
-for c in "$cfg" "$testdir"/c{1,2,3,4,5,6,7,8,9,10}.conf; do
+printf 'external [0-9]+\\.[0-9]{1,3}(\\.[0-9]+)?-?.* %s\nexternal (5|6)\\.1\\..*-te?s+t %s\nexternal 6\\.1\\.0-(a|b) /nonexistent\nsearch external built-in\n' \
+	"$testdir/ext1" "$testdir/ext2" >"$testdir/c11.conf"
+for c in "$cfg" "$testdir"/c{1,2,3,4,5,6,7,8,9,10,11}.conf; do
 	both "depmod.d ${c##*/}" -C "$c" "$kver"
 done
+# Patterns glibc's regcomp needs exponential time or memory for (kmod 30 hangs on
+# the first): refused with a message naming the line, the rest of the file applies.
+printf 'external 6.*%s %s\nexternal (6)\\\\1.* %s\nexternal ((6{1,200}){1,200}){1,200} %s\nexternal 6\\..* %s\nsearch external built-in\n' \
+	"$(printf '+%.0s' {1..60})" "$testdir/ext2" "$testdir/ext2" "$testdir/ext2" \
+	"$testdir/ext1" >"$testdir/c12.conf"
+rm -rf "$root.our"
+cp -a "$root" "$root.our"
+timeout 60 "$ours" -b "$root.our" -C "$testdir/c12.conf" "$kver" 2>"$testdir/c12.err"
+is "$?" 0 "depmod.d pathological kernel patterns: exit status"
+is "$(grep ' ERROR: ' "$testdir/c12.err")" \
+	"$(printf 'depmod: ERROR: %s:%u: kernel version pattern too complex, ignoring the line\n' \
+		"$testdir/c12.conf" 1 "$testdir/c12.conf" 2 "$testdir/c12.conf" 3)" \
+	"depmod.d pathological kernel patterns: each line named"
+like "$(cat "$root.our/lib/modules/$kver/modules.dep")" "^$testdir/ext1/dup.ko:" \
+	"depmod.d pathological kernel patterns: the next line still applies"
 mkdir -p "$testdir/confdir/sub.conf"
 cp "$testdir/c1.conf" "$testdir/confdir/10-signed.conf"
 cp "$testdir/c2.conf" "$testdir/confdir/05-extra.conf"
