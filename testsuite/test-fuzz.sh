@@ -26,6 +26,7 @@ else
 fi
 fuzz_jobs=${FUZZ_JOBS:-2}
 fuzz_timeout=${FUZZ_TIMEOUT:-10}
+fuzz_seed=${FUZZ_SEED:-1}
 
 need_or_skip_all "clang with libFuzzer" bash -c \
 	'echo "int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }" |
@@ -82,7 +83,9 @@ run_one() {
 	local t=$1
 	mkdir -p "$testdir/runs/$t" "$testdir/art/$t" "$corpus/$t"
 	# The sanitizers' own exit codes are libFuzzer's concern; keep its defaults.
-	TMPDIR=$testdir "$fuzzdir/fuzz-$t" -max_total_time="$fuzz_time" \
+	# A fixed seed makes a run repeatable, so a finding reproduces with the same
+	# command; FUZZ_SEED=0 lets libFuzzer pick one (make fuzz explores that way).
+	TMPDIR=$testdir "$fuzzdir/fuzz-$t" -seed="$fuzz_seed" -max_total_time="$fuzz_time" \
 		-timeout="$fuzz_timeout" -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$testdir/art/$t/" "$testdir/runs/$t" "$corpus/$t" \
 		> "$testdir/$t.log" 2>&1
