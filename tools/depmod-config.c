@@ -200,7 +200,7 @@ static size_t size_mul(size_t a, size_t b)
 	return __builtin_mul_overflow(a, b, &r) ? SIZE_MAX : r;
 }
 
-/* the repeat count of an interval "{m}", "{m,}" or "{m,n}" at *p, or 0 when it is not one */
+/* copies made by an interval "{m}", "{m,}", "{m,n}" or "{,n}" at *p; 0 if none */
 static size_t interval_copies(const char **p)
 {
 	const char *s = *p + 1;
@@ -214,7 +214,8 @@ static size_t interval_copies(const char **p)
 		for (s++; *s >= '0' && *s <= '9'; s++)
 			n = size_add(size_mul(n, 10), (size_t)(*s - '0'));
 	}
-	if (*s != '}' || !digits)
+	/* glibc reads "{,n}" as "{0,n}" */
+	if (*s != '}' || (!digits && !comma))
 		return 0;
 	*p = s;
 	if (comma && n > m)
@@ -302,6 +303,10 @@ static size_t ere_size_bound(const char *p)
 		last = 1;
 		f[depth].branch = size_add(f[depth].branch, 1);
 	}
+	/* an unclosed group is an error, but only once regcomp has parsed all of it */
+	for (; depth > 0; depth--)
+		f[depth - 1].branch = size_add(f[depth - 1].branch,
+					       size_add(f[depth].done, f[depth].branch));
 	return size_add(f[0].done, f[0].branch);
 }
 
