@@ -204,7 +204,7 @@ done
 fresh dummy.ko dummy.ko
 mkfifo "$m/dummy.ko.sig"
 timeout 20 "$SHELL" -c ". '$top_srcdir/testsuite/lib.sh' >/dev/null; true" # lib loads without hanging
-TRAP_LOG=$TRAP_LOG TRAP_ROOT=$TRAP_ROOT TRAP_PASSTHROUGH=$top_builddir:$testdir LD_PRELOAD=$(trap_preload "$insmod") \
+TRAP_LOG=$TRAP_LOG TRAP_ROOT=$TRAP_ROOT TRAP_PASSTHROUGH=$top_builddir:$testdir LD_PRELOAD=$TRAP_LIB \
 	timeout 20 "$insmod" "$m/dummy.ko" > /dev/null 2> "$testdir/fifo.err"
 is "$?:$(log)" "1:" "FIFO as .sig: no hang, exit 1, no system call"
 like "$(cat "$testdir/fifo.err")" "$m/dummy.ko.sig: not a regular file" "FIFO as .sig: named and explained"

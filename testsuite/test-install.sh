@@ -288,7 +288,12 @@ EOF
 # shellcheck disable=SC2046 # the flags are words
 ${cfg[cc]} $("$pc" --cflags libkmod) -o "$testdir/prog" "$testdir/prog.c" \
 	$("$pc" --libs libkmod) > "$testdir/out" 2>&1
-is "$?|$(cat "$testdir/out")" "0|" "a program compiles with the installed libkmod.h and libkmod.pc"
+rc=$?
+# a sanitizer build's libkmod pulls in libasan, whose tmpnam and the like the linker warns about
+if sanitizer_build; then
+	sed -i "/libasan\.so[.0-9]*: warning: the use of \`/d" "$testdir/out"
+fi
+is "$rc|$(cat "$testdir/out")" "0|" "a program compiles with the installed libkmod.h and libkmod.pc"
 need_or_skip "readelf" command -v readelf &&
 	like "$(readelf -d "$testdir/prog")" 'Shared library: \[libkmod\.so\.2\]' \
 		"it links libkmod.so.2 through the libkmod.so link"

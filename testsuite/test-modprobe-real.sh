@@ -71,12 +71,11 @@ deb() {
 # process each; OUT gets one record per argument: "ARG<TAB>exit<TAB>stdout<TAB>
 # stderr", newlines written as \n.
 each() {
-	local tool=$1 out=$2 arg o e rc pre
-	pre=$(trap_preload "$tool")
+	local tool=$1 out=$2 arg o e rc
 	shift 2
 	: > "$out"
 	while IFS= read -r arg; do
-		o=$(LD_PRELOAD=$pre "$tool" "$@" "$arg" 2> "$testdir/err" < /dev/null)
+		o=$(LD_PRELOAD=$TRAP_LIB "$tool" "$@" "$arg" 2> "$testdir/err" < /dev/null)
 		rc=$?
 		e=
 		[[ -s $testdir/err ]] && e=$(norm_err "$testdir/err")
@@ -94,7 +93,7 @@ chunks() {
 	for c in "$testdir"/chunk.*; do
 		mapfile -t list < "$c"
 		{
-			LD_PRELOAD=$(trap_preload "$tool") "$tool" -a "$@" "${list[@]}" 2> "$testdir/err" < /dev/null
+			LD_PRELOAD=$TRAP_LIB "$tool" -a "$@" "${list[@]}" 2> "$testdir/err" < /dev/null
 			echo "exit $?"
 			norm_err "$testdir/err"
 		} >> "$out"
@@ -215,7 +214,7 @@ while read -r kver root; do
 		[[ $impl == deb ]] && tool=$deb_modprobe && enodata=$enodata_deb
 		: > "$work/E.$impl"
 		while read -r -a opts; do
-			o=$(LD_PRELOAD=$(trap_preload "$tool") "$tool" "${opts[@]}" 2> "$testdir/err" < /dev/null)
+			o=$(LD_PRELOAD=$TRAP_LIB "$tool" "${opts[@]}" 2> "$testdir/err" < /dev/null)
 			echo "${opts[*]}|$?|$o|$(norm_err "$testdir/err" | sed "s#^$tool: #modprobe: #")" \
 				>> "$work/E.$impl"
 		done < "$work/errors"
@@ -227,7 +226,7 @@ while read -r kver root; do
 		tool=$modprobe
 		enodata=''
 		[[ $impl == deb ]] && tool=$deb_modprobe && enodata=$enodata_deb
-		LD_PRELOAD=$(trap_preload "$tool") "$tool" -c > "$work/c.$impl" 2> "$testdir/err"
+		LD_PRELOAD=$TRAP_LIB "$tool" -c > "$work/c.$impl" 2> "$testdir/err"
 		echo "exit $?" >> "$work/c.$impl"
 		norm_err "$testdir/err" >> "$work/c.$impl"
 	done

@@ -423,7 +423,7 @@ done
 fresh
 (
 	export TRAP_ROOT TRAP_LOG TRAP_UNAME_R
-	LD_PRELOAD=$(trap_preload "$modprobe") TRAP_PASSTHROUGH="$top_builddir:$top_srcdir:$testdir" \
+	LD_PRELOAD=$TRAP_LIB TRAP_PASSTHROUGH="$top_builddir:$top_srcdir:$testdir" \
 		exec "$modprobe" nope 2>&-
 ) > "$testdir/stdout"
 is "$?|$(cat "$testdir/stdout")" "1|" "stderr closed: exit 1, no output"

@@ -22,16 +22,65 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* glibc's allocator itself; exported for exactly this use. */
+#ifdef TRAP_HAVE_LIBCRYPTO
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#endif
+
+/*
+ * glibc's allocator itself: only while the next malloc in the lookup order is
+ * being found (dlsym may allocate).  Afterwards every call goes to that next
+ * malloc: glibc's, or AddressSanitizer's in an instrumented program, whose
+ * runtime is then loaded after this library and must see every allocation.
+ */
 void *__libc_malloc(size_t size);
 void *__libc_calloc(size_t n, size_t size);
 void *__libc_realloc(void *p, size_t size);
+
+static struct {
+	void *(*malloc)(size_t);
+	void *(*calloc)(size_t, size_t);
+	void *(*realloc)(void *, size_t);
+} next_alloc;
+/* not thread-local: the loader may allocate before this library's TLS is usable */
+static bool resolving;
+
+static bool next_alloc_ready(void)
+{
+	if (__atomic_load_n(&next_alloc.realloc, __ATOMIC_ACQUIRE) != NULL)
+		return true;
+	if (__atomic_exchange_n(&resolving, true, __ATOMIC_ACQ_REL))
+		return false;
+	next_alloc.malloc = REAL(malloc);
+	next_alloc.calloc = REAL(calloc);
+	__atomic_store_n(&next_alloc.realloc, REAL(realloc), __ATOMIC_RELEASE);
+	__atomic_store_n(&resolving, false, __ATOMIC_RELEASE);
+	return next_alloc.malloc != NULL && next_alloc.calloc != NULL &&
+	       next_alloc.realloc != NULL;
+}
+
+static void *next_malloc(size_t size)
+{
+	return next_alloc_ready() ? next_alloc.malloc(size) : __libc_malloc(size);
+}
+
+static void *next_calloc(size_t n, size_t size)
+{
+	return next_alloc_ready() ? next_alloc.calloc(n, size) : __libc_calloc(n, size);
+}
+
+static void *next_realloc(void *p, size_t size)
+{
+	return next_alloc_ready() ? next_alloc.realloc(p, size) : __libc_realloc(p, size);
+}
 
 typedef int (*main_fn)(int, char **, char **);
 int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void),
@@ -85,20 +134,20 @@ static bool inject(void)
 
 _export_ void *malloc(size_t size)
 {
-	return inject() ? NULL : __libc_malloc(size);
+	return inject() ? NULL : next_malloc(size);
 }
 
 _export_ void *calloc(size_t n, size_t size)
 {
-	return inject() ? NULL : __libc_calloc(n, size);
+	return inject() ? NULL : next_calloc(n, size);
 }
 
 _export_ void *realloc(void *p, size_t size)
 {
 	/* realloc(p, 0) frees: nothing to fail. */
 	if (p != NULL && size == 0)
-		return __libc_realloc(p, size);
-	return inject() ? NULL : __libc_realloc(p, size);
+		return next_realloc(p, size);
+	return inject() ? NULL : next_realloc(p, size);
 }
 
 _export_ void *reallocarray(void *p, size_t n, size_t size)
@@ -110,6 +159,24 @@ _export_ void *reallocarray(void *p, size_t n, size_t size)
 		return NULL;
 	}
 	return realloc(p, total);
+}
+
+/*
+ * AddressSanitizer asks for every new thread's stack through this call, which
+ * allocates, and aborts the program when it fails: that allocation belongs to
+ * the runtime, not to the program under test.
+ */
+_export_ int pthread_getattr_np(pthread_t thread, pthread_attr_t *attr)
+{
+	int (*real)(pthread_t, pthread_attr_t *) = REAL(pthread_getattr_np);
+	int err;
+
+	if (real == NULL)
+		return ENOSYS;
+	trap_alloc_hold(true);
+	err = real(thread, attr);
+	trap_alloc_hold(false);
+	return err;
 }
 
 /* True when @path's last component is one of the space-separated @names. */
@@ -153,18 +220,43 @@ static bool exe_selected(const char *argv0)
 	return name_listed(exe, want);
 }
 
+/*
+ * OpenSSL 3.0 builds its global state (error strings, configuration, the
+ * default library context, the object table, the per-thread error queue) on
+ * first use, and loses the pieces already made when one of those
+ * allocations fails: a leak no caller can prevent.  Built before counting
+ * starts, it stays out of the sweep; every allocation of the program's own
+ * calls into libcrypto still counts.
+ */
+static void crypto_global_init(void)
+{
+#ifdef TRAP_HAVE_LIBCRYPTO
+	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_ADD_ALL_CIPHERS |
+				    OPENSSL_INIT_ADD_ALL_DIGESTS | OPENSSL_INIT_LOAD_CONFIG,
+			    NULL);
+	OSSL_LIB_CTX_get0_global_default();
+	OBJ_obj2nid(OBJ_nid2obj(NID_sha256));
+	ERR_clear_error();
+#endif
+}
+
 static int counting_main(int argc, char **argv, char **envp)
 {
 	const char *s = getenv("TRAP_FAIL_ALLOC");
 	char *end;
 
 	if (s != NULL && *s != '\0' && exe_selected(argc > 0 ? argv[0] : NULL)) {
+		unsigned long n;
+
 		errno = 0;
-		fail_at = strtoul(s, &end, 10);
+		n = strtoul(s, &end, 10);
 		if (errno != 0 || *end != '\0') {
 			fprintf(stderr, "kmod-trap: invalid TRAP_FAIL_ALLOC '%s'\n", s);
 			_exit(125);
 		}
+		if (n > 0)
+			crypto_global_init();
+		fail_at = n;
 	}
 	return real_main(argc, argv, envp);
 }
