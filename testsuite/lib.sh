@@ -59,6 +59,7 @@ if sanitizer_build; then
 	no_valgrind_reason="valgrind cannot run programs built with AddressSanitizer (--enable-sanitizers)"
 fi
 
+_lib_t0=$(date +%s)
 _tap_n=0
 _tap_failed=0
 _tap_plan=
@@ -191,6 +192,8 @@ done_testing() {
 		diag "failed $_tap_failed of $_tap_n"
 		_rc=1
 	fi
+	# for whoever fits the suite into CI's time
+	diag "ran in $(($(date +%s) - _lib_t0)) s"
 	exit $_rc
 }
 

@@ -4,8 +4,9 @@
 # The whole test suite again, built with AddressSanitizer and
 # UndefinedBehaviorSanitizer: configure --enable-sanitizers (with this build's
 # other options) in testsuite/sanitizers/ of the build tree, make -j2, and
-# make -j2 check of every test but this one and those booting a kernel in
-# qemu (test-e2e.sh and the like).  One result per test file of that
+# make -j2 check of every test but this one, test-fuzz.sh (its targets carry
+# the sanitizers in every build) and those booting a kernel in qemu
+# (test-e2e.sh and the like).  One result per test file of that
 # suite (from its .trs), then one that no sanitizer report turned up: none in
 # its logs, none in the report files every instrumented program writes to
 # (ASAN_OPTIONS/UBSAN_OPTIONS log_path), so that a report is seen even where
@@ -78,10 +79,12 @@ diag "sanitizer build configured and built in $((t1 - t0)) s"
 # Not this test, nor those that boot a real kernel in qemu (test-e2e.sh and
 # the like, recognised by testsuite/e2e/host.sh or qemu-system): the guest
 # runs its own copies of the tools, and has no sanitizer runtime.
-tests= qemu=
+tests= qemu= fuzz=
 for t in $(submake -s sanitizers-list-tests | tr ' ' '\n' | grep '^testsuite/'); do
 	if [ "$t" = testsuite/test-sanitizers.sh ]; then
 		continue
+	elif [ "$t" = testsuite/test-fuzz.sh ]; then
+		fuzz=$t
 	elif [ -f "$src/$t" ] && grep -q -E 'e2e/host\.sh|qemu-system' "$src/$t"; then
 		qemu="$qemu $t"
 	else
@@ -97,11 +100,12 @@ t2=$(date +%s)
 diag "sub-suite ran in $((t2 - t1)) s with $([ "$real" = 0 ] && echo "the whole Debian trees" || echo "about $real modules per Debian tree")"
 
 # One result per test file.
+[ -n "$fuzz" ] && skip "sanitizers: $fuzz: its libFuzzer targets are built with ASan and UBSan (clang) in every build"
 for t in $qemu; do
 	skip "sanitizers: $t: boots a real kernel in qemu, not run in the sanitizer build"
 done
 for t in $tests; do
-	trs=$t.trs log=$t.log
+	trs=${t%.sh}.trs log=${t%.sh}.log
 	if [ ! -f "$trs" ]; then
 		not_ok "sanitizers: $t ran (no $trs)"
 		continue
