@@ -135,6 +135,11 @@ pick() {
 		for (i = 1; i <= NR && c < n; i += step) { print l[int(i)]; c++ } }'
 }
 
+# Single-name processes per case: 1000 names, 500 modaliases, 200 files, or
+# KMOD_TEST_REAL_PROCS of each when fewer (the sanitizer build, where every
+# process pays for ASan's start and LeakSanitizer's exit).
+procs=${KMOD_TEST_REAL_PROCS:-1000}
+
 unset TRAP_RESULTS TRAP_LOG KMOD_DETACHED_SIG MODPROBE_OPTIONS KMOD_LOG
 export TRAP_ROOT TRAP_UNAME_R
 
@@ -163,13 +168,13 @@ while read -r kver root; do
 	if [[ ${KMOD_TEST_REAL_ALL:-0} == 1 ]]; then
 		cp "$work/names" "$work/names1"
 	else
-		pick 1000 < "$work/names" > "$work/names1"
+		pick "$procs" < "$work/names" > "$work/names1"
 	fi
 	grep -v '^#' "$moddir/modules.alias" | awk '{ print $2 }' > "$work/aliases"
-	grep '[][*?]' "$work/aliases" | sort -u | pick 500 | concrete > "$work/modaliases"
+	grep '[][*?]' "$work/aliases" | sort -u | pick "$((procs < 500 ? procs : 500))" | concrete > "$work/modaliases"
 	grep -v '[][*?]' "$work/aliases" | sort -u > "$work/symbolic"
 	sed -e 's#.*/##' -e 's#\.ko$##' "$moddir/modules.builtin" | pick 50 > "$work/builtin"
-	find -L "$moddir/kernel" -name '*.ko*' | sort | pick 200 > "$work/files"
+	find -L "$moddir/kernel" -name '*.ko*' | sort | pick "$((procs < 200 ? procs : 200))" > "$work/files"
 
 	# ---- --show-depends on module names ----------------------------------------------
 	n=$(wc -l < "$work/names")

@@ -15,7 +15,9 @@
 # Time: the real-tree tests run thousands of short processes, each slower
 # under ASan; the sub-suite therefore sees about KMOD_TEST_SANITIZERS_REAL
 # (default 300) modules of each Debian tree (KMOD_TEST_REAL_SAMPLE, see
-# debian-kernels.sh); KMOD_TEST_SANITIZERS_REAL=0 gives it the whole trees.
+# debian-kernels.sh), KMOD_TEST_SANITIZERS_REAL=0 gives it the whole trees;
+# test-modprobe-real.sh starts KMOD_TEST_SANITIZERS_PROCS (default 60) processes
+# per case instead of up to 1000, each paying ASan's start and LeakSanitizer's exit.
 # The sub build is kept between runs, so only what changed is rebuilt.
 
 # shellcheck source=testsuite/lib.sh
@@ -92,7 +94,7 @@ for t in $(submake -s sanitizers-list-tests | tr ' ' '\n' | grep '^testsuite/');
 	fi
 done
 rm -f testsuite/*.trs testsuite/*.log test-suite.log
-KMOD_TEST_REAL_SAMPLE=$real \
+KMOD_TEST_REAL_SAMPLE=$real KMOD_TEST_REAL_PROCS=${KMOD_TEST_SANITIZERS_PROCS:-60} \
 	ASAN_OPTIONS=log_path=$reports/asan${ASAN_OPTIONS:+:$ASAN_OPTIONS} \
 	UBSAN_OPTIONS=log_path=$reports/ubsan${UBSAN_OPTIONS:+:$UBSAN_OPTIONS} \
 	submake -j2 check TESTS="$tests" > make-check.log 2>&1

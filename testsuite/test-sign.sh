@@ -255,11 +255,11 @@ esac
 while read -r kver tree; do
 	[ -n "$kver" ] || continue
 	find "$tree/lib/modules/$kver/kernel" -name '*.ko*' | sort > "$testdir/all"
-	# every module split and joined uncompressed; every 25th also through xz
-	bad=0 count=0
+	# every module split and joined uncompressed; every 25th also through xz.
+	# Few processes per module: the outputs are replaced in place (the tools
+	# write a temporary file and rename it), never removed in between.
+	bad=0 count=0 b=$w/rt.ko
 	while read -r n f; do
-		b=$w/$(basename "$f")
-		rm -f "$b" "$b.sig" "$b.back"
 		z=none
 		case $f in *.xz) [ $((n % 25)) = 0 ] && z=xz ;; esac
 		if ! "$kmod" detach -Z $z -o "$b" "$f" 2> "$testdir/e" ||
@@ -268,17 +268,15 @@ while read -r kver tree; do
 			[ $bad -gt 3 ] || { diag "failed: $f"; sed 's/^/# /' "$testdir/e"; }
 		else
 			case $z:$f in
-			xz:*) same=$([ "$(xz -dc "$b.back" | sha256sum)" = "$(xz -dc "$f" | sha256sum)" ] && echo y) ;;
-			*.xz) same=$([ "$(sha256sum < "$b.back")" = "$(xz -dc "$f" | sha256sum)" ] && echo y) ;;
-			*) same=$(cmp -s "$b.back" "$f" && echo y) ;;
-			esac
-			if [ "$same" != y ]; then
+			xz:*) xz -dc "$b.back" | cmp -s - <(xz -dc "$f") ;;
+			*.xz) xz -dc "$f" | cmp -s - "$b.back" ;;
+			*) cmp -s "$b.back" "$f" ;;
+			esac || {
 				bad=$((bad + 1))
 				[ $bad -gt 3 ] || diag "differs: $f"
-			fi
+			}
 		fi
 		count=$((count + 1))
-		rm -f "$b" "$b.sig" "$b.back"
 	done < <(awk '{ print NR, $0 }' "$testdir/all")
 	is "$bad" 0 "$kver: detach then attach gives back the image of all $count modules"
 done <<< "$trees"
