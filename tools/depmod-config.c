@@ -188,18 +188,19 @@ static char *read_line(FILE *fp, unsigned int *linenum)
 #define KVER_PATTERN_MAX_NODES 512
 #define KVER_PATTERN_DEPTH 32
 
+/* saturating: a bound past SIZE_MAX is refused like any other too large */
 static size_t size_add(size_t a, size_t b)
 {
 	size_t r;
 
-	return __builtin_add_overflow(a, b, &r) ? SIZE_MAX : r;
+	return uadd_overflow(a, b, &r) ? SIZE_MAX : r;
 }
 
 static size_t size_mul(size_t a, size_t b)
 {
 	size_t r;
 
-	return __builtin_mul_overflow(a, b, &r) ? SIZE_MAX : r;
+	return umul_overflow(a, b, &r) ? SIZE_MAX : r;
 }
 
 /* copies made by an interval "{m}", "{m,}", "{m,n}" or "{,n}" at *p; 0 if none */
