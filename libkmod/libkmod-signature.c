@@ -349,11 +349,20 @@ char *kmod_sig_hex(const uint8_t *buf, size_t len)
 	return hex;
 }
 
+/* Without libcrypto all there is to say is the type. */
+static int parse_type_only(struct kmod_sig_info *info)
+{
+	sig_info_init(info, "PKCS#7");
+	return 0;
+}
+
 #if ENABLE_OPENSSL
 #include <openssl/bn.h>
 #include <openssl/objects.h>
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
+
+#include "libkmod-crypto.h"
 
 /* Digests kmod names; anything else makes it show no signature at all. */
 static const char *digest_name(const X509_ALGOR *alg)
@@ -446,6 +455,8 @@ int kmod_sig_parse_pkcs7(const void *der, size_t size, struct kmod_sig_info *inf
 
 	if (size > INT32_MAX)
 		return -ENODATA;
+	if (kmod_crypto_load(NULL, 0) < 0)
+		return parse_type_only(info);
 	p7 = d2i_PKCS7(NULL, &p, (long)size);
 	if (p7 == NULL)
 		return -ENODATA;
@@ -458,10 +469,8 @@ int kmod_sig_parse_pkcs7(const void *der, size_t size, struct kmod_sig_info *inf
 	return err;
 }
 #else
-/* Without libcrypto all there is to say is the type. */
 int kmod_sig_parse_pkcs7(const void *der, size_t size, struct kmod_sig_info *info)
 {
-	sig_info_init(info, "PKCS#7");
-	return 0;
+	return parse_type_only(info);
 }
 #endif

@@ -25,6 +25,14 @@ struct sig_module {
 	mode_t mode;	    /* permission bits of the file */
 };
 
+#if ENABLE_OPENSSL
+/*
+ * Load libcrypto for sign, verify and show-sig (the other commands never
+ * need it).  False, after an error message, when it cannot be loaded.
+ */
+bool sig_crypto_ready(void);
+#endif
+
 /* A logger for the library's lower layers that prints through tools/log.h. */
 extern const struct logger sig_tool_logger;
 

@@ -16,6 +16,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "libkmod/libkmod-crypto.h"
+
 #include "kmod-sig.h"
 #include "kmod.h"
 #include "log.h"
@@ -289,6 +291,8 @@ static int do_sign(int argc, char *argv[])
 		ERR("--append always writes the full trailer; --format=pkcs7 does not apply\n");
 		return EXIT_FAILURE;
 	}
+	if (!sig_crypto_ready())
+		return EXIT_FAILURE;
 	s.md = EVP_get_digestbyname(hash);
 	if (s.md == NULL) {
 		ERR("unknown digest '%s'\n", hash);

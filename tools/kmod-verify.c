@@ -22,6 +22,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "libkmod/libkmod-crypto.h"
+
 #include "kmod-sig.h"
 #include "kmod.h"
 #include "log.h"
@@ -316,15 +318,28 @@ static int verify_tree(const char *dir, STACK_OF(X509) *certs, bool quiet,
 	return err;
 }
 
+bool sig_crypto_ready(void)
+{
+	char msg[512];
+
+	if (kmod_crypto_load(msg, sizeof(msg)) == 0)
+		return true;
+	ERR("cannot use libcrypto: %s\n", msg);
+	return false;
+}
+
 static int do_verify(int argc, char *argv[])
 {
-	STACK_OF(X509) *certs = sk_X509_new_null();
+	STACK_OF(X509) *certs;
 	struct verify_stats st = { 0 };
 	const char *all = NULL;
 	struct timespec t0, t1;
 	bool quiet = false;
 	int i, r = EXIT_FAILURE, err = 0;
 
+	if (!sig_crypto_ready())
+		return EXIT_FAILURE;
+	certs = sk_X509_new_null();
 	if (certs == NULL)
 		return EXIT_FAILURE;
 	for (;;) {
@@ -501,6 +516,8 @@ static int do_show(int argc, char *argv[])
 		ERR("missing module\n");
 		return EXIT_FAILURE;
 	}
+	if (!sig_crypto_ready())
+		return EXIT_FAILURE;
 	for (i = optind; i < argc; i++) {
 		if (i > optind)
 			putchar('\n');
