@@ -35,7 +35,8 @@ static int resolve_all(char *msg, size_t msglen)
 		const char *why = dlerror();
 
 		if (msg != NULL)
-			snprintf(msg, msglen, "%s", why ? why : "cannot load " LIBCRYPTO_SONAME);
+			snprintf(msg, msglen, "%s",
+				 why ? why : "cannot load " LIBCRYPTO_SONAME);
 		return -ENOENT;
 	}
 	for (size_t i = 0; i < sizeof(crypto_symbols) / sizeof(crypto_symbols[0]); i++) {
@@ -43,8 +44,8 @@ static int resolve_all(char *msg, size_t msglen)
 
 		if (sym == NULL) {
 			if (msg != NULL)
-				snprintf(msg, msglen, "%s: no symbol %s", LIBCRYPTO_SONAME,
-					 crypto_symbols[i].name);
+				snprintf(msg, msglen, "%s: no symbol %s",
+					 LIBCRYPTO_SONAME, crypto_symbols[i].name);
 			dlclose(handle);
 			return -ENOENT;
 		}
