@@ -27,7 +27,17 @@ struct kmod_file {
 	size_t size;	 /* image plus whatever was appended */
 	size_t capacity; /* bytes usable at mem */
 	bool mmapped;	 /* mem is a private mapping of the whole file */
+	off_t size_at_open;
 };
+
+/*
+ * Files up to this size are read into memory rather than mapped.  Reading a
+ * whole module costs less than unmapping it: munmap() flushes TLBs, which
+ * under a hypervisor made mmap + munmap of every module of a 6.1 tree 280 ms
+ * against 163 ms for read() (modinfo of 4023 modules).  Bigger files, never
+ * real modules, are mapped so that memory follows what is touched.
+ */
+#define KMOD_FILE_READ_MAX ((off_t)64 << 20)
 
 static const struct {
 	uint8_t magic[MAGIC_LEN];
@@ -117,6 +127,7 @@ int kmod_file_open(const struct logger *lg, const char *path, struct kmod_file *
 	}
 
 	file->lg = lg;
+	file->size_at_open = st.st_size;
 	file->fd = TAKE_FD(fd);
 	*ret = file;
 	return 0;
@@ -370,7 +381,7 @@ int kmod_file_load_contents(struct kmod_file *file, size_t tail_room)
 
 	if (file->compression != KMOD_FILE_COMPRESSION_NONE)
 		return load_decompressed(file, tail_room);
-	if (tail_room == 0)
+	if (tail_room == 0 && file->size_at_open > KMOD_FILE_READ_MAX)
 		return load_mmap(file);
 	return load_read(file, tail_room);
 }
