@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <lzma.h>
+#include <unistd.h>
 
 #include "util/macro.h"
 #include "libkmod-file-decompress.h"
@@ -55,12 +56,48 @@ static int xz_error(struct kmod_file_decompress *d, lzma_ret ret)
 	}
 }
 
+/* Enough for the footer and the index of a stream of a few blocks. */
+#define XZ_TAIL_PROBE 4096
+
+/*
+ * The uncompressed size the last stream's index records, so that the image
+ * is allocated once instead of grown by copies (about 5% of reading a .ko.xz
+ * tree).  0 when it cannot be had cheaply.  Only a size hint: the decoder
+ * checks the index against the data itself, and a wrong hint costs growth.
+ */
+static size_t xz_indexed_size(const struct kmod_file_decompress *d)
+{
+	uint8_t tail[XZ_TAIL_PROBE];
+	size_t len = d->in_size < sizeof(tail) ? d->in_size : sizeof(tail);
+	size_t end = len - LZMA_STREAM_HEADER_SIZE, pos;
+	uint64_t memlimit = 1 << 20, size;
+	lzma_stream_flags flags;
+	lzma_index *index = NULL;
+	lzma_ret ret;
+
+	if (len < 2 * LZMA_STREAM_HEADER_SIZE)
+		return 0;
+	if (pread(d->fd, tail, len, (off_t)(d->in_size - len)) != (ssize_t)len)
+		return 0;
+	if (lzma_stream_footer_decode(&flags, tail + end) != LZMA_OK ||
+	    flags.backward_size > end)
+		return 0;
+	pos = end - flags.backward_size;
+	ret = lzma_index_buffer_decode(&index, &memlimit, NULL, tail, &pos, end);
+	if (ret != LZMA_OK)
+		return 0;
+	size = lzma_index_uncompressed_size(index);
+	lzma_index_end(index, NULL);
+	return size < KMOD_FILE_MAX_IMAGE ? (size_t)size : 0;
+}
+
 int kmod_file_decompress_xz(struct kmod_file_decompress *d)
 {
 	_cleanup_(lzma_endp) lzma_stream strm = LZMA_STREAM_INIT;
 	_cleanup_free_ uint8_t *buf = NULL;
 	lzma_action action = LZMA_RUN;
 	lzma_ret ret;
+	size_t hint;
 	int err;
 
 	buf = malloc(KMOD_FILE_DECOMPRESS_CHUNK);
@@ -71,7 +108,9 @@ int kmod_file_decompress_xz(struct kmod_file_decompress *d)
 	if (ret != LZMA_OK)
 		return xz_error(d, ret);
 
-	err = kmod_file_decompress_start(d, 0);
+	/* One byte more, so the decoder reaches the stream's end without a grow. */
+	hint = xz_indexed_size(d);
+	err = kmod_file_decompress_start(d, hint > 0 ? hint + 1 : 0);
 	if (err < 0)
 		return err;
 
