@@ -30,11 +30,14 @@ struct elf_section {
 	uint32_t name;
 	uint32_t type;
 	uint32_t link;
+	bool ready; /* its bytes are in memory (always, without a fill callback) */
 };
 
 struct kmod_elf {
 	const uint8_t *mem;
 	size_t size;
+	kmod_elf_fill_fn fill; /* NULL when the whole image is in memory */
+	void *fill_data;
 	bool is64;
 	bool msb;
 	uint64_t shoff;
@@ -121,6 +124,24 @@ static bool section_has_data(const struct elf_section *s)
 	return s->type != SHT_NULL && s->type != SHT_NOBITS;
 }
 
+/*
+ * Bring a section's bytes into memory before its first use.  The section
+ * table is the object's own, so it is updated through a const view: filling
+ * changes what is cached, not what the ELF says.
+ */
+static int section_ready(const struct kmod_elf *elf, const struct elf_section *s)
+{
+	int err;
+
+	if (elf->fill == NULL || s->ready)
+		return 0;
+	err = elf->fill(elf->fill_data, s->offset, s->size);
+	if (err < 0)
+		return err;
+	((struct elf_section *)s)->ready = true;
+	return 0;
+}
+
 static int read_section_header(struct kmod_elf *elf, uint16_t idx)
 {
 	const struct elf_layout *l = elf_layout(elf);
@@ -132,6 +153,7 @@ static int read_section_header(struct kmod_elf *elf, uint16_t idx)
 	s->offset = elf_uint(elf, hdr + l->sh_offset, l->word);
 	s->size = elf_uint(elf, hdr + l->sh_size, l->word);
 	s->link = (uint32_t)elf_uint(elf, hdr + l->sh_link, 4);
+	s->ready = elf->fill == NULL;
 
 	/* SHT_NOBITS/SHT_NULL have no file bytes: offset/size mean nothing here. */
 	if (section_has_data(s) && !range_ok(s->offset, s->size, elf->size))
@@ -157,12 +179,17 @@ static int parse_ident(struct kmod_elf *elf)
 static int parse_shstrtab(struct kmod_elf *elf, uint16_t shstrndx)
 {
 	const struct elf_section *s;
+	int err;
 
 	if (shstrndx >= elf->shnum)
 		return -ENOEXEC;
 	s = &elf->sections[shstrndx];
-	if (!section_has_data(s) || s->size == 0 ||
-	    elf->mem[s->offset + s->size - 1] != '\0')
+	if (!section_has_data(s) || s->size == 0)
+		return -ENOEXEC;
+	err = section_ready(elf, s);
+	if (err < 0)
+		return err;
+	if (elf->mem[s->offset + s->size - 1] != '\0')
 		return -ENOEXEC;
 	elf->shstrtab = (const char *)elf->mem + s->offset;
 	elf->shstrtab_size = s->size;
@@ -174,16 +201,26 @@ static int parse_shstrtab(struct kmod_elf *elf, uint16_t shstrndx)
 	return 0;
 }
 
-int kmod_elf_new(const void *memory, size_t size, struct kmod_elf **ret)
+int kmod_elf_new_sparse(const void *memory, size_t size, kmod_elf_fill_fn fill,
+			void *data, struct kmod_elf **ret)
 {
-	struct kmod_elf probe = { .mem = memory, .size = size };
+	struct kmod_elf probe = {
+		.mem = memory, .size = size, .fill = fill, .fill_data = data
+	};
 	_cleanup_free_ struct kmod_elf *elf = NULL;
 	const struct elf_layout *l;
 	uint16_t shnum, shstrndx;
+	uint64_t shtab_len;
 	int err;
 
 	if (memory == NULL || ret == NULL)
 		return -EINVAL;
+	if (fill != NULL) {
+		err = fill(data, 0,
+			   size < sizeof(Elf64_Ehdr) ? size : sizeof(Elf64_Ehdr));
+		if (err < 0)
+			return err;
+	}
 	err = parse_ident(&probe);
 	if (err < 0)
 		return err;
@@ -202,9 +239,15 @@ int kmod_elf_new(const void *memory, size_t size, struct kmod_elf **ret)
 	 */
 	if (probe.shentsize != l->shdr_size || shnum == 0)
 		return -ENOEXEC;
-	if (!range_ok(probe.shoff, (uint64_t)shnum * probe.shentsize, size))
+	shtab_len = (uint64_t)shnum * probe.shentsize;
+	if (!range_ok(probe.shoff, shtab_len, size))
 		return -ENOEXEC;
 	probe.shnum = shnum;
+	if (fill != NULL) {
+		err = fill(data, probe.shoff, shtab_len);
+		if (err < 0)
+			return err;
+	}
 
 	elf = malloc(sizeof(*elf) + (size_t)shnum * sizeof(struct elf_section));
 	if (elf == NULL)
@@ -221,6 +264,11 @@ int kmod_elf_new(const void *memory, size_t size, struct kmod_elf **ret)
 
 	*ret = TAKE_PTR(elf);
 	return 0;
+}
+
+int kmod_elf_new(const void *memory, size_t size, struct kmod_elf **ret)
+{
+	return kmod_elf_new_sparse(memory, size, NULL, NULL, ret);
 }
 
 void kmod_elf_free(struct kmod_elf *elf)
@@ -243,11 +291,15 @@ static int find_section_data(const struct kmod_elf *elf, const char *name,
 			     const struct elf_section **sec)
 {
 	int idx = find_section(elf, name);
+	int err;
 
 	if (idx < 0)
 		return idx;
 	if (!section_has_data(&elf->sections[idx]))
 		return -ENODATA;
+	err = section_ready(elf, &elf->sections[idx]);
+	if (err < 0)
+		return err;
 	*sec = &elf->sections[idx];
 	return idx;
 }
@@ -490,6 +542,7 @@ struct sym {
 static int symtab_open(const struct kmod_elf *elf, struct symtab *st)
 {
 	const struct elf_section *s = NULL;
+	int err;
 
 	for (uint16_t i = 0; i < elf->shnum; i++) {
 		if (elf->sections[i].type == SHT_SYMTAB) {
@@ -506,7 +559,10 @@ static int symtab_open(const struct kmod_elf *elf, struct symtab *st)
 	st->sec = s;
 	st->strtab = &elf->sections[s->link];
 	st->count = s->size / st->entsize;
-	return 0;
+	err = section_ready(elf, st->sec);
+	if (err == 0)
+		err = section_ready(elf, st->strtab);
+	return err;
 }
 
 static int symtab_get(const struct kmod_elf *elf, const struct symtab *st, uint64_t i,
@@ -574,6 +630,7 @@ static int pack_symbols(const struct kmod_elf_symbol *tmp, size_t n, size_t byte
 static int crc_value(const struct kmod_elf *elf, const struct sym *sym, uint64_t *crc)
 {
 	const struct elf_section *s;
+	int err;
 
 	if (sym->shndx == SHN_UNDEF || sym->shndx >= SHN_LORESERVE) {
 		*crc = sym->value;
@@ -584,6 +641,9 @@ static int crc_value(const struct kmod_elf *elf, const struct sym *sym, uint64_t
 	s = &elf->sections[sym->shndx];
 	if (!section_has_data(s) || !range_ok(sym->value, 4, s->size))
 		return -EINVAL;
+	err = section_ready(elf, s);
+	if (err < 0)
+		return err;
 	*crc = elf_uint(elf, s->offset + sym->value, 4);
 	return 0;
 }

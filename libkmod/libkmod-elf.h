@@ -16,8 +16,25 @@ struct kmod_modversion {
 	char *symbol; /* points into the same allocation */
 };
 
-/* Validate the headers and section table.  Returns 0 or -errno (-ENOEXEC for not ELF/corrupt). */
+/* Validate the headers and section table.  Returns 0 or -errno (-ENOEXEC for not
+ * ELF/corrupt). */
 int kmod_elf_new(const void *memory, size_t size, struct kmod_elf **ret);
+
+/*
+ * Puts the file bytes [off, off + len) in place at memory + off; 0 or -errno.
+ * The range is always inside the image.
+ */
+typedef int (*kmod_elf_fill_fn)(void *data, uint64_t off, uint64_t len);
+
+/*
+ * Like kmod_elf_new() over an image of which nothing needs to be in memory
+ * yet: @fill is asked for the headers first, then for each section the first
+ * time it is used, so that only what is asked of the ELF gets read (modinfo
+ * reads about a tenth of a module).  @memory must stay valid and @fill usable
+ * as long as the kmod_elf.  A fill error is returned by whatever needed it.
+ */
+int kmod_elf_new_sparse(const void *memory, size_t size, kmod_elf_fill_fn fill,
+			void *data, struct kmod_elf **ret);
 void kmod_elf_free(struct kmod_elf *elf);
 
 /* Raw section by name.  -ENODATA when absent. */

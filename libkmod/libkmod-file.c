@@ -27,6 +27,7 @@ struct kmod_file {
 	size_t size;	 /* image plus whatever was appended */
 	size_t capacity; /* bytes usable at mem */
 	bool mmapped;	 /* mem is a private mapping of the whole file */
+	bool sparse;	 /* mem holds only what kmod_file_fill() read */
 	off_t size_at_open;
 };
 
@@ -371,8 +372,60 @@ static int grow_room(struct kmod_file *file, size_t tail_room)
 	return 0;
 }
 
+int kmod_file_load_sparse(struct kmod_file *file)
+{
+	size_t size;
+	int err;
+
+	if (file->mem != NULL)
+		return 0;
+	if (file->compression != KMOD_FILE_COMPRESSION_NONE ||
+	    file->size_at_open > KMOD_FILE_READ_MAX)
+		return kmod_file_load_contents(file, 0);
+	err = file_size(file, &size);
+	if (err < 0)
+		return err;
+	file->mem = malloc(size);
+	if (file->mem == NULL)
+		return -ENOMEM;
+	file->size = size;
+	file->capacity = size;
+	file->sparse = true;
+	return 0;
+}
+
+int kmod_file_fill(struct kmod_file *file, uint64_t off, uint64_t len)
+{
+	ssize_t n;
+
+	if (file->mem == NULL || off > file->size || len > file->size - off)
+		return -EINVAL;
+	if (!file->sparse || len == 0)
+		return 0;
+	n = pread_full(file->fd, file->mem + off, (size_t)len, (off_t)off);
+	if (n < 0 || (uint64_t)n != len) {
+		lg_err(file->lg, "%s: could not read: %s\n", file->path,
+		       n < 0 ? strerror((int)-n) : "file shrank while reading");
+		return n < 0 ? (int)n : -EIO;
+	}
+	return 0;
+}
+
+int kmod_file_fill_cb(void *file, uint64_t off, uint64_t len)
+{
+	return kmod_file_fill(file, off, len);
+}
+
 int kmod_file_load_contents(struct kmod_file *file, size_t tail_room)
 {
+	int err;
+
+	if (file->sparse) {
+		err = kmod_file_fill(file, 0, file->size);
+		if (err < 0)
+			return err;
+		file->sparse = false;
+	}
 	if (file->mem != NULL) {
 		if (file->capacity - file->size >= tail_room)
 			return 0;

@@ -52,6 +52,21 @@ bool kmod_file_compression_supported(enum kmod_file_compression compression);
  */
 int kmod_file_load_contents(struct kmod_file *file, size_t tail_room);
 
+/*
+ * Make room for the image without reading it, for a caller that needs only
+ * parts of it: kmod_file_fill() reads each part into place.  Compressed
+ * files, and files too big to be read rather than mapped, are loaded whole
+ * (filling is then a no-op).  A later kmod_file_load_contents() completes
+ * the image.  Returns 0 or -errno (logged).
+ */
+int kmod_file_load_sparse(struct kmod_file *file);
+
+/* Read [off, off + len) of the file into place; 0 or -errno (logged). */
+int kmod_file_fill(struct kmod_file *file, uint64_t off, uint64_t len);
+
+/* kmod_file_fill() with the file as void *: the callback of kmod_elf_new_sparse(). */
+int kmod_file_fill_cb(void *file, uint64_t off, uint64_t len);
+
 /* The loaded image (and whatever was appended); valid after load_contents. */
 void *kmod_file_get_contents(const struct kmod_file *file);
 size_t kmod_file_get_size(const struct kmod_file *file);

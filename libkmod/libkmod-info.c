@@ -45,6 +45,23 @@ static void module_image_release(struct module_image *img)
 	kmod_file_free(img->file);
 }
 
+/* The appended signature, if any, read into place: marker and info block first. */
+static int image_fill_trailer(struct kmod_file *file)
+{
+	size_t size = kmod_file_get_size(file);
+	size_t tail = size < MODULE_SIG_OVERHEAD ? size : MODULE_SIG_OVERHEAD;
+	size_t trailer;
+	int err;
+
+	err = kmod_file_fill(file, size - tail, tail);
+	if (err < 0)
+		return err;
+	trailer = kmod_sig_appended_size(kmod_file_get_contents(file), size);
+	if (trailer <= tail)
+		return 0;
+	return kmod_file_fill(file, size - trailer, trailer - tail);
+}
+
 static int module_image_open(const struct kmod_module *mod, struct module_image *img)
 {
 	const struct logger *lg = kmod_get_logger(mod->ctx);
@@ -58,10 +75,12 @@ static int module_image_open(const struct kmod_module *mod, struct module_image 
 	err = kmod_file_open(lg, path, &img->file);
 	if (err < 0)
 		return err;
-	err = kmod_file_load_contents(img->file, 0);
+	/* Only the headers and the sections asked for are read. */
+	err = kmod_file_load_sparse(img->file);
 	if (err == 0)
-		err = kmod_elf_new(kmod_file_get_contents(img->file),
-				   kmod_file_get_size(img->file), &img->elf);
+		err = kmod_elf_new_sparse(kmod_file_get_contents(img->file),
+					  kmod_file_get_size(img->file), kmod_file_fill_cb,
+					  img->file, &img->elf);
 	if (err < 0) {
 		/*
 		 * Only a debug message, as kmod: dracut-install hands every file of
@@ -285,8 +304,10 @@ KMOD_EXPORT int kmod_module_get_info(const struct kmod_module *mod, struct kmod_
 		return err;
 	count = modinfo_strings(&img, list);
 	if (count >= 0) {
-		err = sig_info(mod, kmod_file_get_contents(img.file),
-			       kmod_file_get_size(img.file), list);
+		err = image_fill_trailer(img.file);
+		if (err == 0)
+			err = sig_info(mod, kmod_file_get_contents(img.file),
+				       kmod_file_get_size(img.file), list);
 		count = err < 0 ? err : count + err;
 	}
 	module_image_release(&img);

@@ -280,6 +280,20 @@ static void sig_info_init(struct kmod_sig_info *info, const char *id_type)
 	*info = (struct kmod_sig_info){ .id_type = id_type, .hash_algo = "unknown" };
 }
 
+size_t kmod_sig_appended_size(const void *mem, size_t size)
+{
+	const uint8_t *block;
+	size_t body, need;
+
+	if (!kmod_sig_is_appended(mem, size) || size < MODULE_SIG_OVERHEAD)
+		return 0;
+	body = size - MODULE_SIG_OVERHEAD;
+	block = (const uint8_t *)mem + body;
+	need = (size_t)read_be32(block + INFO_SIG_LEN) + block[INFO_SIGNER_LEN] +
+	       block[INFO_KEY_ID_LEN];
+	return need > body ? 0 : need + MODULE_SIG_OVERHEAD;
+}
+
 int kmod_sig_parse_trailer(const void *mem, size_t size, struct kmod_sig_info *info)
 {
 	const uint8_t *p = mem;

@@ -34,6 +34,14 @@ enum kmod_sig_format {
 bool kmod_sig_is_appended(const void *mem, size_t size);
 
 /*
+ * Bytes the appended signature takes at the end of an image of @size bytes
+ * (signature, signer, key id, info block, marker), 0 if there is none that
+ * fits.  Reads only the last MODULE_SIG_OVERHEAD bytes, so that a caller can
+ * fetch the trailer of a file alone.
+ */
+size_t kmod_sig_appended_size(const void *mem, size_t size);
+
+/*
  * Check the bytes of a detached signature by the kernel's own rules.  On
  * success returns 0 and sets *format.  On failure returns -EBADMSG and sets
  * *reason to a short static description ("truncated", "bad magic", ...).

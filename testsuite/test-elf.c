@@ -294,6 +294,116 @@ static void test_synth(bool is64, bool msb)
 	kmod_elf_free(elf);
 }
 
+/* ---- (b2) sparse images: only what is asked for is read ---- */
+
+struct sparse_src {
+	const uint8_t *from;
+	uint8_t *to;
+	bool *filled;
+	uint64_t fail_at; /* a fill starting here fails with -EIO; UINT64_MAX: never */
+	unsigned int calls;
+};
+
+static int sparse_fill(void *data, uint64_t off, uint64_t len)
+{
+	struct sparse_src *src = data;
+
+	src->calls++;
+	if (off == src->fail_at)
+		return -EIO;
+	memcpy(src->to + off, src->from + off, len);
+	for (uint64_t i = 0; i < len; i++)
+		src->filled[off + i] = true;
+	return 0;
+}
+
+static bool range_filled(const struct sparse_src *src, size_t off, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (!src->filled[off + i])
+			return false;
+	}
+	return true;
+}
+
+static bool range_untouched(const struct sparse_src *src, size_t off, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (src->filled[off + i])
+			return false;
+	}
+	return true;
+}
+
+static void test_sparse(bool is64, bool msb)
+{
+	const char *cfg = cfg_name(is64, msb);
+	static struct img im;
+	static uint8_t poisoned[sizeof(im.buf)];
+	static bool filled[sizeof(im.buf)];
+	struct sparse_src src = { .from = im.buf, .to = poisoned, .filled = filled,
+				  .fail_at = UINT64_MAX };
+	struct kmod_elf *elf = NULL;
+	struct kmod_modversion *mv = NULL;
+	struct kmod_elf_symbol *sy = NULL;
+	char **strs = NULL;
+	const char *name;
+	int n;
+
+	build_synth(&im, is64, msb);
+	memset(poisoned, 0xa5, sizeof(poisoned));
+	memset(filled, 0, sizeof(filled));
+	if (!is_int(kmod_elf_new_sparse(poisoned, im.size, sparse_fill, &src, &elf), 0,
+		    "%s: sparse: kmod_elf_new_sparse", cfg))
+		return;
+	ok(range_filled(&src, 0, is64 ? 64 : 52) &&
+		   range_filled(&src, im.shoff, (size_t)im.shnum * im.shentsize) &&
+		   !range_filled(&src, im.data_off[S_MODINFO], sizeof(synth_modinfo) - 1) &&
+		   range_untouched(&src, im.data_off[S_VERSIONS], 128),
+	   "%s: sparse: headers read, sections not yet", cfg);
+
+	n = kmod_elf_get_modinfo_strings(elf, &strs);
+	ok(n == 3 && strcmp(strs[0], "license=GPL") == 0 && strcmp(strs[2], "alias=foo") == 0,
+	   "%s: sparse: modinfo strings", cfg);
+	free(strs);
+	ok(range_filled(&src, im.data_off[S_MODINFO], sizeof(synth_modinfo) - 1) &&
+		   range_untouched(&src, im.data_off[S_VERSIONS], 128),
+	   "%s: sparse: .modinfo read, __versions not", cfg);
+
+	n = kmod_elf_get_modversions(elf, &mv);
+	ok(n == 2 && mv[0].crc == synth_crc_foo(is64) && strcmp(mv[1].symbol, "baz") == 0,
+	   "%s: sparse: modversions", cfg);
+	free(mv);
+	ok(kmod_elf_get_this_module_name(elf, &name) == 0 && strcmp(name, SYNTH_NAME) == 0,
+	   "%s: sparse: this_module name", cfg);
+	n = kmod_elf_get_symbols(elf, &sy);
+	is_int(n, 2, "%s: sparse: 2 exported symbols", cfg);
+	check_sym(sy, n, "rel", 0x01020304, 'W', cfg, "sparse: export (CRC in section)");
+	free(sy);
+	n = kmod_elf_get_dependency_symbols(elf, &sy);
+	is_int(n, 3, "%s: sparse: 3 dependency symbols", cfg);
+	check_sym(sy, n, ".baz", 0xdeadbeef, 'U', cfg, "sparse: dependency");
+	free(sy);
+	n = (int)src.calls;
+	strs = NULL;
+	kmod_elf_get_modinfo_strings(elf, &strs);
+	free(strs);
+	is_int((int)src.calls, n, "%s: sparse: a section is read once", cfg);
+	kmod_elf_free(elf);
+
+	/* A failing read reaches whoever needed it. */
+	src.fail_at = 0;
+	is_int(kmod_elf_new_sparse(poisoned, im.size, sparse_fill, &src, &elf), -EIO,
+	       "%s: sparse: header read error returned", cfg);
+	src.fail_at = im.data_off[S_MODINFO];
+	if (is_int(kmod_elf_new_sparse(poisoned, im.size, sparse_fill, &src, &elf), 0,
+		   "%s: sparse: parse again", cfg)) {
+		is_int(kmod_elf_get_modinfo_strings(elf, &strs), -EIO,
+		       "%s: sparse: section read error returned", cfg);
+		kmod_elf_free(elf);
+	}
+}
+
 /* ---- (c) hostile input ---- */
 
 /* Parse a private exact-size copy (so over-reads are visible to valgrind/ASan). */
@@ -310,22 +420,15 @@ static int parse_copy(const uint8_t *data, size_t len)
 	return err;
 }
 
-/* Every getter on a copy: each must return a count/0 or one of the documented errnos. */
-static bool exercise(const uint8_t *data, size_t len)
+/* Every getter, results into r[8]. */
+static void run_getters(struct kmod_elf *elf, uint8_t *strip, int r[8])
 {
-	uint8_t *copy = malloc(len), *strip = malloc(len);
-	struct kmod_elf *elf = NULL;
-	bool good = true;
 	void *p = NULL;
 	const void *buf;
 	uint64_t size;
 	const char *name;
-	int r[8];
 
-	memcpy(copy, data, len);
-	memcpy(strip, data, len);
-	if (kmod_elf_new(copy, len, &elf) == 0) {
-		r[0] = kmod_elf_get_section(elf, ".modinfo", &buf, &size);
+	r[0] = kmod_elf_get_section(elf, ".modinfo", &buf, &size);
 		r[1] = kmod_elf_get_modinfo_strings(elf, (char ***)&p);
 		free(TAKE_PTR(p));
 		r[2] = kmod_elf_get_modversions(elf, (struct kmod_modversion **)&p);
@@ -338,12 +441,44 @@ static bool exercise(const uint8_t *data, size_t len)
 		free(TAKE_PTR(p));
 		r[6] = kmod_elf_strip(elf, strip, KMOD_ELF_STRIP_MODVERSION);
 		r[7] = kmod_elf_strip(elf, strip, KMOD_ELF_STRIP_VERMAGIC);
+}
+
+/*
+ * Every getter on a copy: each must return a count/0 or one of the documented
+ * errnos, and the same over a sparse copy that is read only where asked.
+ */
+static bool exercise(const uint8_t *data, size_t len)
+{
+	uint8_t *copy = malloc(len), *strip = malloc(len), *poisoned = malloc(len);
+	bool *filled = calloc(len ? len : 1, sizeof(bool));
+	struct sparse_src src = { .from = data, .to = poisoned, .filled = filled,
+				  .fail_at = UINT64_MAX };
+	struct kmod_elf *elf = NULL;
+	bool good = true;
+	int r[8], rs[8], err, errs;
+
+	memcpy(copy, data, len);
+	memcpy(strip, data, len);
+	memset(poisoned, 0xa5, len);
+	err = kmod_elf_new(copy, len, &elf);
+	if (err == 0) {
+		run_getters(elf, strip, r);
 		for (int i = 0; i < 8; i++)
 			good &= r[i] >= 0 || r[i] == -ENODATA || r[i] == -EINVAL;
 		kmod_elf_free(elf);
 	}
+	memcpy(strip, data, len);
+	errs = kmod_elf_new_sparse(poisoned, len, sparse_fill, &src, &elf);
+	good &= errs == err;
+	if (errs == 0) {
+		run_getters(elf, strip, rs);
+		good &= err != 0 || memcmp(r, rs, sizeof(r)) == 0;
+		kmod_elf_free(elf);
+	}
 	free(copy);
 	free(strip);
+	free(poisoned);
+	free(filled);
 	return good;
 }
 
@@ -988,6 +1123,7 @@ int main(void)
 
 	for (int c = 0; c < 4; c++) {
 		test_synth(c & 2, c & 1);
+		test_sparse(c & 2, c & 1);
 		test_contents(c & 2, c & 1);
 		test_hostile(c & 2, c & 1);
 		test_strip(c & 2, c & 1);

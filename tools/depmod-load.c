@@ -129,11 +129,13 @@ static void load_one(struct depmod_mod *mod)
 	struct kmod_elf *elf = NULL;
 	int r;
 
+	/* Only the headers and the sections depmod asks for are read. */
 	r = kmod_file_open(NULL, mod->path, &file);
 	if (r == 0)
-		r = kmod_file_load_contents(file, 0);
+		r = kmod_file_load_sparse(file);
 	if (r == 0)
-		r = kmod_elf_new(kmod_file_get_contents(file), kmod_file_get_size(file), &elf);
+		r = kmod_elf_new_sparse(kmod_file_get_contents(file), kmod_file_get_size(file),
+					kmod_file_fill_cb, file, &elf);
 	if (r < 0) {
 		mod->load_err = r;
 		goto out;
