@@ -28,7 +28,7 @@ struct kmod_file {
 	size_t capacity; /* bytes usable at mem */
 	bool mmapped;	 /* mem is a private mapping of the whole file */
 	bool sparse;	 /* mem holds only what kmod_file_fill() read */
-	off_t size_at_open;
+	off_t st_size;	 /* from the last fstat: at open, or before mapping */
 };
 
 /*
@@ -128,7 +128,7 @@ int kmod_file_open(const struct logger *lg, const char *path, struct kmod_file *
 	}
 
 	file->lg = lg;
-	file->size_at_open = st.st_size;
+	file->st_size = st.st_size;
 	file->fd = TAKE_FD(fd);
 	*ret = file;
 	return 0;
@@ -216,23 +216,19 @@ bool kmod_file_compression_supported(enum kmod_file_compression compression)
 	       decompressor(compression) != NULL;
 }
 
-/* Current size of the file as size_t. */
+/*
+ * The size the last fstat saw (kmod_file_open()'s for a read), as size_t.  A
+ * file that shrinks afterwards is caught by the short read; one that grows is
+ * read as it was.
+ */
 static int file_size(struct kmod_file *file, size_t *size)
 {
-	struct stat st;
-	int err;
-
-	if (fstat(file->fd, &st) < 0) {
-		err = -errno;
-		lg_err(file->lg, "%s: could not stat: %s\n", file->path, strerror(-err));
-		return err;
-	}
-	if (st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX) {
+	if (file->st_size <= 0 || (uint64_t)file->st_size > SIZE_MAX) {
 		lg_err(file->lg, "%s: bad file size %lld\n", file->path,
-		       (long long)st.st_size);
+		       (long long)file->st_size);
 		return -EINVAL;
 	}
-	*size = (size_t)st.st_size;
+	*size = (size_t)file->st_size;
 	return 0;
 }
 
@@ -242,10 +238,18 @@ static int file_size(struct kmod_file *file, size_t *size)
  */
 static int load_mmap(struct kmod_file *file)
 {
+	struct stat st;
 	size_t size;
 	void *p;
 	int err;
 
+	/* Pages mapped past the file's current end would fault: take its size now. */
+	if (fstat(file->fd, &st) < 0) {
+		err = -errno;
+		lg_err(file->lg, "%s: could not stat: %s\n", file->path, strerror(-err));
+		return err;
+	}
+	file->st_size = st.st_size;
 	err = file_size(file, &size);
 	if (err < 0)
 		return err;
@@ -380,7 +384,7 @@ int kmod_file_load_sparse(struct kmod_file *file)
 	if (file->mem != NULL)
 		return 0;
 	if (file->compression != KMOD_FILE_COMPRESSION_NONE ||
-	    file->size_at_open > KMOD_FILE_READ_MAX)
+	    file->st_size > KMOD_FILE_READ_MAX)
 		return kmod_file_load_contents(file, 0);
 	err = file_size(file, &size);
 	if (err < 0)
@@ -434,7 +438,7 @@ int kmod_file_load_contents(struct kmod_file *file, size_t tail_room)
 
 	if (file->compression != KMOD_FILE_COMPRESSION_NONE)
 		return load_decompressed(file, tail_room);
-	if (tail_room == 0 && file->size_at_open > KMOD_FILE_READ_MAX)
+	if (tail_room == 0 && file->st_size > KMOD_FILE_READ_MAX)
 		return load_mmap(file);
 	return load_read(file, tail_room);
 }

@@ -299,9 +299,9 @@ int kmod_sig_parse_trailer(const void *mem, size_t size, struct kmod_sig_info *i
 	const uint8_t *p = mem;
 	const uint8_t *block;
 	uint32_t sig_len;
-	size_t need, body;
+	size_t body;
 
-	if (!kmod_sig_is_appended(mem, size) || size - MODULE_SIG_STRING_LEN < MODULE_SIG_INFO_LEN)
+	if (kmod_sig_appended_size(mem, size) == 0)
 		return -ENODATA;
 	body = size - MODULE_SIG_OVERHEAD;
 	block = p + body;
@@ -309,8 +309,7 @@ int kmod_sig_parse_trailer(const void *mem, size_t size, struct kmod_sig_info *i
 	    block[INFO_ID_TYPE] >= ARRAY_SIZE(id_type_names))
 		return -ENODATA;
 	sig_len = read_be32(block + INFO_SIG_LEN);
-	need = (size_t)sig_len + block[INFO_SIGNER_LEN] + block[INFO_KEY_ID_LEN];
-	if (sig_len == 0 || need > body)
+	if (sig_len == 0)
 		return -ENODATA;
 
 	if (block[INFO_ID_TYPE] == MODULE_SIG_ID_PKCS7)
