@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,7 @@
 #include <unistd.h>
 
 #include "testsuite/tap.h"
+#include "util/arena.h"
 #include "util/array.h"
 #include "util/hash.h"
 #include "util/macro.h"
@@ -405,10 +408,52 @@ static void test_read_write(void)
 	}
 }
 
+/* Blocks are aligned, disjoint, keep their contents, and big ones get chunks of their own. */
+static void test_arena(void)
+{
+	struct arena a = ARENA_INIT;
+	unsigned char *blocks[3000];
+	size_t sizes[3000];
+	bool aligned = true, intact = true;
+	char *s, *big, *small;
+
+	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++) {
+		sizes[i] = 1 + (i * 37) % 300;
+		blocks[i] = arena_alloc(&a, sizes[i]);
+		if (blocks[i] == NULL)
+			break;
+		aligned &= ((uintptr_t)blocks[i] % _Alignof(max_align_t)) == 0;
+		memset(blocks[i], (int)(i & 0xff), sizes[i]);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++) {
+		for (size_t j = 0; blocks[i] != NULL && j < sizes[i]; j++)
+			intact &= blocks[i][j] == (unsigned char)(i & 0xff);
+		intact &= blocks[i] != NULL;
+	}
+	ok(aligned, "arena: every block aligned for any type");
+	ok(intact, "arena: 3000 blocks over several chunks keep their own bytes");
+
+	small = arena_alloc(&a, 8);
+	big = arena_alloc(&a, 3 << 20);
+	s = arena_alloc(&a, 8);
+	ok(big != NULL && small != NULL && s != NULL && s == small + _Alignof(max_align_t),
+	   "arena: a block bigger than a chunk does not end the current chunk");
+	memset(big, 0x5a, 3 << 20);
+	s = arena_strndup(&a, "modules.alias", 7);
+	is_str(s, "modules", "arena: strndup copies len bytes and ends them");
+	ok(arena_alloc(&a, SIZE_MAX - 8) == NULL, "arena: impossible size refused");
+	arena_release(&a);
+	ok(a.chunk == NULL, "arena: release empties it");
+	s = arena_strndup(&a, "again", 5);
+	is_str(s, "again", "arena: usable after release");
+	arena_release(&a);
+}
+
 int main(void)
 {
 	test_strbuf();
 	test_array();
+	test_arena();
 	test_hash_basic();
 	test_hash_many();
 	test_names();

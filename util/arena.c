@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/arena.h"
+#include "util/macro.h"
+
+#define ARENA_ALIGN alignof(max_align_t)
+/* Chunks start small, so a tiny index costs little, and double up to this. */
+#define ARENA_FIRST_CHUNK (16U << 10)
+#define ARENA_MAX_CHUNK (1U << 20)
+
+struct arena_chunk {
+	struct arena_chunk *prev;
+	size_t used, size;
+	alignas(ARENA_ALIGN) unsigned char data[];
+};
+
+static size_t align_up(size_t n)
+{
+	return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+}
+
+static struct arena_chunk *chunk_new(size_t size, struct arena_chunk *prev)
+{
+	struct arena_chunk *c = malloc(sizeof(*c) + size);
+
+	if (c == NULL)
+		return NULL;
+	c->prev = prev;
+	c->used = 0;
+	c->size = size;
+	return c;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	struct arena_chunk *c = a->chunk;
+	size_t need;
+
+	if (size > SIZE_MAX / 2)
+		return NULL;
+	need = align_up(size ? size : 1);
+	if (c == NULL || c->size - c->used < need) {
+		size_t csize = a->next_size ? a->next_size : ARENA_FIRST_CHUNK;
+
+		/* a big block gets a chunk of its own, behind the current one */
+		if (need > csize / 4 && c != NULL) {
+			struct arena_chunk *big = chunk_new(need, c->prev);
+
+			if (big == NULL)
+				return NULL;
+			c->prev = big;
+			big->used = need;
+			return big->data;
+		}
+		if (need > csize)
+			csize = need;
+		c = chunk_new(csize, c);
+		if (c == NULL)
+			return NULL;
+		a->chunk = c;
+		if (a->next_size < ARENA_MAX_CHUNK)
+			a->next_size = csize * 2 > ARENA_MAX_CHUNK ? ARENA_MAX_CHUNK : csize * 2;
+	}
+	c->used += need;
+	return c->data + c->used - need;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t len)
+{
+	char *p = len < SIZE_MAX ? arena_alloc(a, len + 1) : NULL;
+
+	if (p == NULL)
+		return NULL;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+void arena_release(struct arena *a)
+{
+	struct arena_chunk *c = a->chunk;
+
+	while (c != NULL) {
+		struct arena_chunk *prev = c->prev;
+
+		free(c);
+		c = prev;
+	}
+	*a = (struct arena)ARENA_INIT;
+}
