@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ struct out {
 	bool binary;
 	void *mem; /* NULL: not produced (-n and binary) */
 	size_t len;
+	struct strbuf log; /* messages of making it, printed in the order of outputs */
 };
 
 const char *depmod_modinfo_value(const char *s, const char *key)
@@ -171,10 +173,15 @@ static int out_modinfo_text(struct depmod *d, const char *header, const char *ke
 
 			if (v == NULL)
 				continue;
+			/* pieces rather than a format: a third of the time of this file */
 			if (alias)
-				ok = strbuf_pushf(&b, "alias %s %s\n", v, mod->modname);
+				ok = strbuf_pushchars(&b, "alias ") && strbuf_pushchars(&b, v) &&
+				     strbuf_pushchar(&b, ' ') && strbuf_pushchars(&b, mod->modname);
 			else
-				ok = strbuf_pushf(&b, "%s %s %s\n", key, mod->modname, v);
+				ok = strbuf_pushchars(&b, key) && strbuf_pushchar(&b, ' ') &&
+				     strbuf_pushchars(&b, mod->modname) && strbuf_pushchar(&b, ' ') &&
+				     strbuf_pushchars(&b, v);
+			ok = ok && strbuf_pushchar(&b, '\n');
 			if (!ok)
 				return -ENOMEM;
 		}
@@ -184,6 +191,8 @@ static int out_modinfo_text(struct depmod *d, const char *header, const char *ke
 
 static int out_aliases_bin(struct depmod *d, struct out *o)
 {
+	_cleanup_free_ char *alias = NULL;
+	size_t alias_size = 0;
 	struct kmod_index_writer *w;
 	int err = kmod_index_writer_new(&w);
 
@@ -192,15 +201,21 @@ static int out_aliases_bin(struct depmod *d, struct out *o)
 
 		for (int j = 0; j < mod->n_modinfo && err == 0; j++) {
 			const char *v = depmod_modinfo_value(mod->modinfo[j], "alias");
-			_cleanup_free_ char *alias = NULL;
+			size_t len;
 			int r;
 
 			if (v == NULL)
 				continue;
-			alias = malloc(strlen(v) + 1);
-			if (alias == NULL) {
-				err = -ENOMEM;
-				break;
+			len = strlen(v);
+			if (len >= alias_size) {
+				char *p = realloc(alias, len + 1);
+
+				if (p == NULL) {
+					err = -ENOMEM;
+					break;
+				}
+				alias = p;
+				alias_size = len + 1;
 			}
 			if (alias_normalize(v, alias, NULL) < 0) {
 				WRN("Unmatched bracket in %s\n", v);
@@ -227,8 +242,9 @@ static int out_symbols(const struct depmod_symbol **syms, int n, struct out *o)
 	if (!strbuf_pushchars(&b, "# Aliases for symbols, used by symbol_request().\n"))
 		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
-		if (!strbuf_pushf(&b, "alias symbol:%s %s\n", syms[i]->name,
-				  syms[i]->owner->modname))
+		if (!strbuf_pushchars(&b, "alias symbol:") || !strbuf_pushchars(&b, syms[i]->name) ||
+		    !strbuf_pushchar(&b, ' ') || !strbuf_pushchars(&b, syms[i]->owner->modname) ||
+		    !strbuf_pushchar(&b, '\n'))
 			return -ENOMEM;
 	}
 	return buf_take(&b, o);
@@ -424,11 +440,11 @@ static int out_devname(struct depmod *d, struct out *o)
 				continue;
 			if (strstartswith(v, "devname:")) {
 				devname = v + strlen("devname:");
-			} else if (sscanf(v, "char-major-%u-%u", &maj, &min) == 2) {
+			} else if (v[0] == 'c' && sscanf(v, "char-major-%u-%u", &maj, &min) == 2) {
 				type = 'c';
 				major = maj;
 				minor = min;
-			} else if (sscanf(v, "block-major-%u-%u", &maj, &min) == 2) {
+			} else if (v[0] == 'b' && sscanf(v, "block-major-%u-%u", &maj, &min) == 2) {
 				type = 'b';
 				major = maj;
 				minor = min;
@@ -452,46 +468,105 @@ static int out_devname(struct depmod *d, struct out *o)
 	return buf_take(&b, o);
 }
 
-static int make_outputs(struct depmod *d, struct out *outs, bool to_stdout)
+/*
+ * The outputs are made by two threads, in two groups of about equal work
+ * (6.1 tree: 35 ms each): the files of modinfo values here, those of
+ * dependencies and symbols in make_dep_outputs().  They share only reads of
+ * the modules; a message is held with its output and printed in kmod's order
+ * afterwards, so nothing seen depends on thread timing.
+ */
+static int make_modinfo_outputs(struct depmod *d, struct out *outs, bool to_stdout)
+{
+	int err;
+
+	log_capture(&outs[2].log);
+	err = out_modinfo_text(d, "# Aliases extracted from modules themselves.\n", "alias",
+			       true, &outs[2]);
+	log_capture(&outs[3].log);
+	if (err == 0 && !to_stdout)
+		err = out_aliases_bin(d, &outs[3]);
+	log_capture(&outs[4].log);
+	if (err == 0)
+		err = out_modinfo_text(d, "# Soft dependencies extracted from modules themselves.\n",
+				       "softdep", false, &outs[4]);
+	log_capture(&outs[5].log);
+	if (err == 0)
+		err = out_modinfo_text(d, "# Weak dependencies extracted from modules themselves.\n",
+				       "weakdep", false, &outs[5]);
+	log_capture(&outs[8].log);
+	if (err == 0 && !to_stdout)
+		err = out_builtin_bin(d, &outs[8]);
+	log_capture(&outs[9].log);
+	if (err == 0 && !to_stdout)
+		err = out_builtin_alias_bin(d, &outs[9]);
+	log_capture(NULL);
+	return err;
+}
+
+static int make_dep_outputs(struct depmod *d, struct out *outs, bool to_stdout)
 {
 	const struct depmod_symbol **syms = NULL;
 	char **lines = NULL;
 	int nsyms, err;
 
+	log_capture(&outs[0].log);
 	err = make_dep_lines(d, &lines);
 	if (err == 0)
 		err = out_deps(d, lines, &outs[0]);
+	log_capture(&outs[1].log);
 	if (err == 0 && !to_stdout)
 		err = out_deps_bin(d, lines, &outs[1]);
-	if (err == 0)
-		err = out_modinfo_text(d, "# Aliases extracted from modules themselves.\n",
-				       "alias", true, &outs[2]);
-	if (err == 0 && !to_stdout)
-		err = out_aliases_bin(d, &outs[3]);
-	if (err == 0)
-		err = out_modinfo_text(d, "# Soft dependencies extracted from modules themselves.\n",
-				       "softdep", false, &outs[4]);
-	if (err == 0)
-		err = out_modinfo_text(d, "# Weak dependencies extracted from modules themselves.\n",
-				       "weakdep", false, &outs[5]);
+	log_capture(&outs[6].log);
 	nsyms = err == 0 ? depmod_symbols_sorted(d, &syms) : err;
 	err = nsyms < 0 ? nsyms : 0;
 	if (err == 0)
 		err = out_symbols(syms, nsyms, &outs[6]);
+	log_capture(&outs[7].log);
 	if (err == 0 && !to_stdout)
 		err = out_symbols_bin(d, syms, nsyms, &outs[7]);
-	if (err == 0 && !to_stdout)
-		err = out_builtin_bin(d, &outs[8]);
-	if (err == 0 && !to_stdout)
-		err = out_builtin_alias_bin(d, &outs[9]);
+	log_capture(&outs[10].log);
 	if (err == 0)
 		err = out_devname(d, &outs[10]);
+	log_capture(NULL);
 
 	for (size_t i = 0; lines != NULL && i < d->n_mods; i++)
 		free(lines[i]);
 	free(lines);
 	free(syms);
 	return err;
+}
+
+struct modinfo_job {
+	struct depmod *d;
+	struct out *outs;
+	bool to_stdout;
+	int err;
+};
+
+static void *modinfo_job_run(void *data)
+{
+	struct modinfo_job *job = data;
+
+	job->err = make_modinfo_outputs(job->d, job->outs, job->to_stdout);
+	return NULL;
+}
+
+static int make_outputs(struct depmod *d, struct out *outs, size_t n, bool to_stdout)
+{
+	struct modinfo_job job = { .d = d, .outs = outs, .to_stdout = to_stdout };
+	pthread_t thread;
+	bool threaded;
+	int err;
+
+	threaded = pthread_create(&thread, NULL, modinfo_job_run, &job) == 0;
+	err = make_dep_outputs(d, outs, to_stdout);
+	if (threaded)
+		pthread_join(thread, NULL);
+	else
+		modinfo_job_run(&job);
+	for (size_t i = 0; i < n; i++)
+		log_replay(&outs[i].log);
+	return err < 0 ? err : job.err;
 }
 
 /* Temporary files of depmods killed before they could rename them. */
@@ -598,10 +673,11 @@ int depmod_output(struct depmod *d, bool to_stdout)
 	int err;
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		strbuf_init(&outs[i].log);
 		outs[i].name = names[i];
 		outs[i].binary = strstr(names[i], ".bin") != NULL;
 	}
-	err = make_outputs(d, outs, to_stdout);
+	err = make_outputs(d, outs, ARRAY_SIZE(outs), to_stdout);
 	if (err < 0) {
 		ERR("could not build the output files: %s\n", strerror(-err));
 		goto out;
@@ -626,7 +702,9 @@ int depmod_output(struct depmod *d, bool to_stdout)
 	if (err == 0)
 		err = publish(d, outs, n);
 out:
-	for (size_t i = 0; i < ARRAY_SIZE(outs); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(outs); i++) {
 		free(outs[i].mem);
+		strbuf_release(&outs[i].log);
+	}
 	return err;
 }

@@ -3,12 +3,16 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
+#include "util/strbuf.h"
 
 /* One process, one tool: the logger's state is the program's. */
 static bool log_use_syslog;
 static int log_priority = LOG_ERR;
+/* records of "<priority byte><message>\0" */
+static _Thread_local struct strbuf *log_held;
 
 static const char *prio_to_str(char buf[static 16], int prio)
 {
@@ -82,6 +86,47 @@ void log_set_priority(int priority)
 	log_priority = priority;
 }
 
+void log_capture(struct strbuf *capture)
+{
+	log_held = capture;
+}
+
+void log_replay(struct strbuf *capture)
+{
+	const char *p, *end;
+
+	if (strbuf_used(capture) == 0)
+		return;
+	p = strbuf_str(capture);
+	end = p + strbuf_used(capture);
+	while (p != NULL && p < end) {
+		log_emit((unsigned char)p[0], p + 1);
+		p += strlen(p) + 1;
+	}
+	strbuf_clear(capture);
+}
+
+static bool hold(int prio, const char *msg)
+{
+	struct strbuf *held = log_held;
+
+	if (held == NULL)
+		return false;
+	if (prio <= LOG_CRIT) {
+		log_held = NULL;
+		log_replay(held);
+		return false;
+	}
+	if (!strbuf_pushchar(held, (char)prio))
+		return false;
+	if (!strbuf_pushmem(held, msg, strlen(msg) + 1)) {
+		/* out of memory: printed now rather than lost */
+		strbuf_popchars(held, 1);
+		return false;
+	}
+	return true;
+}
+
 void log_printf(int prio, const char *fmt, ...)
 {
 	va_list args;
@@ -95,7 +140,8 @@ void log_printf(int prio, const char *fmt, ...)
 	va_end(args);
 	if (r < 0)
 		return;
-	log_emit(prio, str);
+	if (!hold(prio, str))
+		log_emit(prio, str);
 	free(str);
 	if (prio <= LOG_CRIT)
 		exit(EXIT_FAILURE);

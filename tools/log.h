@@ -13,6 +13,15 @@ void log_close(void);
 void log_setup_kmod_log(struct kmod_ctx *ctx, int priority);
 int log_get_priority(void);
 void log_set_priority(int priority);
+/*
+ * Messages of the calling thread are held in @capture instead of printed,
+ * until log_capture(NULL); log_replay() prints them later, in the order the
+ * program wants (depmod builds its outputs on two threads but warns in
+ * kmod's order).  A fatal message prints what the thread held, then itself.
+ */
+struct strbuf;
+void log_capture(struct strbuf *capture);
+void log_replay(struct strbuf *capture);
 /* LOG_CRIT (FATAL) exits the program. */
 void log_printf(int prio, const char *fmt, ...) _printf_format_(2, 3);
 
