@@ -26,7 +26,7 @@
 #include "util/util.h"
 
 #define CACHE_NAME "modules.depmod-cache"
-#define CACHE_MAGIC "KDSDEPC2"
+#define CACHE_MAGIC "KDSDEPC3"
 #define HEADER_SIZE 24 /* magic, u32 count, u32 pad, u64 checksum */
 
 struct cache_entry {
@@ -42,15 +42,37 @@ bool depmod_cache_enabled(void)
 	return env == NULL || !streq(env, "0");
 }
 
+#define FNV_OFFSET 14695981039346656037ULL
+#define FNV_PRIME 1099511628211ULL
+
+static uint64_t mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * FNV_PRIME;
+	return h ^ (h >> 29); /* high bits reach low ones: two flips cannot cancel */
+}
+
+/*
+ * A corruption check, not a defence against forgery (the cache is as trusted
+ * as the outputs next to it): FNV-style over 8-byte words in four independent
+ * lanes.  A byte at a time took 12 ms of every run on the 6.1 tree's 10 MB.
+ */
 static uint64_t checksum(const uint8_t *p, size_t len)
 {
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h[4] = { FNV_OFFSET, FNV_OFFSET + 1, FNV_OFFSET + 2, FNV_OFFSET + 3 };
+	uint64_t tail = FNV_OFFSET;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
+	for (; len - i >= 32; i += 32) {
+		for (int l = 0; l < 4; l++) {
+			uint64_t w;
+
+			memcpy(&w, p + i + 8 * l, 8);
+			h[l] = mix(h[l], w);
+		}
 	}
-	return h;
+	for (; i < len; i++)
+		tail = mix(tail, p[i]);
+	return mix(mix(mix(mix(mix(FNV_OFFSET, h[0]), h[1]), h[2]), h[3]), tail) ^ len;
 }
 
 /* A reader over the mapping that fails once anything would go past the end. */
@@ -158,37 +180,30 @@ void depmod_cache_free(struct depmod *d)
 }
 
 /*
- * Rebuild the three arrays of a module from a record: the same one-block
- * shapes kmod_elf_* return (pointers first, then the strings).
+ * The three arrays of a module from a record: the shapes kmod_elf_* return,
+ * but the strings stay in the mapping, which lives as long as the modules
+ * (depmod_cache_free comes last).  Copying them was a third of a cached run.
  */
 static bool decode_syms(struct rd *r, uint64_t n, struct kmod_elf_symbol **out, int *nout)
 {
-	const uint8_t *start = r->p;
 	struct kmod_elf_symbol *v;
-	size_t strbytes = 0, len = 0;
-	char *dst;
 
-	for (uint64_t i = 0; i < n && !r->bad; i++) {
-		rd_u64(r);
-		rd_u64(r);
-		rd_str(r, &len);
-		strbytes += len + 1;
-	}
-	if (r->bad || n > INT32_MAX)
+	/* at least 17 bytes each: a corrupt count cannot ask for much memory */
+	if (n > INT32_MAX || n > (uint64_t)(r->end - r->p) / 17)
 		return false;
-	v = malloc(n * sizeof(*v) + strbytes + 1);
+	v = malloc(n ? n * sizeof(*v) : 1);
 	if (v == NULL)
 		return false;
-	dst = (char *)(v + n);
-	r->p = start;
-	for (uint64_t i = 0; i < n; i++) {
-		const char *s;
+	for (uint64_t i = 0; i < n && !r->bad; i++) {
+		size_t len;
 
 		v[i].crc = rd_u64(r);
 		v[i].bind = (char)rd_u64(r);
-		s = rd_str(r, &len);
-		v[i].symbol = memcpy(dst, s, len + 1);
-		dst += len + 1;
+		v[i].symbol = (char *)rd_str(r, &len); /* read only, as modinfo */
+	}
+	if (r->bad) {
+		free(v);
+		return false;
 	}
 	*out = v;
 	*nout = (int)n;
@@ -197,26 +212,22 @@ static bool decode_syms(struct rd *r, uint64_t n, struct kmod_elf_symbol **out, 
 
 static bool decode_modinfo(struct rd *r, uint64_t n, char ***out, int *nout)
 {
-	const uint8_t *start = r->p;
-	size_t strbytes = 0, len = 0;
-	char **v, *dst;
+	char **v;
 
-	for (uint64_t i = 0; i < n && !r->bad; i++) {
-		rd_str(r, &len);
-		strbytes += len + 1;
-	}
-	if (r->bad || n > INT32_MAX)
+	if (n > INT32_MAX || n > (uint64_t)(r->end - r->p))
 		return false;
-	v = malloc(n * sizeof(*v) + strbytes + 1);
+	v = malloc(n ? n * sizeof(*v) : 1);
 	if (v == NULL)
 		return false;
-	dst = (char *)(v + n);
-	r->p = start;
-	for (uint64_t i = 0; i < n; i++) {
-		const char *s = rd_str(r, &len);
+	for (uint64_t i = 0; i < n && !r->bad; i++) {
+		size_t len;
 
-		v[i] = memcpy(dst, s, len + 1);
-		dst += len + 1;
+		/* never written through: outputs only read modinfo */
+		v[i] = (char *)rd_str(r, &len);
+	}
+	if (r->bad) {
+		free(v);
+		return false;
 	}
 	*out = v;
 	*nout = (int)n;

@@ -78,7 +78,7 @@ struct depmod_mod {
 
 	/* filled by depmod_load_modules */
 	int load_err;
-	char **modinfo; /* "key=value" strings, one block */
+	char **modinfo; /* "key=value" strings: one block, or an array into the cache */
 	int n_modinfo;
 	struct kmod_elf_symbol *exports;
 	int n_exports;
