@@ -310,6 +310,11 @@ in_place "cache: a module rewritten with its mtime kept"
 is "$(grep -c 'swap:Two' "$dir/modules.alias")" 1 "cache: the rewritten module was read again"
 gen "$dir/kernel/extra" added "" "swap_fn" alias=added
 in_place "cache: a module added"
+# the cache written then (old records copied, one new) is whole: the next run
+# takes every module from it and has no reason to write it again
+ino=$(stat -c %i "$dir/modules.depmod-cache")
+in_place "cache: after a module added"
+is "$(stat -c %i "$dir/modules.depmod-cache")" "$ino" "cache: the rewritten cache is valid and complete"
 rm "$dir/kernel/extra/added.ko"
 in_place "cache: a module removed"
 printf 'X' | dd of="$dir/modules.depmod-cache" bs=1 seek=300 conv=notrunc 2>/dev/null

@@ -89,6 +89,8 @@ struct depmod_mod {
 	uint64_t key[DEPMOD_KEY_LEN]; /* dev, ino, size, mtime s/ns, ctime s/ns: the cache key */
 	bool has_key;
 	bool from_cache;
+	const void *cache_rec; /* its record in the cache read, to be written back as is */
+	size_t cache_rec_len;
 
 	struct array deps; /* struct depmod_mod *, direct dependencies */
 	char modname[];
