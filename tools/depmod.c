@@ -236,6 +236,9 @@ static int run(struct depmod *d, struct args *a, int argc, char *argv[])
 		cfg->print_unknown = false;
 	}
 
+	use_cache = a->all && !a->to_stdout && depmod_cache_enabled();
+	if (use_cache)
+		depmod_cache_load_begin(d);
 	if (a->all) {
 		err = depmod_cfg_load(cfg, a->config_paths);
 		if (err < 0)
@@ -252,8 +255,7 @@ static int run(struct depmod *d, struct args *a, int argc, char *argv[])
 		CRIT("could not build module array: %s\n", strerror(-err));
 	if (depmod_modules_sort(d) < 0)
 		CRIT("out of memory\n");
-	use_cache = a->all && !a->to_stdout && depmod_cache_enabled();
-	if (use_cache && depmod_cache_load(d) == -ENOMEM)
+	if (use_cache && depmod_cache_load_end(d) == -ENOMEM)
 		CRIT("out of memory\n");
 	err = depmod_load_modules(d, use_cache);
 	if (err == 0)

@@ -13,6 +13,7 @@
  * symbol table (see depmod_kmod_hash_cmp).
  */
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -114,6 +115,9 @@ struct depmod {
 	void *cache_mem;
 	size_t cache_size;
 	size_t n_from_cache;
+	pthread_t cache_thread; /* depmod_cache_load_begin's */
+	bool cache_loading;
+	int cache_load_err;
 	bool save_cache; /* write modules.depmod-cache along with the outputs */
 };
 
@@ -138,6 +142,9 @@ unsigned int depmod_kmod_hash_bucket(const char *key, unsigned int buckets);
 /* depmod-cache.c */
 bool depmod_cache_enabled(void);
 int depmod_cache_load(struct depmod *d);
+/* depmod_cache_load on a thread until depmod_cache_load_end, which returns its result. */
+void depmod_cache_load_begin(struct depmod *d);
+int depmod_cache_load_end(struct depmod *d);
 void depmod_cache_free(struct depmod *d);
 /* Fill @mod from the cache when its file did not change; always records the file's key. */
 bool depmod_cache_fill(const struct depmod *d, struct depmod_mod *mod);
