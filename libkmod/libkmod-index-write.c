@@ -240,61 +240,91 @@ int kmod_index_writer_add(struct kmod_index_writer *w, const char *key, const ch
 	}
 }
 
-/* Output buffer of the serialiser. */
-struct wbuf {
-	uint8_t *mem;
-	size_t used, size;
+/*
+ * The serialiser streams the file through a small buffer: the root's offset,
+ * which the header holds, is known beforehand from the sizes of all nodes.
+ */
+#define STREAM_BUF (64U << 10)
+
+struct wstream {
+	int (*emit)(void *data, const void *buf, size_t len);
+	void *data;
+	uint64_t pos; /* offset in the file of the next byte */
+	size_t used;
+	int err;
+	uint8_t buf[STREAM_BUF];
 };
 
-static int wbuf_reserve(struct wbuf *b, size_t len)
+static void ws_flush(struct wstream *ws)
 {
-	size_t need, size;
-	uint8_t *mem;
+	if (ws->used > 0 && ws->err == 0)
+		ws->err = ws->emit(ws->data, ws->buf, ws->used);
+	ws->used = 0;
+}
 
-	if (uadd_overflow(b->used, len, &need))
-		return -ENOMEM;
-	if (need <= b->size)
-		return 0;
-	size = b->size ? b->size : 4096;
-	while (size < need) {
-		if (umul_overflow(size, 2, &size))
-			return -ENOMEM;
+static void ws_put(struct wstream *ws, const void *mem, size_t len)
+{
+	const uint8_t *p = mem;
+
+	ws->pos += len;
+	while (len > 0) {
+		size_t n = STREAM_BUF - ws->used < len ? STREAM_BUF - ws->used : len;
+
+		memcpy(ws->buf + ws->used, p, n);
+		ws->used += n;
+		p += n;
+		len -= n;
+		if (ws->used == STREAM_BUF)
+			ws_flush(ws);
 	}
-	mem = realloc(b->mem, size);
-	if (mem == NULL)
-		return -ENOMEM;
-	b->mem = mem;
-	b->size = size;
-	return 0;
 }
 
-/* Callers reserve first. */
-static void put_be32(struct wbuf *b, uint32_t v)
+static void ws_be32(struct wstream *ws, uint32_t v)
 {
-	uint8_t *p = b->mem + b->used;
+	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
 
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-	b->used += 4;
+	ws_put(ws, b, sizeof(b));
 }
 
-static void put_str(struct wbuf *b, const char *s, size_t len)
+static uint64_t node_size(const struct wnode *n)
 {
-	memcpy(b->mem + b->used, s, len + 1);
-	b->used += len + 1;
+	size_t plen = strlen(n->prefix);
+	uint64_t size = plen > 0 ? plen + 1 : 0;
+
+	if (n->nchildren > 0)
+		size += 2 + 4 * (uint64_t)(n->chars[n->nchildren - 1] - n->chars[0] + 1);
+	if (n->values != NULL) {
+		size += 4;
+		for (const struct wvalue *v = n->values; v != NULL; v = v->next)
+			size += 4 + strlen(v->value) + 1;
+	}
+	return size;
+}
+
+static uint32_t node_flags(const struct wnode *n)
+{
+	return (n->prefix[0] != '\0' ? NODE_PREFIX : 0) | (n->nchildren > 0 ? NODE_CHILDS : 0) |
+	       (n->values != NULL ? NODE_VALUES : 0);
+}
+
+static uint64_t tree_size(const struct wnode *n)
+{
+	uint64_t size = node_size(n);
+
+	for (unsigned int i = 0; i < n->nchildren; i++)
+		size += tree_size(n->children[i]);
+	return size;
 }
 
 /*
  * Children first, then the node; returns the node word (offset and flags) in
  * *word.  The recursion is as deep as the longest key.
  */
-static int write_node(const struct wnode *n, struct wbuf *b, uint32_t *word)
+static int write_node(const struct wnode *n, struct wstream *ws, uint32_t *word)
 {
 	uint32_t stackbuf[8], *offs = stackbuf;
 	unsigned int first = 0, last = 0, count = 0;
-	size_t plen = strlen(n->prefix), need;
+	size_t plen = strlen(n->prefix);
 	uint32_t flags = 0;
 	int err = 0;
 
@@ -310,30 +340,22 @@ static int write_node(const struct wnode *n, struct wbuf *b, uint32_t *word)
 			memset(offs, 0, sizeof(stackbuf));
 		}
 		for (unsigned int i = 0; i < n->nchildren && err == 0; i++)
-			err = write_node(n->children[i], b, &offs[n->chars[i] - first]);
+			err = write_node(n->children[i], ws, &offs[n->chars[i] - first]);
 		if (err < 0)
 			goto out;
 	}
 
-	if (b->used > NODE_OFFSET_MASK) {
-		err = -EFBIG;
-		goto out;
-	}
-	*word = (uint32_t)b->used;
-
-	need = plen + 1 + 2 + (size_t)count * 4 + 4;
-	err = wbuf_reserve(b, need);
-	if (err < 0)
-		goto out;
+	*word = (uint32_t)ws->pos;
 	if (plen > 0) {
-		put_str(b, n->prefix, plen);
+		ws_put(ws, n->prefix, plen + 1);
 		flags |= NODE_PREFIX;
 	}
 	if (count > 0) {
-		b->mem[b->used++] = (uint8_t)first;
-		b->mem[b->used++] = (uint8_t)last;
+		uint8_t range[2] = { (uint8_t)first, (uint8_t)last };
+
+		ws_put(ws, range, sizeof(range));
 		for (unsigned int i = 0; i < count; i++)
-			put_be32(b, offs[i]);
+			ws_be32(ws, offs[i]);
 		flags |= NODE_CHILDS;
 	}
 	if (n->values != NULL) {
@@ -341,46 +363,85 @@ static int write_node(const struct wnode *n, struct wbuf *b, uint32_t *word)
 
 		for (const struct wvalue *v = n->values; v != NULL; v = v->next)
 			nvalues++;
-		put_be32(b, nvalues);
-		for (const struct wvalue *v = n->values; v != NULL && err == 0; v = v->next) {
-			size_t vlen = strlen(v->value);
-
-			err = wbuf_reserve(b, 4 + vlen + 1);
-			if (err == 0) {
-				put_be32(b, v->priority);
-				put_str(b, v->value, vlen);
-			}
+		ws_be32(ws, nvalues);
+		for (const struct wvalue *v = n->values; v != NULL; v = v->next) {
+			ws_be32(ws, v->priority);
+			ws_put(ws, v->value, strlen(v->value) + 1);
 		}
 		flags |= NODE_VALUES;
 	}
 	*word |= flags;
+	err = ws->err;
 out:
 	if (offs != stackbuf)
 		free(offs);
 	return err;
 }
 
-int kmod_index_writer_serialize(const struct kmod_index_writer *w, void **mem, size_t *len)
+int kmod_index_writer_write(const struct kmod_index_writer *w,
+			    int (*emit)(void *data, const void *buf, size_t len), void *data)
 {
-	struct wbuf b = { 0 };
-	uint32_t root = 0;
+	uint64_t total = INDEX_HEADER_SIZE + tree_size(w->root);
+	uint64_t root = total - node_size(w->root);
+	struct wstream *ws;
+	uint32_t word = 0;
 	int err;
 
-	err = wbuf_reserve(&b, INDEX_HEADER_SIZE);
-	if (err < 0)
-		return err;
-	put_be32(&b, INDEX_MAGIC);
-	put_be32(&b, INDEX_VERSION);
-	put_be32(&b, 0);
-	err = write_node(w->root, &b, &root);
+	/* every node offset, the root's the biggest, must fit the format */
+	if (root > NODE_OFFSET_MASK)
+		return -EFBIG;
+	ws = malloc(sizeof(*ws));
+	if (ws == NULL)
+		return -ENOMEM;
+	*ws = (struct wstream){ .emit = emit, .data = data };
+	ws_be32(ws, INDEX_MAGIC);
+	ws_be32(ws, INDEX_VERSION);
+	ws_be32(ws, (uint32_t)root | node_flags(w->root));
+	err = write_node(w->root, ws, &word);
+	ws_flush(ws);
+	if (err == 0)
+		err = ws->err;
+	/* the header was written from the sizes: what the nodes came to must agree */
+	if (err == 0 && (ws->pos != total || word != ((uint32_t)root | node_flags(w->root))))
+		err = -EIO;
+	free(ws);
+	return err;
+}
+
+struct membuf {
+	uint8_t *mem;
+	size_t used, size;
+};
+
+static int emit_mem(void *data, const void *buf, size_t len)
+{
+	struct membuf *m = data;
+
+	if (len > m->size - m->used)
+		return -EIO;
+	memcpy(m->mem + m->used, buf, len);
+	m->used += len;
+	return 0;
+}
+
+int kmod_index_writer_serialize(const struct kmod_index_writer *w, void **mem, size_t *len)
+{
+	uint64_t total = INDEX_HEADER_SIZE + tree_size(w->root);
+	struct membuf m = { 0 };
+	int err;
+
+	if (total > SIZE_MAX)
+		return -EFBIG;
+	m.size = (size_t)total;
+	m.mem = malloc(m.size);
+	if (m.mem == NULL)
+		return -ENOMEM;
+	err = kmod_index_writer_write(w, emit_mem, &m);
 	if (err < 0) {
-		free(b.mem);
+		free(m.mem);
 		return err;
 	}
-	/* the root comes last: patch its word into the header */
-	*len = b.used;
-	b.used = 8;
-	put_be32(&b, root);
-	*mem = b.mem;
+	*mem = m.mem;
+	*len = m.used;
 	return 0;
 }

@@ -79,6 +79,14 @@ int kmod_index_writer_add(struct kmod_index_writer *w, const char *key, const ch
 			  unsigned int priority);
 
 /*
+ * The index file streamed to @emit in pieces of up to 64 KiB (it returns 0 or
+ * -errno, which stops the writing and is returned).  0, -ENOMEM, or -EFBIG
+ * when the file would exceed the format's 256 MiB of node offsets.
+ */
+int kmod_index_writer_write(const struct kmod_index_writer *w,
+			    int (*emit)(void *data, const void *buf, size_t len), void *data);
+
+/*
  * The whole index file in a malloc'ed buffer.  0, -ENOMEM, or -EFBIG when the
  * file would exceed the format's 256 MiB of node offsets.
  */

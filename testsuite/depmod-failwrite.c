@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static size_t written;
+static size_t written; /* depmod writes from two threads: claimed atomically */
 
 static bool fd_matches(int fd, const char *match)
 {
@@ -48,14 +48,18 @@ __attribute__((visibility("default"))) ssize_t write(int fd, const void *buf, si
 	if (match == NULL || after == NULL || !fd_matches(fd, match))
 		return real_write(fd, buf, count);
 	limit = strtoull(after, NULL, 10);
-	if (written >= limit) {
-		errno = err ? atoi(err) : ENOSPC;
-		return -1;
-	}
-	if (count > limit - written)
-		count = limit - written;
-	ssize_t r = real_write(fd, buf, count);
-	if (r > 0)
-		written += (size_t)r;
+	/* the bytes are claimed before the write: two threads never both pass the limit */
+	size_t cur = __atomic_load_n(&written, __ATOMIC_SEQ_CST), n;
+	do {
+		if (cur >= limit) {
+			errno = err ? atoi(err) : ENOSPC;
+			return -1;
+		}
+		n = count > limit - cur ? limit - cur : count;
+	} while (!__atomic_compare_exchange_n(&written, &cur, cur + n, false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST));
+	ssize_t r = real_write(fd, buf, n);
+	if (r < (ssize_t)n)
+		__atomic_fetch_sub(&written, n - (size_t)(r > 0 ? r : 0), __ATOMIC_SEQ_CST);
 	return r;
 }

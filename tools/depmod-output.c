@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The output files.  Every file is first built in memory, then all of them are
- * written to temporary files in the output directory and, only when every one
- * was written completely, renamed over the old ones.  A failed write (disk
- * full, I/O error) therefore leaves the old set untouched, and a depmod killed
- * at any moment leaves each file either old or new, never partial.  Depmods
- * running at once on one directory take turns (flock on the directory), so
- * the last one publishes a complete set of its own.
+ * The output files.  The output directory is locked first (flock), so depmods
+ * running at once on one directory take turns and the last one publishes a
+ * complete set of its own.  Every file is then streamed into a temporary file
+ * as it is made and, only when every one was written completely, all are
+ * renamed over the old ones.  A failed write (disk full, I/O error) therefore
+ * leaves the old set untouched, and a depmod killed at any moment leaves each
+ * file either old or new, never partial; the next depmod sweeps away the
+ * temporary files of a killed one.
  */
 
 #include <dirent.h>
@@ -29,12 +30,21 @@
 
 #define TMP_SUFFIX ".depmod-tmp"
 
+/*
+ * An output is streamed into its temporary file as it is made, through a
+ * buffer of about 64 KiB, so that no file is ever whole in memory; with -n
+ * (fd -1) the text is kept whole instead, for stdout.
+ */
+#define OUT_FLUSH (64U << 10)
+
 struct out {
 	const char *name;
 	bool binary;
-	void *mem; /* NULL: not produced (-n and binary) */
-	size_t len;
-	struct strbuf log; /* messages of making it, printed in the order of outputs */
+	int fd;		    /* the temporary file; -1 with -n */
+	char tmp[128];	    /* its name in the output directory, "" when none */
+	struct strbuf buf;  /* what is not written yet (-n: all of it) */
+	int err;	    /* the first write error */
+	struct strbuf log;  /* messages of making it, printed in the order of outputs */
 };
 
 const char *depmod_modinfo_value(const char *s, const char *key)
@@ -46,19 +56,56 @@ const char *depmod_modinfo_value(const char *s, const char *key)
 	return s + len + 1;
 }
 
-static int buf_take(struct strbuf *b, struct out *o)
+static int out_write(struct out *o)
 {
-	o->len = strbuf_used(b);
-	o->mem = strbuf_steal(b);
-	return o->mem == NULL ? -ENOMEM : 0;
+	ssize_t r;
+
+	if (o->err < 0 || strbuf_used(&o->buf) == 0)
+		return o->err;
+	r = write_str_safe(o->fd, o->buf.bytes, strbuf_used(&o->buf));
+	strbuf_clear(&o->buf);
+	if (r < 0)
+		o->err = (int)r;
+	return o->err;
+}
+
+/* Called between lines: writes the buffer out once it is big enough. */
+static int out_flush_some(struct out *o)
+{
+	if (o->fd < 0 || strbuf_used(&o->buf) < OUT_FLUSH)
+		return 0;
+	return out_write(o);
+}
+
+/* The output is complete: the rest goes to its file, which is closed. */
+static int out_end(struct out *o)
+{
+	int fd = o->fd;
+
+	if (fd < 0)
+		return 0;
+	out_write(o);
+	o->fd = -1;
+	if (close(fd) < 0 && o->err == 0)
+		o->err = -errno;
+	return o->err;
+}
+
+static int emit_out(void *data, const void *buf, size_t len)
+{
+	struct out *o = data;
+
+	if (!strbuf_pushmem(&o->buf, buf, len))
+		return -ENOMEM;
+	return out_flush_some(o);
 }
 
 static int index_take(struct kmod_index_writer *w, struct out *o)
 {
-	int err = kmod_index_writer_serialize(w, &o->mem, &o->len);
+	int err = kmod_index_writer_write(w, emit_out, o);
 
 	kmod_index_writer_free(w);
-	return err;
+	return err < 0 ? err : out_end(o);
 }
 
 static const char *non_ascii(const char *s)
@@ -125,14 +172,15 @@ static int make_dep_lines(struct depmod *d, char ***ret)
 
 static int out_deps(struct depmod *d, char **lines, struct out *o)
 {
-	_cleanup_strbuf_ struct strbuf b;
+	struct strbuf *b = &o->buf;
 
-	strbuf_init(&b);
 	for (size_t i = 0; i < d->n_mods; i++) {
-		if (!strbuf_pushchars(&b, lines[i]) || !strbuf_pushchar(&b, '\n'))
+		if (!strbuf_pushchars(b, lines[i]) || !strbuf_pushchar(b, '\n'))
 			return -ENOMEM;
+		if (out_flush_some(o) < 0)
+			return o->err;
 	}
-	return buf_take(&b, o);
+	return out_end(o);
 }
 
 static int out_deps_bin(struct depmod *d, char **lines, struct out *o)
@@ -159,10 +207,9 @@ static int out_deps_bin(struct depmod *d, char **lines, struct out *o)
 static int out_modinfo_text(struct depmod *d, const char *header, const char *key,
 			    bool alias, struct out *o)
 {
-	_cleanup_strbuf_ struct strbuf b;
+	struct strbuf *b = &o->buf;
 
-	strbuf_init(&b);
-	if (!strbuf_pushchars(&b, header))
+	if (!strbuf_pushchars(b, header))
 		return -ENOMEM;
 	for (size_t i = 0; i < d->n_mods; i++) {
 		const struct depmod_mod *mod = d->mods[i];
@@ -175,18 +222,20 @@ static int out_modinfo_text(struct depmod *d, const char *header, const char *ke
 				continue;
 			/* pieces rather than a format: a third of the time of this file */
 			if (alias)
-				ok = strbuf_pushchars(&b, "alias ") && strbuf_pushchars(&b, v) &&
-				     strbuf_pushchar(&b, ' ') && strbuf_pushchars(&b, mod->modname);
+				ok = strbuf_pushchars(b, "alias ") && strbuf_pushchars(b, v) &&
+				     strbuf_pushchar(b, ' ') && strbuf_pushchars(b, mod->modname);
 			else
-				ok = strbuf_pushchars(&b, key) && strbuf_pushchar(&b, ' ') &&
-				     strbuf_pushchars(&b, mod->modname) && strbuf_pushchar(&b, ' ') &&
-				     strbuf_pushchars(&b, v);
-			ok = ok && strbuf_pushchar(&b, '\n');
+				ok = strbuf_pushchars(b, key) && strbuf_pushchar(b, ' ') &&
+				     strbuf_pushchars(b, mod->modname) && strbuf_pushchar(b, ' ') &&
+				     strbuf_pushchars(b, v);
+			ok = ok && strbuf_pushchar(b, '\n');
 			if (!ok)
 				return -ENOMEM;
 		}
+		if (out_flush_some(o) < 0)
+			return o->err;
 	}
-	return buf_take(&b, o);
+	return out_end(o);
 }
 
 static int out_aliases_bin(struct depmod *d, struct out *o)
@@ -236,18 +285,19 @@ static int out_aliases_bin(struct depmod *d, struct out *o)
 
 static int out_symbols(const struct depmod_symbol **syms, int n, struct out *o)
 {
-	_cleanup_strbuf_ struct strbuf b;
+	struct strbuf *b = &o->buf;
 
-	strbuf_init(&b);
-	if (!strbuf_pushchars(&b, "# Aliases for symbols, used by symbol_request().\n"))
+	if (!strbuf_pushchars(b, "# Aliases for symbols, used by symbol_request().\n"))
 		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
-		if (!strbuf_pushchars(&b, "alias symbol:") || !strbuf_pushchars(&b, syms[i]->name) ||
-		    !strbuf_pushchar(&b, ' ') || !strbuf_pushchars(&b, syms[i]->owner->modname) ||
-		    !strbuf_pushchar(&b, '\n'))
+		if (!strbuf_pushchars(b, "alias symbol:") || !strbuf_pushchars(b, syms[i]->name) ||
+		    !strbuf_pushchar(b, ' ') || !strbuf_pushchars(b, syms[i]->owner->modname) ||
+		    !strbuf_pushchar(b, '\n'))
 			return -ENOMEM;
+		if (out_flush_some(o) < 0)
+			return o->err;
 	}
-	return buf_take(&b, o);
+	return out_end(o);
 }
 
 static int out_symbols_bin(struct depmod *d, const struct depmod_symbol **syms, int n,
@@ -321,7 +371,7 @@ static int out_builtin_bin(struct depmod *d, struct out *o)
 	if (err == -ENOMEM)
 		return err;
 	if (err < 0)
-		return 0; /* kmod leaves an empty file */
+		return out_end(o); /* kmod leaves an empty file */
 	err = kmod_index_writer_new(&w);
 	for (char *line = mem, *end; err == 0 && line < mem + len; line = end + 1) {
 		end = memchr(line, '\n', (size_t)(mem + len - line));
@@ -360,7 +410,7 @@ static int out_builtin_alias_bin(struct depmod *d, struct out *o)
 	if (err == -ENOMEM)
 		return err;
 	if (err < 0)
-		return 0;
+		return out_end(o);
 	seen = hash_new(256, free);
 	if (seen == NULL)
 		return -ENOMEM;
@@ -422,10 +472,9 @@ static int out_builtin_alias_bin(struct depmod *d, struct out *o)
 
 static int out_devname(struct depmod *d, struct out *o)
 {
-	_cleanup_strbuf_ struct strbuf b;
+	struct strbuf *b = &o->buf;
 	bool empty = true;
 
-	strbuf_init(&b);
 	for (size_t i = 0; i < d->n_mods; i++) {
 		const struct depmod_mod *mod = d->mods[i];
 		const char *devname = NULL;
@@ -459,13 +508,13 @@ static int out_devname(struct depmod *d, struct out *o)
 			    mod->modname, devname);
 			continue;
 		}
-		if (empty && !strbuf_pushchars(&b, "# Device nodes to trigger on-demand module loading.\n"))
+		if (empty && !strbuf_pushchars(b, "# Device nodes to trigger on-demand module loading.\n"))
 			return -ENOMEM;
 		empty = false;
-		if (!strbuf_pushf(&b, "%s %s %c%u:%u\n", mod->modname, devname, type, major, minor))
+		if (!strbuf_pushf(b, "%s %s %c%u:%u\n", mod->modname, devname, type, major, minor))
 			return -ENOMEM;
 	}
-	return buf_take(&b, o);
+	return out_end(o);
 }
 
 /*
@@ -591,38 +640,14 @@ static void remove_stale_temps(int dfd)
 	closedir(dir);
 }
 
-static int write_temp(int dfd, const char *dname, const struct out *o, char *tmp, size_t tmplen)
+/*
+ * The output directory, created if need be and locked (flock) for the whole
+ * run of writing: depmods running at once take turns, and none sweeps away
+ * the temporary files of another.  Returns its fd or -errno.
+ */
+static int outdir_open(const char *dname)
 {
-	ssize_t r;
-	int fd;
-
-	snprintf(tmp, tmplen, ".%s.%d" TMP_SUFFIX, o->name, (int)getpid());
-	unlinkat(dfd, tmp, 0);
-	fd = openat(dfd, tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		int err = -errno;
-
-		ERR("could not create %s/%s: %m\n", dname, tmp);
-		tmp[0] = '\0';
-		return err;
-	}
-	r = write_str_safe(fd, o->mem, o->len);
-	if (close(fd) < 0 && r >= 0)
-		r = -errno;
-	if (r < 0) {
-		ERR("could not write %s/%s: %s; nothing was changed\n", dname, o->name,
-		    strerror((int)-r));
-		return (int)r;
-	}
-	return 0;
-}
-
-static int publish(struct depmod *d, struct out *outs, size_t n)
-{
-	const char *dname = d->cfg->outdirname;
-	char tmp[11][PATH_MAX_LEN] = { { 0 } };
-	int dfd, err = 0;
-	size_t i;
+	int dfd, err;
 
 	if (mkdir_parents(dname, 0755) < 0 || (mkdir(dname, 0755) < 0 && errno != EEXIST)) {
 		err = -errno;
@@ -638,26 +663,68 @@ static int publish(struct depmod *d, struct out *outs, size_t n)
 	if (flock(dfd, LOCK_EX) < 0)
 		WRN("could not lock %s: %m\n", dname);
 	remove_stale_temps(dfd);
+	return dfd;
+}
 
-	for (i = 0; i < n && err == 0; i++)
-		err = write_temp(dfd, dname, &outs[i], tmp[i], sizeof(tmp[i]));
-	for (i = 0; i < n && err == 0; i++) {
-		if (renameat(dfd, tmp[i], dfd, outs[i].name) != 0) {
-			err = -errno;
-			ERR("could not rename %s/%s to %s: %m\n", dname, tmp[i], outs[i].name);
-		} else {
-			tmp[i][0] = '\0';
+static int create_temp(int dfd, const char *dname, struct out *o)
+{
+	snprintf(o->tmp, sizeof(o->tmp), ".%s.%d" TMP_SUFFIX, o->name, (int)getpid());
+	unlinkat(dfd, o->tmp, 0);
+	o->fd = openat(dfd, o->tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+	if (o->fd < 0) {
+		int err = -errno;
+
+		ERR("could not create %s/%s: %m\n", dname, o->tmp);
+		o->tmp[0] = '\0';
+		return err;
+	}
+	return 0;
+}
+
+/* Every output was written whole: they replace the old ones. */
+static int publish(int dfd, const char *dname, struct out *outs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (renameat(dfd, outs[i].tmp, dfd, outs[i].name) != 0) {
+			int err = -errno;
+
+			ERR("could not rename %s/%s to %s: %m\n", dname, outs[i].tmp, outs[i].name);
+			return err;
+		}
+		outs[i].tmp[0] = '\0';
+	}
+	return 0;
+}
+
+/* The first failure in the order of outputs: kmod's writes stopped at the first. */
+static int report_errors(const char *dname, const struct out *outs, size_t n, int build_err)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (outs[i].err < 0) {
+			ERR("could not write %s/%s: %s; nothing was changed\n", dname, outs[i].name,
+			    strerror(-outs[i].err));
+			return outs[i].err;
 		}
 	}
-	for (i = 0; i < n; i++) {
-		if (tmp[i][0] != '\0')
-			unlinkat(dfd, tmp[i], 0);
+	if (build_err < 0)
+		ERR("could not build the output files: %s\n", strerror(-build_err));
+	return build_err;
+}
+
+static int print_text(const struct out *outs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		ssize_t r;
+
+		if (outs[i].binary)
+			continue;
+		r = write_str_safe(STDOUT_FILENO, outs[i].buf.bytes, strbuf_used(&outs[i].buf));
+		if (r < 0) {
+			ERR("could not write to stdout: %s\n", strerror((int)-r));
+			return (int)r;
+		}
 	}
-	/* still under the lock: no other depmod sweeps its temporary file away */
-	if (err == 0 && d->save_cache)
-		depmod_cache_save(d, d->n_from_cache);
-	close(dfd); /* drops the lock */
-	return err;
+	return 0;
 }
 
 int depmod_output(struct depmod *d, bool to_stdout)
@@ -668,43 +735,45 @@ int depmod_output(struct depmod *d, bool to_stdout)
 		"modules.symbols",     "modules.symbols.bin", "modules.builtin.bin",
 		"modules.builtin.alias.bin", "modules.devname",
 	};
+	const char *dname = d->cfg->outdirname;
 	struct out outs[ARRAY_SIZE(names)] = { { 0 } };
-	size_t n = 0;
-	int err;
+	int dfd = -1, err = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		strbuf_init(&outs[i].log);
+		strbuf_init(&outs[i].buf);
 		outs[i].name = names[i];
 		outs[i].binary = strstr(names[i], ".bin") != NULL;
+		outs[i].fd = -1;
 	}
-	err = make_outputs(d, outs, ARRAY_SIZE(outs), to_stdout);
-	if (err < 0) {
-		ERR("could not build the output files: %s\n", strerror(-err));
-		goto out;
+	if (!to_stdout) {
+		dfd = outdir_open(dname);
+		if (dfd < 0)
+			return dfd;
+		for (size_t i = 0; i < ARRAY_SIZE(outs) && err == 0; i++)
+			err = create_temp(dfd, dname, &outs[i]);
 	}
-	if (to_stdout) {
-		for (size_t i = 0; i < ARRAY_SIZE(outs) && err == 0; i++) {
-			ssize_t r = outs[i].binary ? 0 : write_str_safe(STDOUT_FILENO, outs[i].mem,
-									 outs[i].len);
-
-			err = r < 0 ? (int)r : 0;
-		}
-		if (err < 0)
-			ERR("could not write to stdout: %s\n", strerror(-err));
-		goto out;
+	if (err == 0) {
+		err = make_outputs(d, outs, ARRAY_SIZE(outs), to_stdout);
+		err = report_errors(dname, outs, ARRAY_SIZE(outs), err);
 	}
-	/* a missing input leaves an empty file, as kmod does */
+	if (err == 0 && to_stdout)
+		err = print_text(outs, ARRAY_SIZE(outs));
+	if (err == 0 && !to_stdout)
+		err = publish(dfd, dname, outs, ARRAY_SIZE(outs));
 	for (size_t i = 0; i < ARRAY_SIZE(outs); i++) {
-		if (outs[i].mem == NULL && (outs[i].mem = strdup("")) == NULL)
-			err = -ENOMEM;
-	}
-	n = ARRAY_SIZE(outs);
-	if (err == 0)
-		err = publish(d, outs, n);
-out:
-	for (size_t i = 0; i < ARRAY_SIZE(outs); i++) {
-		free(outs[i].mem);
+		if (outs[i].fd >= 0)
+			close(outs[i].fd);
+		if (outs[i].tmp[0] != '\0')
+			unlinkat(dfd, outs[i].tmp, 0);
+		strbuf_release(&outs[i].buf);
 		strbuf_release(&outs[i].log);
+	}
+	if (dfd >= 0) {
+		/* still under the lock: no other depmod sweeps its temporary file away */
+		if (err == 0 && d->save_cache)
+			depmod_cache_save(d, d->n_from_cache);
+		close(dfd); /* drops the lock */
 	}
 	return err;
 }
