@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/obuf.h"
 #include "util/macro.h"
 #include "libkmod-index.h"
 #include "libkmod-index-format.h"
@@ -244,46 +245,11 @@ int kmod_index_writer_add(struct kmod_index_writer *w, const char *key, const ch
  * The serialiser streams the file through a small buffer: the root's offset,
  * which the header holds, is known beforehand from the sizes of all nodes.
  */
-#define STREAM_BUF (64U << 10)
-
-struct wstream {
-	int (*emit)(void *data, const void *buf, size_t len);
-	void *data;
-	uint64_t pos; /* offset in the file of the next byte */
-	size_t used;
-	int err;
-	uint8_t buf[STREAM_BUF];
-};
-
-static void ws_flush(struct wstream *ws)
-{
-	if (ws->used > 0 && ws->err == 0)
-		ws->err = ws->emit(ws->data, ws->buf, ws->used);
-	ws->used = 0;
-}
-
-static void ws_put(struct wstream *ws, const void *mem, size_t len)
-{
-	const uint8_t *p = mem;
-
-	ws->pos += len;
-	while (len > 0) {
-		size_t n = STREAM_BUF - ws->used < len ? STREAM_BUF - ws->used : len;
-
-		memcpy(ws->buf + ws->used, p, n);
-		ws->used += n;
-		p += n;
-		len -= n;
-		if (ws->used == STREAM_BUF)
-			ws_flush(ws);
-	}
-}
-
-static void ws_be32(struct wstream *ws, uint32_t v)
+static void ws_be32(struct obuf *ws, uint32_t v)
 {
 	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
 
-	ws_put(ws, b, sizeof(b));
+	obuf_put(ws, b, sizeof(b));
 }
 
 static uint64_t node_size(const struct wnode *n)
@@ -320,7 +286,7 @@ static uint64_t tree_size(const struct wnode *n)
  * Children first, then the node; returns the node word (offset and flags) in
  * *word.  The recursion is as deep as the longest key.
  */
-static int write_node(const struct wnode *n, struct wstream *ws, uint32_t *word)
+static int write_node(const struct wnode *n, struct obuf *ws, uint32_t *word)
 {
 	uint32_t stackbuf[8], *offs = stackbuf;
 	unsigned int first = 0, last = 0, count = 0;
@@ -347,13 +313,13 @@ static int write_node(const struct wnode *n, struct wstream *ws, uint32_t *word)
 
 	*word = (uint32_t)ws->pos;
 	if (plen > 0) {
-		ws_put(ws, n->prefix, plen + 1);
+		obuf_put(ws, n->prefix, plen + 1);
 		flags |= NODE_PREFIX;
 	}
 	if (count > 0) {
 		uint8_t range[2] = { (uint8_t)first, (uint8_t)last };
 
-		ws_put(ws, range, sizeof(range));
+		obuf_put(ws, range, sizeof(range));
 		for (unsigned int i = 0; i < count; i++)
 			ws_be32(ws, offs[i]);
 		flags |= NODE_CHILDS;
@@ -366,7 +332,7 @@ static int write_node(const struct wnode *n, struct wstream *ws, uint32_t *word)
 		ws_be32(ws, nvalues);
 		for (const struct wvalue *v = n->values; v != NULL; v = v->next) {
 			ws_be32(ws, v->priority);
-			ws_put(ws, v->value, strlen(v->value) + 1);
+			obuf_put(ws, v->value, strlen(v->value) + 1);
 		}
 		flags |= NODE_VALUES;
 	}
@@ -383,7 +349,7 @@ int kmod_index_writer_write(const struct kmod_index_writer *w,
 {
 	uint64_t total = INDEX_HEADER_SIZE + tree_size(w->root);
 	uint64_t root = total - node_size(w->root);
-	struct wstream *ws;
+	struct obuf *ws;
 	uint32_t word = 0;
 	int err;
 
@@ -393,13 +359,12 @@ int kmod_index_writer_write(const struct kmod_index_writer *w,
 	ws = malloc(sizeof(*ws));
 	if (ws == NULL)
 		return -ENOMEM;
-	*ws = (struct wstream){ .emit = emit, .data = data };
+	obuf_init(ws, emit, data);
 	ws_be32(ws, INDEX_MAGIC);
 	ws_be32(ws, INDEX_VERSION);
 	ws_be32(ws, (uint32_t)root | node_flags(w->root));
 	err = write_node(w->root, ws, &word);
-	ws_flush(ws);
-	if (err == 0)
+	if (obuf_flush(ws) < 0 && err == 0)
 		err = ws->err;
 	/* the header was written from the sizes: what the nodes came to must agree */
 	if (err == 0 && (ws->pos != total || word != ((uint32_t)root | node_flags(w->root))))

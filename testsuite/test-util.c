@@ -12,6 +12,7 @@
 #include "testsuite/tap.h"
 #include "util/arena.h"
 #include "util/array.h"
+#include "util/obuf.h"
 #include "util/hash.h"
 #include "util/macro.h"
 #include "util/strbuf.h"
@@ -449,11 +450,65 @@ static void test_arena(void)
 	arena_release(&a);
 }
 
+struct sink {
+	uint8_t *mem;
+	size_t used, calls, short_pieces;
+	size_t fail_at; /* the call that fails, 0: none */
+};
+
+static int sink_emit(void *data, const void *buf, size_t len)
+{
+	struct sink *k = data;
+
+	k->calls++;
+	if (k->fail_at == k->calls)
+		return -ENOSPC;
+	k->short_pieces += len != OBUF_SIZE;
+	memcpy(k->mem + k->used, buf, len);
+	k->used += len;
+	return 0;
+}
+
+/* Pieces of OBUF_SIZE, the last shorter; the bytes in order; the first error sticks. */
+static void test_obuf(void)
+{
+	size_t total = 3 * OBUF_SIZE + 1234, at = 0;
+	uint8_t *in = malloc(total);
+	struct sink k = { .mem = malloc(total) };
+	struct obuf *b = malloc(sizeof(*b));
+
+	if (in == NULL || k.mem == NULL || b == NULL)
+		return;
+	for (size_t i = 0; i < total; i++)
+		in[i] = (uint8_t)(i * 7 + i / 251);
+	obuf_init(b, sink_emit, &k);
+	for (size_t step = 1; at < total; step = step * 3 + 1) {
+		size_t n = step < total - at ? step : total - at;
+
+		obuf_put(b, in + at, n);
+		at += n;
+	}
+	is_int(obuf_flush(b), 0, "obuf: flush returns 0");
+	ok(k.used == total && memcmp(k.mem, in, total) == 0, "obuf: every byte emitted, in order");
+	ok(k.calls == 4 && k.short_pieces == 1 && b->pos == total,
+	   "obuf: full pieces, one short last one, position counted");
+
+	k = (struct sink){ .mem = k.mem, .fail_at = 2 };
+	obuf_init(b, sink_emit, &k);
+	obuf_put(b, in, total);
+	is_int(obuf_flush(b), -ENOSPC, "obuf: an emit error is returned");
+	ok(k.calls == 2 && k.used == OBUF_SIZE, "obuf: nothing emitted after the error");
+	free(b);
+	free(k.mem);
+	free(in);
+}
+
 int main(void)
 {
 	test_strbuf();
 	test_array();
 	test_arena();
+	test_obuf();
 	test_hash_basic();
 	test_hash_many();
 	test_names();

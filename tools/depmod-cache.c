@@ -23,6 +23,7 @@
 #include "tools/depmod.h"
 #include "tools/log.h"
 #include "util/macro.h"
+#include "util/obuf.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 
@@ -390,43 +391,25 @@ static bool encode_record(struct strbuf *rec, const struct depmod_mod *m)
 }
 
 /*
- * The cache file being written, through a buffer flushed in whole checksum
- * blocks: building the 10 MB file in memory first cost as much as the rest
+ * The cache file is written through a buffer, the checksum following what is
+ * emitted: building the 10 MB file in memory first cost as much as the rest
  * of a run that found one module changed.
  */
-#define CACHE_OUT_BUF (64U << 10)
-
 struct cache_out {
 	int fd;
-	bool failed;
-	size_t used;
+	bool tail; /* the last, partial piece: summed by sum_final */
 	struct sum sum;
-	uint8_t buf[CACHE_OUT_BUF];
+	struct obuf ob;
 };
 
-static void cache_out_flush(struct cache_out *o)
+static int cache_emit(void *data, const void *buf, size_t len)
 {
-	if (!o->failed && write_str_safe(o->fd, (const char *)o->buf, o->used) < 0)
-		o->failed = true;
-	o->used = 0;
-}
+	struct cache_out *o = data;
 
-static void cache_out_put(struct cache_out *o, const void *mem, size_t len)
-{
-	const uint8_t *p = mem;
-
-	while (len > 0) {
-		size_t n = CACHE_OUT_BUF - o->used < len ? CACHE_OUT_BUF - o->used : len;
-
-		memcpy(o->buf + o->used, p, n);
-		o->used += n;
-		p += n;
-		len -= n;
-		if (o->used == CACHE_OUT_BUF) {
-			sum_blocks(&o->sum, o->buf, o->used);
-			cache_out_flush(o);
-		}
-	}
+	/* full pieces are whole checksum blocks */
+	if (!o->tail)
+		sum_blocks(&o->sum, buf, len);
+	return write_str_safe(o->fd, buf, len) < 0 ? -EIO : 0;
 }
 
 /* A module from the cache gets its old record back byte for byte: its key is the same. */
@@ -441,9 +424,9 @@ static bool put_record(struct cache_out *o, struct strbuf *rec, const struct dep
 		bytes = rec->bytes;
 		len = strbuf_used(rec);
 	}
-	cache_out_put(o, m->path, strlen(m->path) + 1);
-	cache_out_put(o, &len, 8);
-	cache_out_put(o, bytes, len);
+	obuf_put(&o->ob, m->path, strlen(m->path) + 1);
+	obuf_put(&o->ob, &len, 8);
+	obuf_put(&o->ob, bytes, len);
 	return true;
 }
 
@@ -458,9 +441,9 @@ static bool cache_write(const struct depmod *d, int fd)
 	if (o == NULL)
 		return false;
 	o->fd = fd;
-	o->failed = false;
-	o->used = 0;
+	o->tail = false;
 	sum_init(&o->sum);
+	obuf_init(&o->ob, cache_emit, o);
 	if (write_str_safe(fd, (const char *)header, sizeof(header)) < 0)
 		return false;
 	for (size_t i = 0; i < d->n_mods; i++) {
@@ -473,12 +456,13 @@ static bool cache_write(const struct depmod *d, int fd)
 			return false;
 		count++;
 	}
-	sum = sum_final(&o->sum, o->buf, o->used);
-	cache_out_flush(o);
+	sum = sum_final(&o->sum, o->ob.buf, o->ob.used);
+	o->tail = true;
+	obuf_flush(&o->ob);
 	memcpy(header, CACHE_MAGIC, 8);
 	memcpy(header + 8, &count, 8);
 	memcpy(header + 16, &sum, 8);
-	return !o->failed && pwrite(fd, header, sizeof(header), 0) == (ssize_t)sizeof(header);
+	return o->ob.err == 0 && pwrite(fd, header, sizeof(header), 0) == (ssize_t)sizeof(header);
 }
 
 /* Write the cache for this run's modules when it differs from the one read. */
