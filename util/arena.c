@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "util/arena.h"
 #include "util/macro.h"
@@ -11,13 +12,43 @@
 #define ARENA_ALIGN alignof(max_align_t)
 /* Chunks start small, so a tiny index costs little, and double up to this. */
 #define ARENA_FIRST_CHUNK (16U << 10)
-#define ARENA_MAX_CHUNK (1U << 20)
+#define ARENA_MAX_CHUNK (4U << 20)
+/*
+ * Chunks this big are mapped on their own, aligned and marked for huge pages:
+ * where page faults are expensive (a virtual machine), one fault per 2 MiB
+ * instead of 512 took a third off writing the alias index of a distribution
+ * kernel.  Without transparent huge pages it is a plain mapping.
+ */
+#define HUGE_PAGE (2U << 20)
 
 struct arena_chunk {
 	struct arena_chunk *prev;
 	size_t used, size;
+	void *map; /* the mapping holding this chunk, NULL when malloc'ed */
+	size_t map_len;
 	alignas(ARENA_ALIGN) unsigned char data[];
 };
+
+static struct arena_chunk *chunk_map(size_t size)
+{
+	size_t len = (sizeof(struct arena_chunk) + size + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+	size_t map_len = len + HUGE_PAGE;
+	uint8_t *map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t start;
+	struct arena_chunk *c;
+
+	if (map == MAP_FAILED)
+		return NULL;
+	start = ((uintptr_t)map + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+#ifdef MADV_HUGEPAGE
+	madvise((void *)start, len, MADV_HUGEPAGE);
+#endif
+	c = (struct arena_chunk *)start;
+	c->map = map;
+	c->map_len = map_len;
+	c->size = len - sizeof(*c);
+	return c;
+}
 
 static size_t align_up(size_t n)
 {
@@ -26,13 +57,21 @@ static size_t align_up(size_t n)
 
 static struct arena_chunk *chunk_new(size_t size, struct arena_chunk *prev)
 {
-	struct arena_chunk *c = malloc(sizeof(*c) + size);
+	struct arena_chunk *c;
 
+	if (size >= HUGE_PAGE) {
+		c = chunk_map(size);
+	} else {
+		c = malloc(sizeof(*c) + size);
+		if (c != NULL) {
+			c->map = NULL;
+			c->size = size;
+		}
+	}
 	if (c == NULL)
 		return NULL;
 	c->prev = prev;
 	c->used = 0;
-	c->size = size;
 	return c;
 }
 
@@ -88,7 +127,10 @@ void arena_release(struct arena *a)
 	while (c != NULL) {
 		struct arena_chunk *prev = c->prev;
 
-		free(c);
+		if (c->map != NULL)
+			munmap(c->map, c->map_len);
+		else
+			free(c);
 		c = prev;
 	}
 	*a = (struct arena)ARENA_INIT;
