@@ -131,9 +131,8 @@ void depmod_shutdown(struct depmod *d)
 	depmod_cache_free(d);
 	hash_free(d->modules_by_name);
 	hash_free(d->symbols);
-	for (size_t i = 0; i < d->symbol_mem.count; i++)
-		free(d->symbol_mem.array[i]);
 	array_free_array(&d->symbol_mem);
+	arena_release(&d->symbol_arena);
 }
 
 static int mod_new(struct depmod *d, const char *path, const char *modname,

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,17 +35,15 @@ int depmod_symbol_add(struct depmod *d, const char *name, bool prefix_skipped, u
 		return 0;
 	}
 	len = strlen(name);
-	sym = malloc(sizeof(*sym) + len + 1);
+	sym = arena_alloc(&d->symbol_arena, sizeof(*sym) + len + 1);
 	if (sym == NULL)
 		return -ENOMEM;
 	sym->owner = owner;
 	sym->crc = crc;
 	sym->name = memcpy((char *)(sym + 1), name, len + 1);
 	err = array_append(&d->symbol_mem, sym);
-	if (err < 0) {
-		free(sym);
+	if (err < 0)
 		return err;
-	}
 	return hash_add(d->symbols, sym->name, sym);
 }
 
@@ -177,18 +176,80 @@ static int mod_add_dependency(struct depmod *d, struct depmod_mod *mod,
 	return 0;
 }
 
+/*
+ * Every need of every module looked up at once, on two threads (the symbol
+ * table is only read): the lookups are most of resolving dependencies, and
+ * what depends on their order (warnings, the order of each module's
+ * dependencies) comes after, on one thread.
+ */
+struct resolver {
+	const struct depmod *d;
+	struct depmod_symbol **found; /* per need, module after module */
+	size_t *first;		      /* per module: index of its first need in found */
+	size_t next;		      /* next module to claim (atomic) */
+};
+
+#define RESOLVE_BATCH 64
+
+static void *resolve_worker(void *data)
+{
+	struct resolver *r = data;
+	const struct depmod *d = r->d;
+
+	for (;;) {
+		size_t i = __atomic_fetch_add(&r->next, RESOLVE_BATCH, __ATOMIC_RELAXED);
+		size_t end = i + RESOLVE_BATCH < d->n_mods ? i + RESOLVE_BATCH : d->n_mods;
+
+		if (i >= d->n_mods)
+			return NULL;
+		for (; i < end; i++) {
+			const struct depmod_mod *mod = d->mods[i];
+
+			for (int j = 0; j < mod->n_needs; j++)
+				r->found[r->first[i] + (size_t)j] = symbol_find(d, mod->needs[j].symbol);
+		}
+	}
+}
+
+static int resolve_needs(const struct depmod *d, struct resolver *r)
+{
+	size_t total = 0;
+	pthread_t thread;
+	bool threaded;
+
+	r->d = d;
+	r->next = 0;
+	r->first = malloc((d->n_mods ? d->n_mods : 1) * sizeof(*r->first));
+	if (r->first == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->n_mods; i++) {
+		r->first[i] = total;
+		total += (size_t)d->mods[i]->n_needs;
+	}
+	r->found = malloc((total ? total : 1) * sizeof(*r->found));
+	if (r->found == NULL)
+		return -ENOMEM; /* the caller frees first */
+	threaded = d->n_mods > RESOLVE_BATCH &&
+		   pthread_create(&thread, NULL, resolve_worker, r) == 0;
+	resolve_worker(r);
+	if (threaded)
+		pthread_join(thread, NULL);
+	return 0;
+}
+
 int depmod_load_dependencies(struct depmod *d)
 {
 	const struct depmod_cfg *cfg = d->cfg;
+	struct resolver r = { 0 };
+	int err = resolve_needs(d, &r);
 
-	for (size_t i = 0; i < d->n_mods; i++) {
+	for (size_t i = 0; i < d->n_mods && err == 0; i++) {
 		struct depmod_mod *mod = d->mods[i];
 
-		for (int j = 0; j < mod->n_needs; j++) {
+		for (int j = 0; j < mod->n_needs && err == 0; j++) {
 			const struct kmod_elf_symbol *need = &mod->needs[j];
 			bool weak = need->bind == KMOD_ELF_BIND_WEAK;
-			struct depmod_symbol *sym = symbol_find(d, need->symbol);
-			int err;
+			struct depmod_symbol *sym = r.found[r.first[i] + (size_t)j];
 
 			if (sym == NULL) {
 				if (cfg->print_unknown && !weak)
@@ -201,11 +262,11 @@ int depmod_load_dependencies(struct depmod *d)
 				WRN("%s disagrees about version of symbol %s\n", mod->path,
 				    need->symbol);
 			err = mod_add_dependency(d, mod, sym);
-			if (err < 0)
-				return err;
 		}
 	}
-	return 0;
+	free(r.found);
+	free(r.first);
+	return err;
 }
 
 /*

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "libkmod/libkmod-elf.h"
+#include "util/arena.h"
 #include "util/array.h"
 #include "util/hash.h"
 
@@ -109,7 +110,8 @@ struct depmod {
 	struct depmod_mod **mods; /* sorted for output */
 	size_t n_mods;
 	struct hash *symbols; /* name → struct depmod_symbol */
-	struct array symbol_mem; /* the struct depmod_symbol records */
+	struct array symbol_mem; /* the struct depmod_symbol records, in symbol_arena */
+	struct arena symbol_arena;
 	unsigned int mark_gen;
 	struct hash *cache; /* path → entry of modules.depmod-cache, or NULL */
 	void *cache_mem;
