@@ -34,7 +34,6 @@
 struct cache_entry {
 	const uint8_t *rec; /* into the mapping, just after the path */
 	size_t len;	    /* bytes of the record after the path */
-	char path[];
 };
 
 bool depmod_cache_enabled(void)
@@ -170,7 +169,7 @@ int depmod_cache_load(struct depmod *d)
 		DBG("ignoring %s: not a valid cache\n", path);
 		return 0;
 	}
-	d->cache = hash_new((unsigned int)count, free);
+	d->cache = hash_new((unsigned int)count, NULL);
 	if (d->cache == NULL)
 		return -ENOMEM;
 	r = (struct rd){ mem + HEADER_SIZE, mem + d->cache_size, false };
@@ -182,17 +181,15 @@ int depmod_cache_load(struct depmod *d)
 
 		if (r.bad || reclen > (uint64_t)(r.end - r.p))
 			break;
-		e = malloc(sizeof(*e) + plen + 1);
+		/* the path stays in the mapping, which lives as long as the table */
+		e = arena_alloc(&d->cache_arena, sizeof(*e));
 		if (e == NULL)
 			return -ENOMEM;
-		memcpy(e->path, p, plen + 1);
 		e->rec = r.p;
 		e->len = (size_t)reclen;
 		r.p += reclen;
-		if (hash_add(d->cache, e->path, e) < 0) {
-			free(e);
+		if (hash_add(d->cache, p, e) < 0)
 			return -ENOMEM;
-		}
 	}
 	if (r.bad || r.p != r.end) {
 		DBG("ignoring %s: corrupt\n", path);
@@ -233,6 +230,7 @@ void depmod_cache_free(struct depmod *d)
 	if (d->cache_loading)
 		depmod_cache_load_end(d);
 	hash_free(d->cache);
+	arena_release(&d->cache_arena);
 	if (d->cache_mem != NULL)
 		munmap(d->cache_mem, d->cache_size);
 }
@@ -242,14 +240,15 @@ void depmod_cache_free(struct depmod *d)
  * but the strings stay in the mapping, which lives as long as the modules
  * (depmod_cache_free comes last).  Copying them was a third of a cached run.
  */
-static bool decode_syms(struct rd *r, uint64_t n, struct kmod_elf_symbol **out, int *nout)
+static bool decode_syms(struct rd *r, struct arena *a, uint64_t n, struct kmod_elf_symbol **out,
+			int *nout)
 {
 	struct kmod_elf_symbol *v;
 
 	/* at least 17 bytes each: a corrupt count cannot ask for much memory */
 	if (n > INT32_MAX || n > (uint64_t)(r->end - r->p) / 17)
 		return false;
-	v = malloc(n ? n * sizeof(*v) : 1);
+	v = arena_alloc(a, n * sizeof(*v));
 	if (v == NULL)
 		return false;
 	for (uint64_t i = 0; i < n && !r->bad; i++) {
@@ -259,22 +258,20 @@ static bool decode_syms(struct rd *r, uint64_t n, struct kmod_elf_symbol **out, 
 		v[i].bind = (char)rd_u64(r);
 		v[i].symbol = (char *)rd_str(r, &len); /* read only, as modinfo */
 	}
-	if (r->bad) {
-		free(v);
+	if (r->bad)
 		return false;
-	}
 	*out = v;
 	*nout = (int)n;
 	return true;
 }
 
-static bool decode_modinfo(struct rd *r, uint64_t n, char ***out, int *nout)
+static bool decode_modinfo(struct rd *r, struct arena *a, uint64_t n, char ***out, int *nout)
 {
 	char **v;
 
 	if (n > INT32_MAX || n > (uint64_t)(r->end - r->p))
 		return false;
-	v = malloc(n ? n * sizeof(*v) : 1);
+	v = arena_alloc(a, n * sizeof(*v));
 	if (v == NULL)
 		return false;
 	for (uint64_t i = 0; i < n && !r->bad; i++) {
@@ -283,10 +280,8 @@ static bool decode_modinfo(struct rd *r, uint64_t n, char ***out, int *nout)
 		/* never written through: outputs only read modinfo */
 		v[i] = (char *)rd_str(r, &len);
 	}
-	if (r->bad) {
-		free(v);
+	if (r->bad)
 		return false;
-	}
 	*out = v;
 	*nout = (int)n;
 	return true;
@@ -311,7 +306,7 @@ static bool file_key(const char *path, uint64_t key[DEPMOD_KEY_LEN])
 }
 
 /* Called from the loader threads: only reads the cache. */
-bool depmod_cache_fill(const struct depmod *d, struct depmod_mod *mod)
+bool depmod_cache_fill(const struct depmod *d, struct depmod_mod *mod, struct arena *arena)
 {
 	const struct cache_entry *e;
 	uint64_t key[DEPMOD_KEY_LEN], n_modinfo, n_exports, n_needs;
@@ -332,20 +327,18 @@ bool depmod_cache_fill(const struct depmod *d, struct depmod_mod *mod)
 	n_modinfo = rd_u64(&r);
 	n_exports = rd_u64(&r);
 	n_needs = rd_u64(&r);
-	if (r.bad || !decode_modinfo(&r, n_modinfo, &mod->modinfo, &mod->n_modinfo))
+	if (r.bad || !decode_modinfo(&r, arena, n_modinfo, &mod->modinfo, &mod->n_modinfo))
 		goto fail;
-	if (!decode_syms(&r, n_exports, &mod->exports, &mod->n_exports))
+	if (!decode_syms(&r, arena, n_exports, &mod->exports, &mod->n_exports))
 		goto fail;
-	if (!decode_syms(&r, n_needs, &mod->needs, &mod->n_needs) || r.p != r.end)
+	if (!decode_syms(&r, arena, n_needs, &mod->needs, &mod->n_needs) || r.p != r.end)
 		goto fail;
 	mod->load_err = (int)err;
 	mod->cache_rec = e->rec;
 	mod->cache_rec_len = e->len;
 	return true;
 fail:
-	free(mod->modinfo);
-	free(mod->exports);
-	free(mod->needs);
+	/* what was decoded stays in the arena, unused */
 	mod->modinfo = NULL;
 	mod->exports = mod->needs = NULL;
 	mod->n_modinfo = mod->n_exports = mod->n_needs = 0;

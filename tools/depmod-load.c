@@ -21,7 +21,6 @@
 #include "tools/log.h"
 #include "util/macro.h"
 
-#define MAX_JOBS 16
 
 struct loader {
 	struct depmod *d;
@@ -156,16 +155,22 @@ out:
 	kmod_file_free(file);
 }
 
+struct load_job {
+	struct loader *l;
+	struct arena *arena;
+};
+
 static void *worker(void *data)
 {
-	struct loader *l = data;
+	struct load_job *job = data;
+	struct loader *l = job->l;
 
 	for (;;) {
 		size_t i = atomic_fetch_add(&l->next, 1);
 
 		if (i >= l->d->n_mods)
 			return NULL;
-		if (l->use_cache && depmod_cache_fill(l->d, l->d->mods[i]))
+		if (l->use_cache && depmod_cache_fill(l->d, l->d->mods[i], job->arena))
 			l->d->mods[i]->from_cache = true;
 		else
 			load_one(l->d->mods[i]);
@@ -180,8 +185,8 @@ static unsigned int jobs(size_t n_mods)
 
 	if (n < 1)
 		n = 1;
-	if (n > MAX_JOBS)
-		n = MAX_JOBS;
+	if (n > DEPMOD_MAX_JOBS)
+		n = DEPMOD_MAX_JOBS;
 	if ((size_t)n > n_mods)
 		n = n_mods ? (long)n_mods : 1;
 	return (unsigned int)n;
@@ -190,17 +195,20 @@ static unsigned int jobs(size_t n_mods)
 int depmod_load_modules(struct depmod *d, bool use_cache)
 {
 	struct loader l = { .d = d, .use_cache = use_cache };
-	pthread_t threads[MAX_JOBS];
+	struct load_job job[DEPMOD_MAX_JOBS];
+	pthread_t threads[DEPMOD_MAX_JOBS];
 	unsigned int n = jobs(d->n_mods), started = 0;
 
 	atomic_init(&l.next, 0);
 	DBG("load symbols (%zu modules)\n", d->n_mods);
+	for (unsigned int i = 0; i < n; i++)
+		job[i] = (struct load_job){ &l, &d->load_arenas[i] };
 	for (unsigned int i = 1; i < n; i++) {
-		if (pthread_create(&threads[started], NULL, worker, &l) != 0)
+		if (pthread_create(&threads[started], NULL, worker, &job[i]) != 0)
 			break;
 		started++;
 	}
-	worker(&l);
+	worker(&job[0]);
 	for (unsigned int i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 

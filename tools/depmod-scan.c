@@ -105,9 +105,11 @@ static void mod_free(struct depmod_mod *mod)
 	if (mod == NULL)
 		return;
 	array_free_array(&mod->deps);
-	free(mod->modinfo);
-	free(mod->exports);
-	free(mod->needs);
+	if (!mod->from_cache) {
+		free(mod->modinfo);
+		free(mod->exports);
+		free(mod->needs);
+	}
 	free(mod->needs_mem);
 	free(mod->uncrelpath);
 	free(mod->path);
@@ -133,6 +135,8 @@ void depmod_shutdown(struct depmod *d)
 	hash_free(d->symbols);
 	array_free_array(&d->symbol_mem);
 	arena_release(&d->symbol_arena);
+	for (size_t i = 0; i < ARRAY_SIZE(d->load_arenas); i++)
+		arena_release(&d->load_arenas[i]);
 }
 
 static int mod_new(struct depmod *d, const char *path, const char *modname,

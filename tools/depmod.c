@@ -237,13 +237,16 @@ static int run(struct depmod *d, struct args *a, int argc, char *argv[])
 	}
 
 	use_cache = a->all && !a->to_stdout && depmod_cache_enabled();
-	if (use_cache)
-		depmod_cache_load_begin(d);
 	if (a->all) {
 		err = depmod_cfg_load(cfg, a->config_paths);
 		if (err < 0)
 			CRIT("could not load configuration files\n");
+		if (use_cache)
+			depmod_cache_load_begin(d);
 		err = depmod_modules_search(d);
+		/* joined before anything can exit */
+		if (use_cache && depmod_cache_load_end(d) == -ENOMEM)
+			CRIT("out of memory\n");
 		if (err < 0)
 			CRIT("could not search modules: %s\n", strerror(-err));
 	} else {
@@ -254,8 +257,6 @@ static int run(struct depmod *d, struct args *a, int argc, char *argv[])
 	if (err < 0)
 		CRIT("could not build module array: %s\n", strerror(-err));
 	if (depmod_modules_sort(d) < 0)
-		CRIT("out of memory\n");
-	if (use_cache && depmod_cache_load_end(d) == -ENOMEM)
 		CRIT("out of memory\n");
 	err = depmod_load_modules(d, use_cache);
 	if (err == 0)

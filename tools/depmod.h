@@ -90,7 +90,7 @@ struct depmod_mod {
 
 	uint64_t key[DEPMOD_KEY_LEN]; /* dev, ino, size, mtime s/ns, ctime s/ns: the cache key */
 	bool has_key;
-	bool from_cache;
+	bool from_cache; /* then modinfo, exports and needs are in an arena of the loader */
 	const void *cache_rec; /* its record in the cache read, to be written back as is */
 	size_t cache_rec_len;
 
@@ -104,6 +104,9 @@ struct depmod_symbol {
 	const char *name;
 };
 
+/* Threads of the module loader at most. */
+#define DEPMOD_MAX_JOBS 16
+
 struct depmod {
 	struct depmod_cfg *cfg;
 	struct hash *modules_by_name;
@@ -112,8 +115,11 @@ struct depmod {
 	struct hash *symbols; /* name → struct depmod_symbol */
 	struct array symbol_mem; /* the struct depmod_symbol records, in symbol_arena */
 	struct arena symbol_arena;
+	/* per loader thread: arrays of modules taken from the cache */
+	struct arena load_arenas[DEPMOD_MAX_JOBS];
 	unsigned int mark_gen;
 	struct hash *cache; /* path → entry of modules.depmod-cache, or NULL */
+	struct arena cache_arena; /* its entries */
 	void *cache_mem;
 	size_t cache_size;
 	size_t n_from_cache;
@@ -149,7 +155,7 @@ void depmod_cache_load_begin(struct depmod *d);
 int depmod_cache_load_end(struct depmod *d);
 void depmod_cache_free(struct depmod *d);
 /* Fill @mod from the cache when its file did not change; always records the file's key. */
-bool depmod_cache_fill(const struct depmod *d, struct depmod_mod *mod);
+bool depmod_cache_fill(const struct depmod *d, struct depmod_mod *mod, struct arena *arena);
 void depmod_cache_save(const struct depmod *d, size_t n_from_cache);
 
 /* depmod-load.c */

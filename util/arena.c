@@ -10,7 +10,7 @@
 #include "util/macro.h"
 
 #define ARENA_ALIGN alignof(max_align_t)
-/* Chunks start small, so a tiny index costs little, and double up to this. */
+/* Chunks start small, so a tiny index costs little, and grow up to this. */
 #define ARENA_FIRST_CHUNK (16U << 10)
 #define ARENA_MAX_CHUNK (4U << 20)
 /*
@@ -55,11 +55,12 @@ static size_t align_up(size_t n)
 	return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 }
 
+/* A chunk of at least @size bytes of data. */
 static struct arena_chunk *chunk_new(size_t size, struct arena_chunk *prev)
 {
 	struct arena_chunk *c;
 
-	if (size >= HUGE_PAGE) {
+	if (size + sizeof(*c) >= HUGE_PAGE) {
 		c = chunk_map(size);
 	} else {
 		c = malloc(sizeof(*c) + size);
@@ -73,6 +74,20 @@ static struct arena_chunk *chunk_new(size_t size, struct arena_chunk *prev)
 	c->prev = prev;
 	c->used = 0;
 	return c;
+}
+
+/*
+ * Small chunks grow fast to the first huge one: an arena that outgrows
+ * 80 KiB is likely to take megabytes, whose small pages would cost a fault
+ * each.
+ */
+static size_t next_chunk_size(size_t csize)
+{
+	if (csize < (64U << 10))
+		return csize * 4;
+	if (csize < HUGE_PAGE)
+		return HUGE_PAGE;
+	return csize * 2 > ARENA_MAX_CHUNK ? ARENA_MAX_CHUNK : csize * 2;
 }
 
 void *arena_alloc(struct arena *a, size_t size)
@@ -96,14 +111,12 @@ void *arena_alloc(struct arena *a, size_t size)
 			big->used = need;
 			return big->data;
 		}
-		if (need > csize)
-			csize = need;
-		c = chunk_new(csize, c);
+		/* a regular chunk is csize bytes with its header, a huge page exactly */
+		c = chunk_new(need > csize - sizeof(*c) ? need : csize - sizeof(*c), c);
 		if (c == NULL)
 			return NULL;
 		a->chunk = c;
-		if (a->next_size < ARENA_MAX_CHUNK)
-			a->next_size = csize * 2 > ARENA_MAX_CHUNK ? ARENA_MAX_CHUNK : csize * 2;
+		a->next_size = next_chunk_size(csize);
 	}
 	c->used += need;
 	return c->data + c->used - need;
