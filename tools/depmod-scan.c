@@ -111,9 +111,7 @@ static void mod_free(struct depmod_mod *mod)
 		free(mod->needs);
 	}
 	free(mod->needs_mem);
-	free(mod->uncrelpath);
-	free(mod->path);
-	free(mod);
+	/* the record itself is in the module arena */
 }
 
 void depmod_shutdown(struct depmod *d)
@@ -135,47 +133,48 @@ void depmod_shutdown(struct depmod *d)
 	hash_free(d->symbols);
 	array_free_array(&d->symbol_mem);
 	arena_release(&d->symbol_arena);
+	arena_release(&d->mod_arena);
 	for (size_t i = 0; i < ARRAY_SIZE(d->load_arenas); i++)
 		arena_release(&d->load_arenas[i]);
 }
 
+/*
+ * A module's record, its name, path and modules.order spelling are one block
+ * of the module arena: thousands of small allocations were a fault each.
+ */
 static int mod_new(struct depmod *d, const char *path, const char *modname,
 		   struct depmod_mod **ret)
 {
 	const struct depmod_cfg *cfg = d->cfg;
-	size_t namelen = strlen(modname);
-	struct depmod_mod *mod = calloc(1, sizeof(*mod) + namelen + 1);
+	size_t namelen = strlen(modname), pathlen = strlen(path);
+	struct depmod_mod *mod;
 	const char *slash;
+	char *p;
 
+	/* room for the path twice: the second time as modules.order spells it */
+	mod = arena_alloc(&d->mod_arena, sizeof(*mod) + namelen + 1 + 2 * (pathlen + 1));
 	if (mod == NULL)
 		return -ENOMEM;
+	*mod = (struct depmod_mod){ .sort_idx = 1, .dep_sort_idx = INT32_MAX };
 	memcpy(mod->modname, modname, namelen + 1);
-	mod->sort_idx = 1;
-	mod->dep_sort_idx = INT32_MAX;
 	array_init(&mod->deps, 4);
-	mod->path = strdup(path);
-	if (mod->path == NULL) {
-		free(mod);
-		return -ENOMEM;
-	}
+	p = mod->modname + namelen + 1;
+	mod->path = memcpy(p, path, pathlen + 1);
 	slash = strrchr(mod->path, '/');
 	mod->baselen = slash ? (size_t)(slash - mod->path) : 0;
 	if (strncmp(mod->path, cfg->dirname, cfg->dirnamelen) == 0 &&
 	    mod->path[cfg->dirnamelen] == '/') {
 		const char *ko;
+		size_t len;
 
 		mod->relpath = mod->path + cfg->dirnamelen + 1;
 		/* "dir/name.ko.xz" → "dir/name.ko", the spelling of modules.order */
 		ko = slash ? slash + 1 : mod->relpath;
 		ko = strstr(ko, ".ko");
-		if (ko != NULL)
-			mod->uncrelpath = strndup(mod->relpath, (size_t)(ko + 3 - mod->relpath));
-		else
-			mod->uncrelpath = strdup(mod->relpath);
-		if (mod->uncrelpath == NULL) {
-			mod_free(mod);
-			return -ENOMEM;
-		}
+		len = ko != NULL ? (size_t)(ko + 3 - mod->relpath) : strlen(mod->relpath);
+		mod->uncrelpath = p + pathlen + 1;
+		memcpy(mod->uncrelpath, mod->relpath, len);
+		mod->uncrelpath[len] = '\0';
 	}
 	*ret = mod;
 	return 0;

@@ -115,6 +115,7 @@ struct depmod {
 	struct hash *symbols; /* name → struct depmod_symbol */
 	struct array symbol_mem; /* the struct depmod_symbol records, in symbol_arena */
 	struct arena symbol_arena;
+	struct arena mod_arena; /* the struct depmod_mod records */
 	/* per loader thread: arrays of modules taken from the cache */
 	struct arena load_arenas[DEPMOD_MAX_JOBS];
 	unsigned int mark_gen;

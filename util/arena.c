@@ -60,7 +60,8 @@ static struct arena_chunk *chunk_new(size_t size, struct arena_chunk *prev)
 {
 	struct arena_chunk *c;
 
-	if (size + sizeof(*c) >= HUGE_PAGE) {
+	/* from half a huge page on, the rest of it is worth its faults saved */
+	if (size + sizeof(*c) >= HUGE_PAGE / 2) {
 		c = chunk_map(size);
 	} else {
 		c = malloc(sizeof(*c) + size);
