@@ -156,7 +156,8 @@ int depmod_cache_load(struct depmod *d)
 		close(fd);
 		return 0;
 	}
-	mem = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	/* all of it is read (the checksum): mapped in one go rather than faulted in */
+	mem = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	close(fd);
 	if (mem == MAP_FAILED)
 		return 0;

@@ -24,6 +24,7 @@
 #include "libkmod/libkmod-index.h"
 #include "tools/depmod.h"
 #include "tools/log.h"
+#include "util/arena.h"
 #include "util/macro.h"
 #include "util/strbuf.h"
 #include "util/util.h"
@@ -85,6 +86,8 @@ static int out_end(struct out *o)
 	if (fd < 0)
 		return 0;
 	out_write(o);
+	/* its memory goes to the next output of the thread */
+	strbuf_release(&o->buf);
 	o->fd = -1;
 	if (close(fd) < 0 && o->err == 0)
 		o->err = -errno;
@@ -137,21 +140,23 @@ static const char *mod_out_path(const struct depmod_mod *mod)
 	return mod->relpath != NULL ? mod->relpath : mod->path;
 }
 
-/* modules.dep lines, kept for modules.dep.bin. */
-static int make_dep_lines(struct depmod *d, char ***ret)
+/* modules.dep lines, kept for modules.dep.bin, in @arena. */
+static int make_dep_lines(struct depmod *d, struct arena *arena, char ***ret)
 {
-	char **lines = calloc(d->n_mods ? d->n_mods : 1, sizeof(*lines));
+	char **lines = arena_alloc(arena, d->n_mods * sizeof(*lines));
+	_cleanup_strbuf_ struct strbuf b;
 	int err = 0;
 
+	*ret = lines;
 	if (lines == NULL)
 		return -ENOMEM;
+	strbuf_init(&b);
 	for (size_t i = 0; i < d->n_mods && err == 0; i++) {
 		const struct depmod_mod *mod = d->mods[i];
-		_cleanup_strbuf_ struct strbuf b;
 		struct depmod_mod **deps;
 		size_t n;
 
-		strbuf_init(&b);
+		strbuf_clear(&b);
 		err = depmod_mod_all_deps(d, mod, &deps, &n);
 		if (err < 0)
 			break;
@@ -163,10 +168,9 @@ static int make_dep_lines(struct depmod *d, char ***ret)
 				err = -ENOMEM;
 		}
 		free(deps);
-		if (err == 0 && (lines[i] = strbuf_steal(&b)) == NULL)
+		if (err == 0 && (lines[i] = arena_strndup(arena, b.bytes, strbuf_used(&b))) == NULL)
 			err = -ENOMEM;
 	}
-	*ret = lines;
 	return err;
 }
 
@@ -555,11 +559,12 @@ static int make_modinfo_outputs(struct depmod *d, struct out *outs, bool to_stdo
 static int make_dep_outputs(struct depmod *d, struct out *outs, bool to_stdout)
 {
 	const struct depmod_symbol **syms = NULL;
+	struct arena arena = ARENA_INIT;
 	char **lines = NULL;
 	int nsyms, err;
 
 	log_capture(&outs[0].log);
-	err = make_dep_lines(d, &lines);
+	err = make_dep_lines(d, &arena, &lines);
 	if (err == 0)
 		err = out_deps(d, lines, &outs[0]);
 	log_capture(&outs[1].log);
@@ -578,9 +583,7 @@ static int make_dep_outputs(struct depmod *d, struct out *outs, bool to_stdout)
 		err = out_devname(d, &outs[10]);
 	log_capture(NULL);
 
-	for (size_t i = 0; lines != NULL && i < d->n_mods; i++)
-		free(lines[i]);
-	free(lines);
+	arena_release(&arena);
 	free(syms);
 	return err;
 }
