@@ -79,15 +79,6 @@ unsigned int depmod_kmod_hash_bucket(const char *key, unsigned int buckets)
 	return superfast_hash(key, strlen(key)) & (buckets - 1);
 }
 
-int depmod_kmod_hash_cmp(const char *a, const char *b, unsigned int buckets)
-{
-	uint32_t ha = superfast_hash(a, strlen(a)) & (buckets - 1);
-	uint32_t hb = superfast_hash(b, strlen(b)) & (buckets - 1);
-
-	if (ha != hb)
-		return ha < hb ? -1 : 1;
-	return strcmp(a, b);
-}
 
 int depmod_init(struct depmod *d, struct depmod_cfg *cfg)
 {
@@ -460,12 +451,18 @@ int depmod_modules_search(struct depmod *d)
 	return 0;
 }
 
+/* kmod keeps its modules by name in a table of 512 buckets. */
+#define KMOD_MODULE_BUCKETS 512
+
+/* kmod's iteration order of that table: by bucket, then by name. */
 static int mod_hash_cmp(const void *pa, const void *pb)
 {
 	const struct depmod_mod *a = *(const struct depmod_mod *const *)pa;
 	const struct depmod_mod *b = *(const struct depmod_mod *const *)pb;
 
-	return depmod_kmod_hash_cmp(a->modname, b->modname, 512);
+	if (a->idx != b->idx)
+		return a->idx < b->idx ? -1 : 1;
+	return strcmp(a->modname, b->modname);
 }
 
 int depmod_modules_build_array(struct depmod *d)
@@ -479,8 +476,13 @@ int depmod_modules_build_array(struct depmod *d)
 	if (d->mods == NULL)
 		return -ENOMEM;
 	hash_iter_init(d->modules_by_name, &it);
-	while (hash_iter_next(&it, NULL, &v))
-		d->mods[i++] = (struct depmod_mod *)v;
+	while (hash_iter_next(&it, NULL, &v)) {
+		struct depmod_mod *mod = (struct depmod_mod *)v;
+
+		/* the bucket, computed once rather than in every comparison */
+		mod->idx = depmod_kmod_hash_bucket(mod->modname, KMOD_MODULE_BUCKETS);
+		d->mods[i++] = mod;
+	}
 	d->n_mods = i;
 	qsort(d->mods, d->n_mods, sizeof(*d->mods), mod_hash_cmp);
 	for (i = 0; i < d->n_mods; i++)

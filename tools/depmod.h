@@ -10,7 +10,7 @@
  * The goal is the output of kmod's depmod byte for byte, so several orders
  * below are kmod's: modules not in modules.order come in the iteration order
  * of kmod's hash table of module names, and modules.symbols in that of its
- * symbol table (see depmod_kmod_hash_cmp).
+ * symbol table (see depmod_kmod_hash_bucket).
  */
 
 #include <pthread.h>
@@ -145,7 +145,6 @@ int depmod_modules_sort(struct depmod *d);
 /* 1 when no module file is newer than modules.dep, 0 when one is, -errno. */
 int depmod_depfile_up_to_date(const char *dirname);
 /* kmod's hash table iteration order for a table of @buckets buckets. */
-int depmod_kmod_hash_cmp(const char *a, const char *b, unsigned int buckets);
 unsigned int depmod_kmod_hash_bucket(const char *key, unsigned int buckets);
 
 /* depmod-cache.c */
