@@ -357,6 +357,12 @@ is "$(ls "$dir")" "$before" "-o: the tree is left alone"
 for f in "$testdir/ref"/*; do
 	is_file "$testdir/out/lib/modules/$kver/${f##*/}" "$f" "-o: ${f##*/}"
 done
+# the cache too, though the directory did not exist while it was being written
+ino=$(stat -c %i "$testdir/out/lib/modules/$kver/modules.depmod-cache" 2>/dev/null)
+"$ours" -b "$root" -o "$testdir/out" -C "$cfg" "$kver" 2>/dev/null
+is "$(stat -c %i "$testdir/out/lib/modules/$kver/modules.depmod-cache" 2>/dev/null)" "${ino:-none}" \
+	"-o: a new output directory gets a valid cache"
+is "$(find "$testdir/out" -name '.*depmod-tmp' | wc -l)" 0 "-o: no temporary file left"
 mkdir -p "$root/usr/lib"
 mv "$root/lib/modules" "$root/usr/lib/modules"
 "$ours" -b "$root" -m /usr/lib/modules -C "$cfg" "$kver" 2>/dev/null

@@ -228,6 +228,7 @@ int depmod_cache_load_end(struct depmod *d)
 
 void depmod_cache_free(struct depmod *d)
 {
+	depmod_cache_save_end(d, false); /* nothing to wait for, unless a failure skipped it */
 	if (d->cache_loading)
 		depmod_cache_load_end(d);
 	hash_free(d->cache);
@@ -459,23 +460,65 @@ static bool cache_write(const struct depmod *d, int fd)
 	return o->ob.err == 0 && pwrite(fd, header, sizeof(header), 0) == (ssize_t)sizeof(header);
 }
 
-/* Write the cache for this run's modules when it differs from the one read. */
-void depmod_cache_save(const struct depmod *d, size_t n_from_cache)
+static bool cache_write_temp(const struct depmod *d, const char *tmp)
 {
-	_cleanup_free_ char *path = NULL, *tmp = NULL;
-	int fd;
+	int fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
 
-	if (d->cache != NULL && n_from_cache == d->n_mods && hash_get_count(d->cache) == d->n_mods)
-		return;
-	if (asprintf(&path, "%s/" CACHE_NAME, d->cfg->outdirname) < 0 ||
-	    asprintf(&tmp, "%s/." CACHE_NAME ".%d.depmod-tmp", d->cfg->outdirname, (int)getpid()) < 0)
-		return;
-	fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return;
+		return false;
 	/* a cache that could not be written whole is no cache: the old one stays */
-	if (!cache_write(d, fd) | (close(fd) < 0) || rename(tmp, path) < 0) {
-		DBG("could not write %s\n", path);
+	if (!cache_write(d, fd) | (close(fd) < 0)) {
 		unlink(tmp);
+		return false;
 	}
+	return true;
+}
+
+static void *cache_save_thread(void *data)
+{
+	struct depmod *d = data;
+
+	d->save_written = cache_write_temp(d, d->save_tmp);
+	return NULL;
+}
+
+/*
+ * Once the modules are read, the cache holds all it will: when it differs
+ * from the one read, it is written to its temporary file on a thread of its
+ * own while the rest of depmod goes on (10 MB for a distribution kernel),
+ * and renamed into place with the outputs.
+ */
+void depmod_cache_save_begin(struct depmod *d)
+{
+	if (d->cache != NULL && d->n_from_cache == d->n_mods &&
+	    hash_get_count(d->cache) == d->n_mods)
+		return;
+	if (asprintf(&d->save_tmp, "%s/." CACHE_NAME ".%d.depmod-tmp", d->cfg->outdirname,
+		     (int)getpid()) < 0) {
+		d->save_tmp = NULL;
+		return;
+	}
+	d->saving = pthread_create(&d->save_thread, NULL, cache_save_thread, d) == 0;
+}
+
+void depmod_cache_save_end(struct depmod *d, bool publish)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (d->saving)
+		pthread_join(d->save_thread, NULL);
+	d->saving = false;
+	if (d->save_tmp == NULL)
+		return;
+	/* no thread, or the output directory did not exist yet: now */
+	if (publish && !d->save_written)
+		d->save_written = cache_write_temp(d, d->save_tmp);
+	if (d->save_written && (!publish || asprintf(&path, "%s/" CACHE_NAME, d->cfg->outdirname) < 0 ||
+				rename(d->save_tmp, path) < 0)) {
+		DBG("could not write %s\n", path ? path : CACHE_NAME);
+		unlink(d->save_tmp);
+	}
+	free(d->save_tmp);
+	d->save_tmp = NULL;
+	d->save_written = false;
 }

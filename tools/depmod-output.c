@@ -624,6 +624,10 @@ static int make_outputs(struct depmod *d, struct out *outs, size_t n, bool to_st
 /* Temporary files of depmods killed before they could rename them. */
 static void remove_stale_temps(int dfd)
 {
+	char own[32];
+
+	/* ours: the cache may be being written already */
+	snprintf(own, sizeof(own), ".%d" TMP_SUFFIX, (int)getpid());
 	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
@@ -637,7 +641,8 @@ static void remove_stale_temps(int dfd)
 		size_t len = strlen(de->d_name), slen = strlen(TMP_SUFFIX);
 
 		if (strstartswith(de->d_name, ".modules.") && len > slen &&
-		    streq(de->d_name + len - slen, TMP_SUFFIX))
+		    streq(de->d_name + len - slen, TMP_SUFFIX) &&
+		    !(len > strlen(own) && streq(de->d_name + len - strlen(own), own)))
 			unlinkat(dfd, de->d_name, 0);
 	}
 	closedir(dir);
@@ -751,8 +756,10 @@ int depmod_output(struct depmod *d, bool to_stdout)
 	}
 	if (!to_stdout) {
 		dfd = outdir_open(dname);
-		if (dfd < 0)
+		if (dfd < 0) {
+			depmod_cache_save_end(d, false);
 			return dfd;
+		}
 		for (size_t i = 0; i < ARRAY_SIZE(outs) && err == 0; i++)
 			err = create_temp(dfd, dname, &outs[i]);
 	}
@@ -774,8 +781,7 @@ int depmod_output(struct depmod *d, bool to_stdout)
 	}
 	if (dfd >= 0) {
 		/* still under the lock: no other depmod sweeps its temporary file away */
-		if (err == 0 && d->save_cache)
-			depmod_cache_save(d, d->n_from_cache);
+		depmod_cache_save_end(d, err == 0);
 		close(dfd); /* drops the lock */
 	}
 	return err;

@@ -259,17 +259,22 @@ static int run(struct depmod *d, struct args *a, int argc, char *argv[])
 	if (depmod_modules_sort(d) < 0)
 		CRIT("out of memory\n");
 	err = depmod_load_modules(d, use_cache);
+	if (use_cache)
+		depmod_cache_save_begin(d);
 	if (err == 0)
 		err = depmod_add_exports(d);
 	if (err == 0)
 		err = depmod_load_dependencies(d);
-	if (err == -ENOMEM)
+	if (err == -ENOMEM) {
+		depmod_cache_save_end(d, false);
 		CRIT("out of memory\n");
+	}
 	if (err == 0)
 		err = depmod_calculate_dependencies(d);
-	if (err < 0)
+	if (err < 0) {
+		depmod_cache_save_end(d, false);
 		return err;
-	d->save_cache = use_cache;
+	}
 	return depmod_output(d, a->to_stdout);
 }
 

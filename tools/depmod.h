@@ -127,7 +127,9 @@ struct depmod {
 	pthread_t cache_thread; /* depmod_cache_load_begin's */
 	bool cache_loading;
 	int cache_load_err;
-	bool save_cache; /* write modules.depmod-cache along with the outputs */
+	char *save_tmp; /* the cache's temporary file, while being written */
+	pthread_t save_thread;
+	bool saving, save_written;
 };
 
 /* depmod-config.c */
@@ -156,7 +158,13 @@ int depmod_cache_load_end(struct depmod *d);
 void depmod_cache_free(struct depmod *d);
 /* Fill @mod from the cache when its file did not change; always records the file's key. */
 bool depmod_cache_fill(const struct depmod *d, struct depmod_mod *mod, struct arena *arena);
-void depmod_cache_save(const struct depmod *d, size_t n_from_cache);
+/*
+ * Write the cache for this run's modules, when it differs from the one read,
+ * to a temporary file (on a thread); depmod_cache_save_end waits for it and
+ * renames it into place when @publish, removes it otherwise.
+ */
+void depmod_cache_save_begin(struct depmod *d);
+void depmod_cache_save_end(struct depmod *d, bool publish);
 
 /* depmod-load.c */
 /* @use_cache: take unchanged modules from the cache (depmod_cache_load) and record keys. */
