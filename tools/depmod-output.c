@@ -147,10 +147,10 @@ static int make_dep_lines(struct depmod *d, struct arena *arena, char ***ret)
 	_cleanup_strbuf_ struct strbuf b;
 	int err = 0;
 
+	strbuf_init(&b);
 	*ret = lines;
 	if (lines == NULL)
 		return -ENOMEM;
-	strbuf_init(&b);
 	for (size_t i = 0; i < d->n_mods && err == 0; i++) {
 		const struct depmod_mod *mod = d->mods[i];
 		struct depmod_mod **deps;

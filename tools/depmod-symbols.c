@@ -311,6 +311,7 @@ static int print_cycle(const struct vertex *v, int cur, bool *inloop, int *count
 	_cleanup_free_ const char **names = NULL;
 	size_t depth = 0;
 
+	strbuf_init(&buf);
 	for (int p = cur; p >= 0; p = v[p].parent)
 		depth++;
 	names = calloc(depth, sizeof(*names));
@@ -323,7 +324,6 @@ static int print_cycle(const struct vertex *v, int cur, bool *inloop, int *count
 			(*count)++;
 		}
 	}
-	strbuf_init(&buf);
 	for (size_t k = 0; k < depth; k++) {
 		if ((k > 0 && !strbuf_pushchars(&buf, " -> ")) ||
 		    !strbuf_pushchars(&buf, names[k]))
