@@ -228,9 +228,6 @@ int depmod_cache_load_end(struct depmod *d)
 
 void depmod_cache_free(struct depmod *d)
 {
-	depmod_cache_save_end(d, false); /* nothing to wait for, unless a failure skipped it */
-	if (d->cache_loading)
-		depmod_cache_load_end(d);
 	hash_free(d->cache);
 	arena_release(&d->cache_arena);
 	if (d->cache_mem != NULL)
@@ -513,11 +510,20 @@ void depmod_cache_save_end(struct depmod *d, bool publish)
 	/* no thread, or the output directory did not exist yet: now */
 	if (publish && !d->save_written)
 		d->save_written = cache_write_temp(d, d->save_tmp);
-	if (d->save_written && (!publish || asprintf(&path, "%s/" CACHE_NAME, d->cfg->outdirname) < 0 ||
-				rename(d->save_tmp, path) < 0)) {
-		DBG("could not write %s\n", path ? path : CACHE_NAME);
-		unlink(d->save_tmp);
+	if (publish) {
+		bool placed = false;
+
+		if (d->save_written && asprintf(&path, "%s/" CACHE_NAME, d->cfg->outdirname) < 0)
+			path = NULL; /* asprintf leaves it undefined */
+		if (path != NULL)
+			placed = rename(d->save_tmp, path) == 0;
+		if (!placed)
+			DBG("could not write %s/%s\n", d->cfg->outdirname, CACHE_NAME);
+		d->save_written = d->save_written && !placed;
 	}
+	/* a temporary file that was not renamed is removed */
+	if (d->save_written)
+		unlink(d->save_tmp);
 	free(d->save_tmp);
 	d->save_tmp = NULL;
 	d->save_written = false;

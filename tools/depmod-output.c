@@ -756,10 +756,8 @@ int depmod_output(struct depmod *d, bool to_stdout)
 	}
 	if (!to_stdout) {
 		dfd = outdir_open(dname);
-		if (dfd < 0) {
-			depmod_cache_save_end(d, false);
+		if (dfd < 0)
 			return dfd;
-		}
 		for (size_t i = 0; i < ARRAY_SIZE(outs) && err == 0; i++)
 			err = create_temp(dfd, dname, &outs[i]);
 	}

@@ -107,6 +107,8 @@ static void mod_free(struct depmod_mod *mod)
 
 void depmod_shutdown(struct depmod *d)
 {
+	/* after a failure the cache may still be being written from the modules */
+	depmod_cache_save_end(d, false);
 	if (d->mods != NULL) {
 		for (size_t i = 0; i < d->n_mods; i++)
 			mod_free(d->mods[i]);

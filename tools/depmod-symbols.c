@@ -184,9 +184,9 @@ static int mod_add_dependency(struct depmod *d, struct depmod_mod *mod,
  */
 struct resolver {
 	const struct depmod *d;
-	struct depmod_symbol **found; /* per need, module after module, in arena */
-	struct arena arena;
+	struct depmod_symbol **found; /* per need, module after module */
 	size_t *first;		      /* per module: index of its first need in found */
+	struct arena arena;	      /* both arrays: megabytes, written once */
 	size_t next;		      /* next module to claim (atomic) */
 };
 
@@ -220,17 +220,16 @@ static int resolve_needs(const struct depmod *d, struct resolver *r)
 
 	r->d = d;
 	r->next = 0;
-	r->first = malloc((d->n_mods ? d->n_mods : 1) * sizeof(*r->first));
+	r->first = arena_alloc(&r->arena, d->n_mods * sizeof(*r->first));
 	if (r->first == NULL)
 		return -ENOMEM;
 	for (size_t i = 0; i < d->n_mods; i++) {
 		r->first[i] = total;
 		total += (size_t)d->mods[i]->n_needs;
 	}
-	/* megabytes, written once: huge pages rather than a fault per 4 KiB */
 	r->found = arena_alloc(&r->arena, total * sizeof(*r->found));
 	if (r->found == NULL)
-		return -ENOMEM; /* the caller frees first */
+		return -ENOMEM;
 	threaded = d->n_mods > RESOLVE_BATCH &&
 		   pthread_create(&thread, NULL, resolve_worker, r) == 0;
 	resolve_worker(r);
@@ -267,7 +266,6 @@ int depmod_load_dependencies(struct depmod *d)
 		}
 	}
 	arena_release(&r.arena);
-	free(r.first);
 	return err;
 }
 

@@ -271,10 +271,8 @@ static int run(struct depmod *d, struct args *a, int argc, char *argv[])
 	}
 	if (err == 0)
 		err = depmod_calculate_dependencies(d);
-	if (err < 0) {
-		depmod_cache_save_end(d, false);
-		return err;
-	}
+	if (err < 0)
+		return err; /* depmod_shutdown drops the cache being written */
 	return depmod_output(d, a->to_stdout);
 }
 

@@ -14,7 +14,8 @@
 #define ARENA_FIRST_CHUNK (16U << 10)
 #define ARENA_MAX_CHUNK (4U << 20)
 /*
- * Chunks this big are mapped on their own, aligned and marked for huge pages:
+ * Chunks of half this size and more are mapped on their own, in whole huge
+ * pages, aligned and marked for transparent huge pages:
  * where page faults are expensive (a virtual machine), one fault per 2 MiB
  * instead of 512 took a third off writing the alias index of a distribution
  * kernel.  Without transparent huge pages it is a plain mapping.
