@@ -67,6 +67,7 @@ struct run {
 	size_t skipped[4]; /* by enum kmod_file_compression */
 	size_t by_format[2];
 	size_t extra[4];
+	size_t by_liblzma; /* .ko.xz images compared with liblzma's */
 };
 
 static void file_freep(struct kmod_file **f)
@@ -408,6 +409,43 @@ static int reassemble(struct run *r, const uint8_t *orig, size_t size, size_t im
 	return 0;
 }
 
+#ifdef ENABLE_XZ
+/*
+ * The library reads kbuild's .ko.xz with its own decoder; liblzma, reading
+ * the same file here, must give the same image.
+ */
+static int check_as_liblzma(struct run *r, const char *path, const uint8_t *mem, size_t size)
+{
+	_cleanup_free_ uint8_t *in = NULL, *out = NULL;
+	uint64_t memlimit = UINT64_MAX;
+	size_t in_len, in_pos = 0, out_pos = 0;
+	FILE *f = fopen(path, "rb");
+	lzma_ret ret;
+
+	if (f == NULL)
+		return fail(r, "cannot reopen: %m");
+	fseek(f, 0, SEEK_END);
+	in_len = (size_t)ftell(f);
+	rewind(f);
+	in = malloc(in_len);
+	out = malloc(size + 1);
+	if (in == NULL || out == NULL || fread(in, 1, in_len, f) != in_len) {
+		fclose(f);
+		return fail(r, "cannot read it again");
+	}
+	fclose(f);
+	ret = lzma_stream_buffer_decode(&memlimit, 0, NULL, in, &in_pos, in_len, out, &out_pos,
+					size + 1);
+	if (ret != LZMA_OK || out_pos != size)
+		return fail(r, "liblzma: error %d after %zu bytes, the library gave %zu", ret,
+			    out_pos, size);
+	if (memcmp(out, mem, size) != 0)
+		return fail(r, "the library's image differs from liblzma's");
+	r->by_liblzma++;
+	return 0;
+}
+#endif
+
 /* 0 when checked, 1 when skipped (compression not built in), -1 on failure. */
 static int check_module(struct run *r, const char *path, size_t index)
 {
@@ -431,6 +469,10 @@ static int check_module(struct run *r, const char *path, size_t index)
 		return fail(r, "kmod_file_load_contents: %s", strerror(-err));
 	mem = kmod_file_get_contents(orig);
 	size = kmod_file_get_size(orig);
+#ifdef ENABLE_XZ
+	if (c == KMOD_FILE_COMPRESSION_XZ && check_as_liblzma(r, path, mem, size) < 0)
+		return -1;
+#endif
 
 	if (split_trailer(r, mem, size, &image_len, &sig_len) < 0)
 		return -1;
@@ -521,6 +563,8 @@ static void summarize(struct run *r, size_t limit)
 	if (limit < found.n)
 		printf("# only the first %zu of %zu modules were checked (--limit)\n", limit,
 		       found.n);
+	if (r->by_liblzma > 0)
+		printf("# %zu .ko.xz images identical to liblzma's\n", r->by_liblzma);
 	ok(r->by_format[KMOD_SIG_FORMAT_TRAILER] > 0,
 	   "%s: %zu modules reassembled from a full-trailer .sig", r->label,
 	   r->by_format[KMOD_SIG_FORMAT_TRAILER]);

@@ -1,0 +1,788 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * One-shot .xz decoder; see libkmod-file-xzdec.h.  Written from the .xz
+ * file format and LZMA specifications.  It exists for speed: decompression
+ * is nearly all of reading a .ko.xz tree, and liblzma's stream decoder pays
+ * for being resumable at any byte (a state machine around every bit, a copy
+ * out of a circular window).  Here the input is whole, the output is the
+ * dictionary, and the range decoder checks its input once per symbol.
+ *
+ * Strict on purpose: whatever it is unsure of goes back to liblzma.
+ */
+
+#include <errno.h>
+#include <lzma.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libkmod-file-xzdec.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* Range decoder and probability model. */
+#define RC_TOP (1u << 24)
+#define PROB_BITS 11
+#define PROB_ONE (1u << PROB_BITS)
+#define PROB_INIT (PROB_ONE / 2)
+#define MOVE_BITS 5
+
+#define STATES 12
+#define LIT_STATES 7 /* states below this follow a literal */
+#define POS_STATES_MAX 16
+#define LIT_PROBS 0x300
+#define LIT_CODERS_MAX 16 /* LZMA2 limits lc + lp to 4 */
+#define LEN_STATES 4
+#define END_POS_MODEL 14 /* slots below use the special distance probabilities */
+#define FULL_DISTANCES 128
+#define ALIGN_BITS 4
+#define MATCH_LEN_MIN 2
+
+struct len_probs {
+	uint16_t choice;
+	uint16_t choice2;
+	uint16_t low[POS_STATES_MAX][8];
+	uint16_t mid[POS_STATES_MAX][8];
+	uint16_t high[256];
+};
+
+/* Only uint16_t members, so a reset can fill it as one array. */
+struct lzma_probs {
+	uint16_t is_match[STATES][POS_STATES_MAX];
+	uint16_t is_rep[STATES];
+	uint16_t is_rep0[STATES];
+	uint16_t is_rep1[STATES];
+	uint16_t is_rep2[STATES];
+	uint16_t is_rep0_long[STATES][POS_STATES_MAX];
+	uint16_t dist_slot[LEN_STATES][64];
+	/* indexed from 1 at (distance base - slot), as the reverse trees are */
+	uint16_t dist_special[1 + FULL_DISTANCES - END_POS_MODEL];
+	uint16_t dist_align[1 << ALIGN_BITS];
+	struct len_probs match_len;
+	struct len_probs rep_len;
+	uint16_t literal[LIT_CODERS_MAX][LIT_PROBS];
+};
+
+struct lzma2 {
+	struct lzma_probs p;
+	unsigned lc, lp_mask, pb_mask;
+	unsigned state;
+	uint32_t rep0, rep1, rep2, rep3;
+	uint32_t dict_size;
+	uint8_t *out;
+	size_t out_size;
+	size_t dict_start; /* where the dictionary was last reset */
+	size_t pos;	   /* next byte of out */
+};
+
+static void lzma_reset(struct lzma2 *z)
+{
+	uint16_t *p = (uint16_t *)&z->p;
+	size_t n = offsetof(struct lzma_probs, literal) / sizeof(uint16_t) +
+		   ((size_t)LIT_PROBS * (z->lp_mask + 1) << z->lc);
+
+	for (size_t i = 0; i < n; i++)
+		p[i] = PROB_INIT;
+	z->state = 0;
+	z->rep0 = z->rep1 = z->rep2 = z->rep3 = 0;
+}
+
+static int lzma_props(struct lzma2 *z, unsigned props)
+{
+	unsigned lc, lp, pb;
+
+	if (props >= 9 * 5 * 5)
+		return -EBADMSG;
+	lc = props % 9;
+	props /= 9;
+	lp = props % 5;
+	pb = props / 5;
+	if (lc + lp > 4)
+		return -EBADMSG;
+	z->lc = lc;
+	z->lp_mask = (1u << lp) - 1;
+	z->pb_mask = (1u << pb) - 1;
+	return 0;
+}
+
+/*
+ * The range decoder lives in locals of lzma_chunk(): range, code, in.  A
+ * normalisation reads one byte; no symbol needs more than about 60, which
+ * XZDEC_IN_SLACK covers, so bounds are checked once per symbol.
+ */
+#define NORMALIZE()                                \
+	do {                                       \
+		if (range < RC_TOP) {              \
+			range <<= 8;               \
+			code = (code << 8) | *in++; \
+		}                                  \
+	} while (0)
+
+/* Branchy bit, for the decisions: IF_BIT0(p) { BIT0(p); ... } else { BIT1(p); ... } */
+#define IF_BIT0(p)                                 \
+	NORMALIZE();                               \
+	bound = (range >> PROB_BITS) * *(p);       \
+	if (code < bound)
+#define BIT0(p)                                                  \
+	do {                                                     \
+		range = bound;                                   \
+		*(p) += (PROB_ONE - *(p)) >> MOVE_BITS;          \
+	} while (0)
+#define BIT1(p)                                 \
+	do {                                    \
+		range -= bound;                 \
+		code -= bound;                  \
+		*(p) -= *(p) >> MOVE_BITS;      \
+	} while (0)
+
+/* A decision bit's value, for the rarer ones. */
+#define decision(p)                        \
+	({                                 \
+		uint16_t *d_ = (p);        \
+		unsigned v_;               \
+		IF_BIT0(d_)                \
+		{                          \
+			BIT0(d_);          \
+			v_ = 0;            \
+		}                          \
+		else                       \
+		{                          \
+			BIT1(d_);          \
+			v_ = 1;            \
+		}                          \
+		v_;                        \
+	})
+
+/*
+ * Branchless bit, for the trees, whose bits a CPU cannot predict: @mask is
+ * all ones for a 1.  The 0 update p += (ONE - p) >> 5 is written as
+ * p -= (p - ONE + 31) >> 5 with an arithmetic shift, which is the same.
+ */
+#define TREE_BIT(p, mask)                                                        \
+	do {                                                                     \
+		uint16_t *p_ = (p);                                              \
+		uint32_t b_;                                                     \
+		NORMALIZE();                                                     \
+		b_ = (range >> PROB_BITS) * *p_;                                 \
+		(mask) = 0u - (uint32_t)(code >= b_);                            \
+		range = b_ + ((range - 2 * b_) & (mask));                        \
+		code -= b_ & (mask);                                             \
+		*p_ -= (uint16_t)((int32_t)(*p_ + (~(mask) & (uint32_t)(MOVE_BITS_ROUND - PROB_ONE))) >> MOVE_BITS); \
+	} while (0)
+#define MOVE_BITS_ROUND ((1u << MOVE_BITS) - 1)
+
+/* Walk a bit tree of @bits levels from node 1; leaves the node in @m. */
+#define TREE(probs, bits, m)                               \
+	do {                                               \
+		uint32_t mask_;                            \
+		(m) = 1;                                   \
+		for (unsigned i_ = 0; i_ < (bits); i_++) { \
+			TREE_BIT(&(probs)[m], mask_);      \
+			(m) = ((m) << 1) - mask_;          \
+		}                                          \
+	} while (0)
+
+/* The same tree read least significant bit first; adds the value to @v. */
+#define TREE_REV(probs, bits, v)                           \
+	do {                                               \
+		uint16_t *t_ = (probs);                    \
+		uint32_t mask_, m_ = 1;                    \
+		for (unsigned i_ = 0; i_ < (bits); i_++) { \
+			TREE_BIT(&t_[m_], mask_);          \
+			m_ = (m_ << 1) - mask_;            \
+			(v) += (mask_ & 1) << i_;          \
+		}                                          \
+	} while (0)
+
+#define DECODE_LEN(lp, pos_state, len)                            \
+	do {                                                      \
+		IF_BIT0(&(lp)->choice)                            \
+		{                                                 \
+			BIT0(&(lp)->choice);                      \
+			TREE((lp)->low[pos_state], 3, len);       \
+			(len) -= 8;                               \
+		}                                                 \
+		else                                              \
+		{                                                 \
+			BIT1(&(lp)->choice);                      \
+			IF_BIT0(&(lp)->choice2)                   \
+			{                                         \
+				BIT0(&(lp)->choice2);             \
+				TREE((lp)->mid[pos_state], 3, len); \
+			}                                         \
+			else                                      \
+			{                                         \
+				BIT1(&(lp)->choice2);             \
+				TREE((lp)->high, 8, len);         \
+				(len) -= 256 - 16;                \
+			}                                         \
+		}                                                 \
+	} while (0)
+
+/*
+ * Repeat @len bytes from @dist back at @dst, which has @room bytes to the end
+ * of the image.  Bytes past @len may be overwritten: nothing is there yet.
+ */
+static inline void copy_match(uint8_t *dst, size_t dist, size_t len, size_t room)
+{
+	const uint8_t *src = dst - dist;
+
+	if (dist == 1) {
+		memset(dst, *src, len);
+	} else if (dist >= 8 && room >= len + 8) {
+		/* 8 bytes apart or more, no word reads what it writes */
+		for (size_t i = 0; i < len; i += 8) {
+			uint64_t w;
+
+			memcpy(&w, src + i, 8);
+			memcpy(dst + i, &w, 8);
+		}
+	} else {
+		for (size_t i = 0; i < len; i++)
+			dst[i] = src[i];
+	}
+}
+
+static const uint8_t state_after_literal[STATES] = { 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 4, 5 };
+
+/*
+ * One LZMA chunk: @in_size bytes of range-coded data that decode to exactly
+ * out_end - z->pos bytes.  The range decoder starts afresh; the model and
+ * the dictionary carry on.
+ */
+static int lzma_chunk(struct lzma2 *z, const uint8_t *in, size_t in_size, size_t out_end)
+{
+	const uint8_t *in_end = in + in_size;
+	struct lzma_probs *pr = &z->p;
+	uint8_t *out = z->out;
+	size_t pos = z->pos;
+	unsigned state = z->state;
+	uint32_t rep0 = z->rep0, rep1 = z->rep1, rep2 = z->rep2, rep3 = z->rep3;
+	uint32_t range = 0xffffffff, code, bound;
+
+	if (in_size < 5 || in[0] != 0)
+		return -EBADMSG;
+	code = (uint32_t)in[1] << 24 | (uint32_t)in[2] << 16 | (uint32_t)in[3] << 8 | in[4];
+	in += 5;
+
+	while (pos < out_end) {
+		size_t dict_len = pos - z->dict_start;
+		unsigned pos_state = dict_len & z->pb_mask;
+		uint16_t *p = &pr->is_match[state][pos_state];
+		uint32_t len;
+
+		if (unlikely(in > in_end))
+			return -EBADMSG;
+
+		IF_BIT0(p)
+		{
+			unsigned prev = dict_len > 0 ? out[pos - 1] : 0;
+			uint16_t *lit = pr->literal[((dict_len & z->lp_mask) << z->lc) +
+						    (prev >> (8 - z->lc))];
+			uint32_t sym = 1, mask;
+
+			BIT0(p);
+			if (state < LIT_STATES) {
+				TREE(lit, 8, sym);
+			} else {
+				uint32_t match, offs = 0x100, bit;
+
+				if (unlikely(rep0 >= dict_len))
+					return -EBADMSG;
+				match = out[pos - rep0 - 1];
+				do {
+					match <<= 1;
+					bit = match & offs;
+					TREE_BIT(&lit[offs + bit + sym], mask);
+					sym = (sym << 1) - mask;
+					offs &= bit ^ ~mask;
+				} while (sym < 0x100);
+			}
+			out[pos++] = (uint8_t)sym;
+			state = state_after_literal[state];
+			continue;
+		}
+		BIT1(p);
+
+		if (!decision(&pr->is_rep[state])) {
+			uint32_t slot, dist;
+
+			DECODE_LEN(&pr->match_len, pos_state, len);
+			state = state < LIT_STATES ? 7 : 10;
+			rep3 = rep2;
+			rep2 = rep1;
+			rep1 = rep0;
+
+			TREE(pr->dist_slot[len < LEN_STATES ? len : LEN_STATES - 1], 6, slot);
+			slot -= 64;
+			if (slot < 4) {
+				dist = slot;
+			} else {
+				unsigned bits = (slot >> 1) - 1;
+
+				dist = (2 | (slot & 1)) << bits;
+				if (slot < END_POS_MODEL) {
+					TREE_REV(pr->dist_special + dist - slot, bits, dist);
+				} else {
+					uint32_t high = 2 | (slot & 1);
+
+					for (bits -= ALIGN_BITS; bits > 0; bits--) {
+						uint32_t t;
+
+						NORMALIZE();
+						range >>= 1;
+						code -= range;
+						t = 0u - (code >> 31);
+						code += range & t;
+						high = (high << 1) + (t + 1);
+					}
+					dist = high << ALIGN_BITS;
+					TREE_REV(pr->dist_align, ALIGN_BITS, dist);
+				}
+			}
+			/* 0xffffffff is LZMA's end marker, which LZMA2 does not use */
+			rep0 = dist;
+		} else {
+			if (!decision(&pr->is_rep0[state])) {
+				if (!decision(&pr->is_rep0_long[state][pos_state])) {
+					/* one byte from rep0 */
+					if (unlikely(rep0 >= dict_len))
+						return -EBADMSG;
+					state = state < LIT_STATES ? 9 : 11;
+					out[pos] = out[pos - rep0 - 1];
+					pos++;
+					continue;
+				}
+			} else {
+				uint32_t dist;
+
+				if (!decision(&pr->is_rep1[state])) {
+					dist = rep1;
+				} else {
+					if (!decision(&pr->is_rep2[state])) {
+						dist = rep2;
+					} else {
+						dist = rep3;
+						rep3 = rep2;
+					}
+					rep2 = rep1;
+				}
+				rep1 = rep0;
+				rep0 = dist;
+			}
+			DECODE_LEN(&pr->rep_len, pos_state, len);
+			state = state < LIT_STATES ? 8 : 11;
+		}
+
+		len += MATCH_LEN_MIN;
+		if (unlikely(rep0 >= dict_len || rep0 >= z->dict_size ||
+			     len > out_end - pos))
+			return -EBADMSG;
+		copy_match(out + pos, rep0 + 1, len, z->out_size - pos);
+		pos += len;
+	}
+
+	NORMALIZE();
+	if (in != in_end || code != 0)
+		return -EBADMSG;
+	z->pos = pos;
+	z->state = state;
+	z->rep0 = rep0;
+	z->rep1 = rep1;
+	z->rep2 = rep2;
+	z->rep3 = rep3;
+	return 0;
+}
+
+/*
+ * One block's LZMA2 data, which must fill out[z->pos, out_end) exactly.
+ * Sets *used to the bytes it took, up to and including the end marker.
+ */
+static int lzma2_block(struct lzma2 *z, const uint8_t *in, size_t in_size, size_t out_end,
+		       size_t *used)
+{
+	bool need_dict_reset = true, need_props = true;
+	size_t i = 0;
+
+	for (;;) {
+		unsigned control;
+		size_t usize, csize;
+		int err;
+
+		if (i >= in_size)
+			return -EBADMSG;
+		control = in[i++];
+		if (control == 0)
+			break;
+
+		if (control >= 0xe0 || control == 1) {
+			need_props = true;
+			need_dict_reset = false;
+			z->dict_start = z->pos;
+		} else if (need_dict_reset) {
+			return -EBADMSG;
+		}
+
+		if (control < 0x80) {
+			if (control > 2 || in_size - i < 2)
+				return -EBADMSG;
+			usize = ((size_t)in[i] << 8 | in[i + 1]) + 1;
+			i += 2;
+			if (usize > in_size - i || usize > out_end - z->pos)
+				return -EBADMSG;
+			memcpy(z->out + z->pos, in + i, usize);
+			z->pos += usize;
+			i += usize;
+			continue;
+		}
+
+		if (in_size - i < 4)
+			return -EBADMSG;
+		usize = ((size_t)(control & 0x1f) << 16 | (size_t)in[i] << 8 | in[i + 1]) + 1;
+		csize = ((size_t)in[i + 2] << 8 | in[i + 3]) + 1;
+		i += 4;
+		if (control >= 0xc0) {
+			if (i >= in_size || lzma_props(z, in[i++]) < 0)
+				return -EBADMSG;
+			need_props = false;
+			lzma_reset(z);
+		} else if (need_props) {
+			return -EBADMSG;
+		} else if (control >= 0xa0) {
+			lzma_reset(z);
+		}
+		if (csize > in_size - i || usize > out_end - z->pos)
+			return -EBADMSG;
+		err = lzma_chunk(z, in + i, csize, z->pos + usize);
+		if (err < 0)
+			return err;
+		i += csize;
+	}
+
+	if (z->pos != out_end)
+		return -EBADMSG;
+	*used = i;
+	return 0;
+}
+
+/* .xz container */
+
+#define STREAM_HEADER_SIZE 12
+#define FILTER_LZMA2 0x21
+#define CHECK_NONE 0
+#define CHECK_CRC32 1
+#define CHECK_CRC64 4
+
+static const uint8_t header_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* Variable-length integer at in[*i], below @end; the shortest encoding only. */
+static int vli(const uint8_t *in, size_t end, size_t *i, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	for (unsigned n = 0; n < 9; n++) {
+		uint8_t b;
+
+		if (*i >= end)
+			return -EBADMSG;
+		b = in[(*i)++];
+		x |= (uint64_t)(b & 0x7f) << (7 * n);
+		if (!(b & 0x80)) {
+			if (b == 0 && n > 0)
+				return -EBADMSG;
+			*v = x;
+			return 0;
+		}
+	}
+	return -EBADMSG;
+}
+
+struct stream {
+	uint8_t check;
+	size_t check_size;
+	size_t index_start; /* the index indicator byte */
+	size_t index_pos;   /* next record */
+	size_t index_end;   /* index padding and CRC32 */
+	uint64_t records;
+};
+
+static int stream_flags(const uint8_t *flags, uint8_t *check)
+{
+	if (flags[0] != 0 || (flags[1] & 0xf0))
+		return -ENOTSUP;
+	*check = flags[1] & 0x0f;
+	return 0;
+}
+
+/*
+ * Header, footer and index of the single stream that fills @in; leaves the
+ * index positioned at its first record.
+ */
+static int stream_open(const uint8_t *in, size_t in_size, struct stream *s)
+{
+	const uint8_t *footer;
+	uint8_t footer_check;
+	size_t backward;
+	int err;
+
+	if (in_size < 2 * STREAM_HEADER_SIZE || memcmp(in, header_magic, 6) != 0)
+		return -ENOTSUP;
+	if (lzma_crc32(in + 6, 2, 0) != le32(in + 8))
+		return -EBADMSG;
+	err = stream_flags(in + 6, &s->check);
+	if (err < 0)
+		return err;
+	switch (s->check) {
+	case CHECK_NONE:
+		s->check_size = 0;
+		break;
+	case CHECK_CRC32:
+		s->check_size = 4;
+		break;
+	case CHECK_CRC64:
+		s->check_size = 8;
+		break;
+	default:
+		return -ENOTSUP;
+	}
+
+	/* stream padding and concatenated streams are left to liblzma */
+	footer = in + in_size - STREAM_HEADER_SIZE;
+	if (footer[10] != 'Y' || footer[11] != 'Z')
+		return -ENOTSUP;
+	if (lzma_crc32(footer + 4, 6, 0) != le32(footer))
+		return -EBADMSG;
+	err = stream_flags(footer + 8, &footer_check);
+	if (err < 0)
+		return err;
+	if (footer_check != s->check)
+		return -EBADMSG;
+	backward = ((size_t)le32(footer + 4) + 1) * 4;
+	if (backward > in_size - 2 * STREAM_HEADER_SIZE)
+		return -EBADMSG;
+	s->index_start = in_size - STREAM_HEADER_SIZE - backward;
+	s->index_end = in_size - STREAM_HEADER_SIZE - 4;
+	if (in[s->index_start] != 0 ||
+	    lzma_crc32(in + s->index_start, backward - 4, 0) != le32(in + s->index_end))
+		return -EBADMSG;
+	s->index_pos = s->index_start + 1;
+	return vli(in, s->index_end, &s->index_pos, &s->records);
+}
+
+static int index_record(const uint8_t *in, struct stream *s, uint64_t *unpadded,
+			uint64_t *uncompressed)
+{
+	int err;
+
+	if (s->records == 0)
+		return -EBADMSG;
+	s->records--;
+	err = vli(in, s->index_end, &s->index_pos, unpadded);
+	if (err < 0)
+		return err;
+	return vli(in, s->index_end, &s->index_pos, uncompressed);
+}
+
+/* After the last record: zero padding up to the CRC32. */
+static int index_close(const uint8_t *in, const struct stream *s)
+{
+	size_t i = s->index_pos;
+
+	if (s->records != 0 || s->index_end - i > 3)
+		return -EBADMSG;
+	for (; i < s->index_end; i++)
+		if (in[i] != 0)
+			return -EBADMSG;
+	return 0;
+}
+
+int xzdec_size(const uint8_t *in, size_t in_size, uint64_t *size)
+{
+	struct stream s;
+	uint64_t total = 0, blocks = STREAM_HEADER_SIZE;
+	int err;
+
+	err = stream_open(in, in_size, &s);
+	if (err < 0)
+		return err;
+	while (s.records > 0) {
+		uint64_t unpadded, uncompressed;
+
+		err = index_record(in, &s, &unpadded, &uncompressed);
+		if (err < 0)
+			return err;
+		if (__builtin_add_overflow(total, uncompressed, &total) ||
+		    __builtin_add_overflow(blocks, (unpadded + 3) & ~(uint64_t)3, &blocks) ||
+		    unpadded > in_size)
+			return -EBADMSG;
+	}
+	err = index_close(in, &s);
+	if (err < 0)
+		return err;
+	/* blocks that do not reach back to the header: more than one stream */
+	if (blocks != s.index_start)
+		return -ENOTSUP;
+	*size = total;
+	return 0;
+}
+
+struct block {
+	size_t header_size;
+	uint64_t compressed, uncompressed; /* UINT64_MAX: not in the header */
+	uint32_t dict_size;
+};
+
+static int block_header(const uint8_t *in, size_t avail, struct block *b)
+{
+	uint64_t id, props_size;
+	unsigned flags, dict_bits;
+	size_t i = 2, end;
+	int err;
+
+	if (in[0] == 0) /* an index where a block should be */
+		return -EBADMSG;
+	b->header_size = ((size_t)in[0] + 1) * 4;
+	if (b->header_size > avail)
+		return -EBADMSG;
+	end = b->header_size - 4;
+	if (lzma_crc32(in, end, 0) != le32(in + end))
+		return -EBADMSG;
+
+	flags = in[1];
+	if (flags & 0x3c)
+		return -ENOTSUP;
+	if ((flags & 0x03) != 0) /* more than one filter */
+		return -ENOTSUP;
+	b->compressed = b->uncompressed = UINT64_MAX;
+	if (flags & 0x40) {
+		err = vli(in, end, &i, &b->compressed);
+		if (err < 0 || b->compressed == 0)
+			return -EBADMSG;
+	}
+	if (flags & 0x80) {
+		err = vli(in, end, &i, &b->uncompressed);
+		if (err < 0)
+			return err;
+	}
+	err = vli(in, end, &i, &id);
+	if (err < 0)
+		return err;
+	if (id != FILTER_LZMA2)
+		return -ENOTSUP;
+	err = vli(in, end, &i, &props_size);
+	if (err < 0)
+		return err;
+	if (props_size != 1 || i >= end)
+		return -EBADMSG;
+	dict_bits = in[i++];
+	if (dict_bits > 40)
+		return -EBADMSG;
+	/*
+	 * Past 192 MiB liblzma may refuse the dictionary for its memory limit,
+	 * so it decides; this decoder needs no memory for it.
+	 */
+	if (dict_bits > 31)
+		return -ENOTSUP;
+	b->dict_size = (2 | (dict_bits & 1)) << (dict_bits / 2 + 11);
+	for (; i < end; i++)
+		if (in[i] != 0)
+			return -EBADMSG;
+	return 0;
+}
+
+static int block_check(const struct stream *s, const uint8_t *check, const uint8_t *data,
+		       size_t len)
+{
+	switch (s->check) {
+	case CHECK_CRC32:
+		return lzma_crc32(data, len, 0) == le32(check) ? 0 : -EBADMSG;
+	case CHECK_CRC64:
+		return lzma_crc64(data, len, 0) == le64(check) ? 0 : -EBADMSG;
+	default:
+		return 0;
+	}
+}
+
+/* The block at in[*i], checked against its index record; moves *i past it. */
+static int block_decode(const uint8_t *in, struct stream *s, size_t *i, struct lzma2 *z)
+{
+	size_t start = *i, data, used, pad;
+	uint64_t unpadded, uncompressed;
+	struct block b;
+	int err;
+
+	err = index_record(in, s, &unpadded, &uncompressed);
+	if (err < 0)
+		return err;
+	err = block_header(in + start, s->index_start - start, &b);
+	if (err < 0)
+		return err;
+	if ((b.uncompressed != UINT64_MAX && b.uncompressed != uncompressed) ||
+	    uncompressed > z->out_size - z->pos)
+		return -EBADMSG;
+
+	data = start + b.header_size;
+	z->dict_size = b.dict_size;
+	err = lzma2_block(z, in + data, s->index_start - data, z->pos + uncompressed, &used);
+	if (err < 0)
+		return err;
+	if ((b.compressed != UINT64_MAX && b.compressed != used) ||
+	    b.header_size + used + s->check_size != unpadded)
+		return -EBADMSG;
+
+	pad = (4 - (b.header_size + used) % 4) % 4;
+	if (s->index_start - (data + used) < pad + s->check_size)
+		return -EBADMSG;
+	for (size_t k = 0; k < pad; k++)
+		if (in[data + used + k] != 0)
+			return -EBADMSG;
+	err = block_check(s, in + data + used + pad, z->out + z->pos - uncompressed,
+			  uncompressed);
+	if (err < 0)
+		return err;
+	*i = data + used + pad + s->check_size;
+	return 0;
+}
+
+static void freep_lzma2(struct lzma2 **z)
+{
+	free(*z);
+}
+
+int xzdec_decode(const uint8_t *in, size_t in_size, uint8_t *out, size_t out_size)
+{
+	__attribute__((cleanup(freep_lzma2))) struct lzma2 *z = NULL;
+	size_t i = STREAM_HEADER_SIZE;
+	struct stream s;
+	int err;
+
+	err = stream_open(in, in_size, &s);
+	if (err < 0)
+		return err;
+	z = malloc(sizeof(*z));
+	if (z == NULL)
+		return -ENOMEM;
+	z->out = out;
+	z->out_size = out_size;
+	z->pos = 0;
+	while (i < s.index_start) {
+		err = block_decode(in, &s, &i, z);
+		if (err < 0)
+			return err;
+	}
+	if (i != s.index_start || z->pos != out_size)
+		return -EBADMSG;
+	return index_close(in, &s);
+}
