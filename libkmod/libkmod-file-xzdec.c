@@ -15,6 +15,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef ENABLE_ZLIB
+#include <zlib.h>
+#endif
 
 #include "libkmod-file-xzdec.h"
 
@@ -111,12 +114,12 @@ static int lzma_props(struct lzma2 *z, unsigned props)
  * normalisation reads one byte; no symbol needs more than about 60, which
  * XZDEC_IN_SLACK covers, so bounds are checked once per symbol.
  */
-#define NORMALIZE()                                \
-	do {                                       \
-		if (range < RC_TOP) {              \
-			range <<= 8;               \
-			code = (code << 8) | *in++; \
-		}                                  \
+#define NORMALIZE()                                                  \
+	do {                                                         \
+		uint32_t shift_ = (uint32_t)(range < RC_TOP) << 3;   \
+		range <<= shift_;                                    \
+		code = (code << shift_) | (*in & (0u - (shift_ >> 3))); \
+		in += shift_ >> 3;                                   \
 	} while (0)
 
 /* Branchy bit, for the decisions: IF_BIT0(p) { BIT0(p); ... } else { BIT1(p); ... } */
@@ -256,7 +259,9 @@ static int lzma_chunk(struct lzma2 *z, const uint8_t *in, size_t in_size, size_t
 	const uint8_t *in_end = in + in_size;
 	struct lzma_probs *pr = &z->p;
 	uint8_t *out = z->out;
-	size_t pos = z->pos;
+	size_t pos = z->pos, dict_start = z->dict_start, out_size = z->out_size;
+	const unsigned lc = z->lc, lp_mask = z->lp_mask, pb_mask = z->pb_mask;
+	const uint32_t dict_size = z->dict_size;
 	unsigned state = z->state;
 	uint32_t rep0 = z->rep0, rep1 = z->rep1, rep2 = z->rep2, rep3 = z->rep3;
 	uint32_t range = 0xffffffff, code, bound;
@@ -267,8 +272,8 @@ static int lzma_chunk(struct lzma2 *z, const uint8_t *in, size_t in_size, size_t
 	in += 5;
 
 	while (pos < out_end) {
-		size_t dict_len = pos - z->dict_start;
-		unsigned pos_state = dict_len & z->pb_mask;
+		size_t dict_len = pos - dict_start;
+		unsigned pos_state = dict_len & pb_mask;
 		uint16_t *p = &pr->is_match[state][pos_state];
 		uint32_t len;
 
@@ -278,8 +283,7 @@ static int lzma_chunk(struct lzma2 *z, const uint8_t *in, size_t in_size, size_t
 		IF_BIT0(p)
 		{
 			unsigned prev = dict_len > 0 ? out[pos - 1] : 0;
-			uint16_t *lit = pr->literal[((dict_len & z->lp_mask) << z->lc) +
-						    (prev >> (8 - z->lc))];
+			uint16_t *lit = pr->literal[((dict_len & lp_mask) << lc) + (prev >> (8 - lc))];
 			uint32_t sym = 1, mask;
 
 			BIT0(p);
@@ -376,10 +380,9 @@ static int lzma_chunk(struct lzma2 *z, const uint8_t *in, size_t in_size, size_t
 		}
 
 		len += MATCH_LEN_MIN;
-		if (unlikely(rep0 >= dict_len || rep0 >= z->dict_size ||
-			     len > out_end - pos))
+		if (unlikely(rep0 >= dict_len || rep0 >= dict_size || len > out_end - pos))
 			return -EBADMSG;
-		copy_match(out + pos, rep0 + 1, len, z->out_size - pos);
+		copy_match(out + pos, rep0 + 1, len, out_size - pos);
 		pos += len;
 	}
 
@@ -702,12 +705,31 @@ static int block_header(const uint8_t *in, size_t avail, struct block *b)
 	return 0;
 }
 
+/* An image's CRC32: zlib's is 2.5 times as fast as liblzma's (5.4). */
+static uint32_t image_crc32(const uint8_t *data, size_t len)
+{
+#ifdef ENABLE_ZLIB
+	uLong crc = crc32(0, NULL, 0);
+
+	while (len > 0) {
+		uInt n = len > (1u << 30) ? (1u << 30) : (uInt)len;
+
+		crc = crc32(crc, data, n);
+		data += n;
+		len -= n;
+	}
+	return (uint32_t)crc;
+#else
+	return lzma_crc32(data, len, 0);
+#endif
+}
+
 static int block_check(const struct stream *s, const uint8_t *check, const uint8_t *data,
 		       size_t len)
 {
 	switch (s->check) {
 	case CHECK_CRC32:
-		return lzma_crc32(data, len, 0) == le32(check) ? 0 : -EBADMSG;
+		return image_crc32(data, len) == le32(check) ? 0 : -EBADMSG;
 	case CHECK_CRC64:
 		return lzma_crc64(data, len, 0) == le64(check) ? 0 : -EBADMSG;
 	default:
