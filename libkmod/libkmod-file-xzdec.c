@@ -111,50 +111,40 @@ static int lzma_props(struct lzma2 *z, unsigned props)
 
 /*
  * The range decoder lives in locals of lzma_chunk(): range, code, in.  A
- * normalisation reads one byte; no symbol needs more than about 60, which
+ * normalisation reads one byte, at most one per bit: no symbol takes more
+ * than 48 (a match with a 30-bit distance and a 16+ length), which
  * XZDEC_IN_SLACK covers, so bounds are checked once per symbol.
  */
-#define NORMALIZE()                                                  \
-	do {                                                         \
-		uint32_t shift_ = (uint32_t)(range < RC_TOP) << 3;   \
-		range <<= shift_;                                    \
-		code = (code << shift_) | (*in & (0u - (shift_ >> 3))); \
-		in += shift_ >> 3;                                   \
+#define NORMALIZE()                                                                      \
+	do {                                                                             \
+		uint32_t shift_ = (uint32_t)(range < RC_TOP) << 3;                       \
+		range <<= shift_;                                                        \
+		code = (code << shift_) | (*in & (0u - (shift_ >> 3)));                  \
+		in += shift_ >> 3;                                                       \
 	} while (0)
 
-/* Branchy bit, for the decisions: IF_BIT0(p) { BIT0(p); ... } else { BIT1(p); ... } */
-#define IF_BIT0(p)                                 \
-	NORMALIZE();                               \
-	bound = (range >> PROB_BITS) * *(p);       \
-	if (code < bound)
-#define BIT0(p)                                                  \
-	do {                                                     \
-		range = bound;                                   \
-		*(p) += (PROB_ONE - *(p)) >> MOVE_BITS;          \
-	} while (0)
-#define BIT1(p)                                 \
-	do {                                    \
-		range -= bound;                 \
-		code -= bound;                  \
-		*(p) -= *(p) >> MOVE_BITS;      \
-	} while (0)
-
-/* A decision bit's value, for the rarer ones. */
-#define decision(p)                        \
-	({                                 \
-		uint16_t *d_ = (p);        \
-		unsigned v_;               \
-		IF_BIT0(d_)                \
-		{                          \
-			BIT0(d_);          \
-			v_ = 0;            \
-		}                          \
-		else                       \
-		{                          \
-			BIT1(d_);          \
-			v_ = 1;            \
-		}                          \
-		v_;                        \
+/*
+ * A decision bit (literal or match, which kind of match, which length
+ * coder): a branch, as the CPU predicts these well.
+ */
+#define decision(p)                                                                      \
+	({                                                                               \
+		uint16_t *d_ = (p);                                                      \
+		uint32_t bound_;                                                         \
+		unsigned bit_;                                                           \
+		NORMALIZE();                                                             \
+		bound_ = (range >> PROB_BITS) * *d_;                                     \
+		if (code < bound_) {                                                     \
+			range = bound_;                                                  \
+			*d_ += (PROB_ONE - *d_) >> MOVE_BITS;                            \
+			bit_ = 0;                                                        \
+		} else {                                                                 \
+			range -= bound_;                                                 \
+			code -= bound_;                                                  \
+			*d_ -= *d_ >> MOVE_BITS;                                         \
+			bit_ = 1;                                                        \
+		}                                                                        \
+		bit_;                                                                    \
 	})
 
 /*
@@ -162,14 +152,15 @@ static int lzma_props(struct lzma2 *z, unsigned props)
  * all ones for a 1.  The 0 update p += (ONE - p) >> 5 is written as
  * p -= (p - ONE + 31) >> 5 with an arithmetic shift, which is the same.
  */
-#define TREE_BIT(p, mask)                                                       \
-	do {                                                                    \
-		uint16_t *p_ = (p);                                             \
-		uint32_t b_;                                                    \
-		NORMALIZE();                                                    \
-		b_ = (range >> PROB_BITS) * *p_;                                \
-		SPLIT(b_, mask);                                                \
-		*p_ -= (uint16_t)((int32_t)(*p_ + (~(mask) & PROB_ZERO_ADD)) >> MOVE_BITS); \
+#define TREE_BIT(p, mask)                                                                \
+	do {                                                                             \
+		uint16_t *p_ = (p);                                                      \
+		uint32_t b_;                                                             \
+		NORMALIZE();                                                             \
+		b_ = (range >> PROB_BITS) * *p_;                                         \
+		SPLIT(b_, mask);                                                         \
+		*p_ -= (uint16_t)((int32_t)(*p_ + (~(mask)&PROB_ZERO_ADD)) >>            \
+				  MOVE_BITS);                                            \
 	} while (0)
 #define PROB_ZERO_ADD ((uint32_t)((1 << MOVE_BITS) - 1 - PROB_ONE))
 
@@ -180,74 +171,62 @@ static int lzma_props(struct lzma2 *z, unsigned props)
  * builds the plain C, which test-xzdec-portable checks.
  */
 #if defined(__x86_64__) && !defined(XZDEC_PORTABLE)
-#define SPLIT(bound, mask)                                                       \
-	do {                                                                     \
-		uint32_t r1_ = range - (bound), c1_ = code - (bound);            \
-		__asm__("cmpl %[b], %[c]\n\t"                                   \
-			"cmovael %[r1], %[b]\n\t"                               \
-			"cmovael %[c1], %[c]\n\t"                               \
-			"sbbl %[m], %[m]"                                        \
-			: [b] "+&r"(bound), [c] "+&r"(code), [m] "=&r"(mask)     \
-			: [r1] "r"(r1_), [c1] "r"(c1_)                           \
-			: "cc");                                                 \
-		range = (bound);                                                 \
-		(mask) = ~(mask);                                                \
+#define SPLIT(bound, mask)                                                               \
+	do {                                                                             \
+		uint32_t r1_ = range - (bound), c1_ = code - (bound);                    \
+		__asm__("cmpl %[b], %[c]\n\t"                                            \
+			"cmovael %[r1], %[b]\n\t"                                        \
+			"cmovael %[c1], %[c]\n\t"                                        \
+			"sbbl %[m], %[m]"                                                \
+			: [b] "+&r"(bound), [c] "+&r"(code), [m] "=&r"(mask)             \
+			: [r1] "r"(r1_), [c1] "r"(c1_)                                   \
+			: "cc");                                                         \
+		range = (bound);                                                         \
+		(mask) = ~(mask);                                                        \
 	} while (0)
 #else
-#define SPLIT(bound, mask)                                      \
-	do {                                                    \
-		(mask) = 0u - (uint32_t)(code >= (bound));      \
-		range = (bound) + ((range - 2 * (bound)) & (mask)); \
-		code -= (bound) & (mask);                       \
+#define SPLIT(bound, mask)                                                               \
+	do {                                                                             \
+		(mask) = 0u - (uint32_t)(code >= (bound));                               \
+		range = (bound) + ((range - 2 * (bound)) & (mask));                      \
+		code -= (bound) & (mask);                                                \
 	} while (0)
 #endif
 
 /* Walk a bit tree of @bits levels from node 1; leaves the node in @m. */
-#define TREE(probs, bits, m)                               \
-	do {                                               \
-		uint32_t mask_;                            \
-		(m) = 1;                                   \
-		for (unsigned i_ = 0; i_ < (bits); i_++) { \
-			TREE_BIT(&(probs)[m], mask_);      \
-			(m) = ((m) << 1) - mask_;          \
-		}                                          \
+#define TREE(probs, bits, m)                                                             \
+	do {                                                                             \
+		uint32_t mask_;                                                          \
+		(m) = 1;                                                                 \
+		for (unsigned i_ = 0; i_ < (bits); i_++) {                               \
+			TREE_BIT(&(probs)[m], mask_);                                    \
+			(m) = ((m) << 1) - mask_;                                        \
+		}                                                                        \
 	} while (0)
 
 /* The same tree read least significant bit first; adds the value to @v. */
-#define TREE_REV(probs, bits, v)                           \
-	do {                                               \
-		uint16_t *t_ = (probs);                    \
-		uint32_t mask_, m_ = 1;                    \
-		for (unsigned i_ = 0; i_ < (bits); i_++) { \
-			TREE_BIT(&t_[m_], mask_);          \
-			m_ = (m_ << 1) - mask_;            \
-			(v) += (mask_ & 1) << i_;          \
-		}                                          \
+#define TREE_REV(probs, bits, v)                                                         \
+	do {                                                                             \
+		uint16_t *t_ = (probs);                                                  \
+		uint32_t mask_, m_ = 1;                                                  \
+		for (unsigned i_ = 0; i_ < (bits); i_++) {                               \
+			TREE_BIT(&t_[m_], mask_);                                        \
+			m_ = (m_ << 1) - mask_;                                          \
+			(v) += (mask_ & 1) << i_;                                        \
+		}                                                                        \
 	} while (0)
 
-#define DECODE_LEN(lp, pos_state, len)                            \
-	do {                                                      \
-		IF_BIT0(&(lp)->choice)                            \
-		{                                                 \
-			BIT0(&(lp)->choice);                      \
-			TREE((lp)->low[pos_state], 3, len);       \
-			(len) -= 8;                               \
-		}                                                 \
-		else                                              \
-		{                                                 \
-			BIT1(&(lp)->choice);                      \
-			IF_BIT0(&(lp)->choice2)                   \
-			{                                         \
-				BIT0(&(lp)->choice2);             \
-				TREE((lp)->mid[pos_state], 3, len); \
-			}                                         \
-			else                                      \
-			{                                         \
-				BIT1(&(lp)->choice2);             \
-				TREE((lp)->high, 8, len);         \
-				(len) -= 256 - 16;                \
-			}                                         \
-		}                                                 \
+#define DECODE_LEN(lp, pos_state, len)                                                   \
+	do {                                                                             \
+		if (!decision(&(lp)->choice)) {                                          \
+			TREE((lp)->low[pos_state], 3, len);                              \
+			(len) -= 8;                                                      \
+		} else if (!decision(&(lp)->choice2)) {                                  \
+			TREE((lp)->mid[pos_state], 3, len);                              \
+		} else {                                                                 \
+			TREE((lp)->high, 8, len);                                        \
+			(len) -= 256 - 16;                                               \
+		}                                                                        \
 	} while (0)
 
 /*
@@ -291,29 +270,28 @@ static int lzma_chunk(struct lzma2 *z, const uint8_t *in, size_t in_size, size_t
 	const uint32_t dict_size = z->dict_size;
 	unsigned state = z->state;
 	uint32_t rep0 = z->rep0, rep1 = z->rep1, rep2 = z->rep2, rep3 = z->rep3;
-	uint32_t range = 0xffffffff, code, bound;
+	uint32_t range = 0xffffffff, code;
 
 	if (in_size < 5 || in[0] != 0)
 		return -EBADMSG;
-	code = (uint32_t)in[1] << 24 | (uint32_t)in[2] << 16 | (uint32_t)in[3] << 8 | in[4];
+	code = (uint32_t)in[1] << 24 | (uint32_t)in[2] << 16 | (uint32_t)in[3] << 8 |
+	       in[4];
 	in += 5;
 
 	while (pos < out_end) {
 		size_t dict_len = pos - dict_start;
 		unsigned pos_state = dict_len & pb_mask;
-		uint16_t *p = &pr->is_match[state][pos_state];
 		uint32_t len;
 
 		if (unlikely(in > in_end))
 			return -EBADMSG;
 
-		IF_BIT0(p)
-		{
+		if (!decision(&pr->is_match[state][pos_state])) {
 			unsigned prev = dict_len > 0 ? out[pos - 1] : 0;
-			uint16_t *lit = pr->literal[((dict_len & lp_mask) << lc) + (prev >> (8 - lc))];
+			uint16_t *lit = pr->literal[((dict_len & lp_mask) << lc) +
+						    (prev >> (8 - lc))];
 			uint32_t sym = 1, mask;
 
-			BIT0(p);
 			if (state < LIT_STATES) {
 				TREE(lit, 8, sym);
 			} else {
@@ -334,7 +312,6 @@ static int lzma_chunk(struct lzma2 *z, const uint8_t *in, size_t in_size, size_t
 			state = state_after_literal[state];
 			continue;
 		}
-		BIT1(p);
 
 		if (!decision(&pr->is_rep[state])) {
 			uint32_t slot, dist;
@@ -345,7 +322,8 @@ static int lzma_chunk(struct lzma2 *z, const uint8_t *in, size_t in_size, size_t
 			rep2 = rep1;
 			rep1 = rep0;
 
-			TREE(pr->dist_slot[len < LEN_STATES ? len : LEN_STATES - 1], 6, slot);
+			TREE(pr->dist_slot[len < LEN_STATES ? len : LEN_STATES - 1], 6,
+			     slot);
 			slot -= 64;
 			if (slot < 4) {
 				dist = slot;
@@ -354,7 +332,8 @@ static int lzma_chunk(struct lzma2 *z, const uint8_t *in, size_t in_size, size_t
 
 				dist = (2 | (slot & 1)) << bits;
 				if (slot < END_POS_MODEL) {
-					TREE_REV(pr->dist_special + dist - slot, bits, dist);
+					TREE_REV(pr->dist_special + dist - slot, bits,
+						 dist);
 				} else {
 					uint32_t high = 2 | (slot & 1);
 
@@ -407,7 +386,8 @@ static int lzma_chunk(struct lzma2 *z, const uint8_t *in, size_t in_size, size_t
 		}
 
 		len += MATCH_LEN_MIN;
-		if (unlikely(rep0 >= dict_len || rep0 >= dict_size || len > out_end - pos))
+		if (unlikely(rep0 >= dict_len || rep0 >= dict_size ||
+			     len > out_end - pos))
 			return -EBADMSG;
 		copy_match(out + pos, rep0 + 1, len, out_size - pos);
 		pos += len;
@@ -469,7 +449,9 @@ static int lzma2_block(struct lzma2 *z, const uint8_t *in, size_t in_size, size_
 
 		if (in_size - i < 4)
 			return -EBADMSG;
-		usize = ((size_t)(control & 0x1f) << 16 | (size_t)in[i] << 8 | in[i + 1]) + 1;
+		usize = ((size_t)(control & 0x1f) << 16 | (size_t)in[i] << 8 |
+			 in[i + 1]) +
+			1;
 		csize = ((size_t)in[i + 2] << 8 | in[i + 3]) + 1;
 		i += 4;
 		if (control >= 0xc0) {
@@ -654,7 +636,8 @@ int xzdec_size(const uint8_t *in, size_t in_size, uint64_t *size)
 		if (err < 0)
 			return err;
 		if (__builtin_add_overflow(total, uncompressed, &total) ||
-		    __builtin_add_overflow(blocks, (unpadded + 3) & ~(uint64_t)3, &blocks) ||
+		    __builtin_add_overflow(blocks, (unpadded + 3) & ~(uint64_t)3,
+					   &blocks) ||
 		    unpadded > in_size)
 			return -EBADMSG;
 	}
@@ -784,7 +767,8 @@ static int block_decode(const uint8_t *in, struct stream *s, size_t *i, struct l
 
 	data = start + b.header_size;
 	z->dict_size = b.dict_size;
-	err = lzma2_block(z, in + data, s->index_start - data, z->pos + uncompressed, &used);
+	err = lzma2_block(z, in + data, s->index_start - data, z->pos + uncompressed,
+			  &used);
 	if (err < 0)
 		return err;
 	if ((b.compressed != UINT64_MAX && b.compressed != used) ||

@@ -47,14 +47,16 @@ enum data_kind { DATA_TEXT, DATA_RANDOM, DATA_ZEROS, DATA_MIXED };
  */
 static struct buf make_data(enum data_kind kind, size_t len)
 {
-	static const char *const words[] = { "module_init", "__ksymtab_", "license=GPL",
-					     "alias=pci:v", "depends=", "\x48\x89\xe5",
-					     "\x0f\x1f\x44\x00\x00", "srcversion=" };
+	static const char *const words[] = {
+		"module_init", "__ksymtab_",   "license=GPL",	       "alias=pci:v",
+		"depends=",    "\x48\x89\xe5", "\x0f\x1f\x44\x00\x00", "srcversion="
+	};
 	struct buf b = { malloc(len ? len : 1), len };
 	size_t i = 0;
 
 	while (b.p != NULL && i < len) {
-		enum data_kind k = kind == DATA_MIXED ? (enum data_kind)(rng() % 3) : kind;
+		enum data_kind k =
+			kind == DATA_MIXED ? (enum data_kind)(rng() % 3) : kind;
 		size_t run = kind == DATA_MIXED ? 1 + rng() % 4096 : len - i;
 
 		if (run > len - i)
@@ -62,7 +64,8 @@ static struct buf make_data(enum data_kind kind, size_t len)
 		for (size_t j = 0; j < run; j++, i++) {
 			switch (k) {
 			case DATA_TEXT: {
-				const char *w = words[(i / 13 + rng() % 2) % ARRAY_SIZE(words)];
+				const char *w =
+					words[(i / 13 + rng() % 2) % ARRAY_SIZE(words)];
 
 				b.p[i] = (uint8_t)w[i % strlen(w)];
 				break;
@@ -93,8 +96,8 @@ static lzma_options_lzma lzma_opts(uint32_t preset, uint32_t lc, uint32_t lp, ui
 	return o;
 }
 
-static struct buf encode(const uint8_t *in, size_t len, lzma_options_lzma *o, lzma_vli bcj,
-			 lzma_check check)
+static struct buf encode(const uint8_t *in, size_t len, lzma_options_lzma *o,
+			 lzma_vli bcj, lzma_check check)
 {
 	lzma_filter filters[3];
 	struct buf b = { 0 };
@@ -117,7 +120,9 @@ static struct buf encode_blocks(const uint8_t *in, size_t len, uint64_t block_si
 	lzma_options_lzma o = lzma_opts(1, 3, 0, 2, 0);
 	lzma_filter filters[] = { { .id = LZMA_FILTER_LZMA2, .options = &o },
 				  { .id = LZMA_VLI_UNKNOWN } };
-	lzma_mt mt = { .threads = 1, .block_size = block_size, .filters = filters,
+	lzma_mt mt = { .threads = 1,
+		       .block_size = block_size,
+		       .filters = filters,
 		       .check = LZMA_CHECK_CRC32 };
 	lzma_stream s = LZMA_STREAM_INIT;
 	struct buf b = { 0 };
@@ -149,7 +154,8 @@ static int liblzma_decode(const struct buf *xz, struct buf *out)
 	lzma_ret ret;
 
 	*out = (struct buf){ malloc(cap), 0 };
-	if (out->p == NULL || lzma_stream_decoder(&s, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+	if (out->p == NULL ||
+	    lzma_stream_decoder(&s, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
 		return -ENOMEM;
 	s.next_in = xz->p;
 	s.avail_in = xz->len;
@@ -208,7 +214,8 @@ static void check_decodes(const char *what, const struct buf *xz, const struct b
 		return;
 	err = xzdec(xz, &got);
 	is_int(err, 0, "%s: decoded", what);
-	ok(err == 0 && same(&got, want), "%s: %zu bytes as the original", what, want->len);
+	ok(err == 0 && same(&got, want), "%s: %zu bytes as the original", what,
+	   want->len);
 	buf_free(&got);
 }
 
@@ -230,8 +237,8 @@ static void test_settings(void)
 		uint32_t lc, lp, pb, dict, preset;
 	} set[] = {
 		{ 3, 0, 2, 1 << 20, 6 }, /* kbuild: xz --lzma2=dict=1MiB */
-		{ 0, 0, 0, 0, 6 },	 { 4, 0, 4, 0, 6 },	 { 0, 4, 0, 0, 6 },
-		{ 1, 3, 1, 0, 6 },	 { 2, 2, 3, 0, 6 },	 { 3, 0, 2, 4096, 6 },
+		{ 0, 0, 0, 0, 6 },	 { 4, 0, 4, 0, 6 }, { 0, 4, 0, 0, 6 },
+		{ 1, 3, 1, 0, 6 },	 { 2, 2, 3, 0, 6 }, { 3, 0, 2, 4096, 6 },
 		{ 3, 1, 2, 6144, 1 },
 	};
 	static const lzma_check checks[] = { LZMA_CHECK_CRC32, LZMA_CHECK_CRC64,
@@ -242,13 +249,17 @@ static void test_settings(void)
 	for (size_t s = 0; s < ARRAY_SIZE(set); s++) {
 		for (size_t z = 0; z < ARRAY_SIZE(sizes); z++) {
 			struct buf data = make_data(DATA_MIXED, sizes[z]);
-			lzma_options_lzma o = lzma_opts(set[s].preset, set[s].lc, set[s].lp,
-							set[s].pb, set[s].dict);
+			lzma_options_lzma o =
+				lzma_opts(set[s].preset, set[s].lc, set[s].lp, set[s].pb,
+					  set[s].dict);
 			lzma_check check = checks[(s + z) % ARRAY_SIZE(checks)];
-			struct buf xz = encode(data.p, data.len, &o, LZMA_VLI_UNKNOWN, check);
+			struct buf xz =
+				encode(data.p, data.len, &o, LZMA_VLI_UNKNOWN, check);
 
-			snprintf(what, sizeof(what), "lc=%u lp=%u pb=%u dict=%u check %d, %zu bytes",
-				 set[s].lc, set[s].lp, set[s].pb, o.dict_size, check, sizes[z]);
+			snprintf(what, sizeof(what),
+				 "lc=%u lp=%u pb=%u dict=%u check %d, %zu bytes",
+				 set[s].lc, set[s].lp, set[s].pb, o.dict_size, check,
+				 sizes[z]);
 			check_decodes(what, &xz, &data);
 			buf_free(&xz);
 			buf_free(&data);
@@ -281,7 +292,8 @@ static void test_layouts(void)
 	buf_free(&xz);
 
 	xz = encode_blocks(data.p, data.len, 300000);
-	check_decodes("3 MiB in blocks of 300000 bytes with sizes in the headers", &xz, &data);
+	check_decodes("3 MiB in blocks of 300000 bytes with sizes in the headers", &xz,
+		      &data);
 	buf_free(&xz);
 	buf_free(&data);
 }
@@ -359,7 +371,8 @@ static void test_damage(lzma_check check)
 		buf_free(&got);
 	}
 	is_int(wrong, 0,
-	       "damage, check %d: %zu bit flips and truncations, %zu accepted, none unlike liblzma",
+	       "damage, check %d: %zu bit flips and truncations, %zu accepted, none "
+	       "unlike liblzma",
 	       check, tried, accepted);
 	if (check != LZMA_CHECK_NONE)
 		is_int(accepted, 0, "damage, check %d: every flip caught", check);
