@@ -26,6 +26,7 @@ int xzdec_size(const uint8_t *in, size_t in_size, uint64_t *size);
 /*
  * Decode into @out, which takes exactly @out_size bytes, the size
  * xzdec_size() gave.  @in must be readable for @in_size + XZDEC_IN_SLACK
- * bytes.  0, -ENOTSUP or -EBADMSG; on error @out holds garbage.
+ * bytes.  0, -ENOTSUP, -EBADMSG, or -ENOMEM for the decoder's own state;
+ * on error @out holds garbage.
  */
 int xzdec_decode(const uint8_t *in, size_t in_size, uint8_t *out, size_t out_size);
