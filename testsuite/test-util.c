@@ -11,6 +11,7 @@
 
 #include "testsuite/tap.h"
 #include "util/arena.h"
+#include "util/fileio.h"
 #include "util/array.h"
 #include "util/obuf.h"
 #include "util/hash.h"
@@ -503,6 +504,51 @@ static void test_obuf(void)
 	free(in);
 }
 
+/* Only regular files are opened; FIFOs, devices, directories and (with nofollow) links are not. */
+static void test_open_regular(void)
+{
+	char dir[] = "/tmp/test-util-open.XXXXXX";
+	struct stat st;
+	int dfd, fd;
+
+	ok(mkdtemp(dir) != NULL, "open_regular: temp dir");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(dfd, "file", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ok(fd >= 0 && write(fd, "abc", 3) == 3, "open_regular: file written");
+	close(fd);
+	ok(mkfifoat(dfd, "fifo", 0600) == 0, "open_regular: fifo made");
+	ok(symlinkat("file", dfd, "link") == 0, "open_regular: link made");
+	ok(symlinkat("fifo", dfd, "fifolink") == 0, "open_regular: link to fifo made");
+
+	memset(&st, 0, sizeof(st));
+	fd = open_regular_at(dfd, "file", true, &st);
+	ok(fd >= 0 && st.st_size == 3 && S_ISREG(st.st_mode), "open_regular: regular file opened");
+	ok(fd >= 0 && (fcntl(fd, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) == (O_RDONLY | O_NONBLOCK),
+	   "open_regular: read-only, non-blocking");
+	ok(fd >= 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC), "open_regular: close-on-exec");
+	if (fd >= 0)
+		close(fd);
+	fd = open_regular_at(dfd, "link", false, NULL);
+	ok(fd >= 0, "open_regular: symlink to a file followed");
+	if (fd >= 0)
+		close(fd);
+	is_int(open_regular_at(dfd, "link", true, NULL), -ELOOP, "open_regular: nofollow refuses a link");
+	/* A FIFO would block an open without O_NONBLOCK; it must not even be opened. */
+	is_int(open_regular_at(dfd, "fifo", false, NULL), -EINVAL, "open_regular: fifo refused");
+	is_int(open_regular_at(dfd, "fifolink", false, NULL), -EINVAL,
+	       "open_regular: link to a fifo refused");
+	is_int(open_regular_at(dfd, ".", false, NULL), -EINVAL, "open_regular: directory refused");
+	is_int(open_regular("/dev/null", NULL), -EINVAL, "open_regular: device refused");
+	is_int(open_regular_at(dfd, "missing", false, NULL), -ENOENT, "open_regular: missing file");
+
+	unlinkat(dfd, "fifolink", 0);
+	unlinkat(dfd, "link", 0);
+	unlinkat(dfd, "fifo", 0);
+	unlinkat(dfd, "file", 0);
+	close(dfd);
+	ok(rmdir(dir) == 0, "open_regular: temp dir cleaned up");
+}
+
 int main(void)
 {
 	test_strbuf();
@@ -514,5 +560,6 @@ int main(void)
 	test_names();
 	test_paths();
 	test_read_write();
+	test_open_regular();
 	return tap_done();
 }
