@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "libkmod-config.h"
+#include "libkmod-deny.h"
 #include "util/strbuf.h"
 
 struct kmod_config_iter {
@@ -164,6 +165,16 @@ KMOD_EXPORT struct kmod_config_iter *kmod_config_get_weakdeps(const struct kmod_
 		iter->get_key = kmod_weakdep_get_name;
 		iter->render = weakdep_render;
 	}
+	return iter;
+}
+
+/* kmod-ds: the denied modules, keys only, as blacklists. */
+KMOD_EXPORT struct kmod_config_iter *kmod_config_get_denies(const struct kmod_ctx *ctx)
+{
+	struct kmod_config_iter *iter = ITER_NEW(ctx, denies);
+
+	if (iter != NULL)
+		iter->get_key = kmod_deny_get_modname;
 	return iter;
 }
 

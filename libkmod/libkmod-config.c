@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "libkmod-config.h"
+#include "libkmod-deny.h"
 #include "util/array.h"
 #include "util/strbuf.h"
 #include "util/util.h"
@@ -194,6 +195,10 @@ static int parse_line(struct config_parser *p, char *line)
 		name = strtok_r(NULL, "\t ", &save);
 		err = name != NULL ? kmod_config_blacklist_add(&config->blacklists, name)
 				   : -EINVAL;
+	} else if (streq(cmd, "deny")) {
+		err = kmod_config_deny_parse(p->lg, &config->denies,
+					     strtok_r(NULL, "", &save), p->filename,
+					     p->linenum);
 	} else {
 		err = parse_rest_directive(config, cmd, &save);
 	}
@@ -416,18 +421,26 @@ static void kcmdline_bad_name(const struct logger *lg, const char *name)
 	       name);
 }
 
-/* modprobe.blacklist=a,b,... are blacklists, any other mod.param an option. */
+/*
+ * modprobe.blacklist=a,b,... are blacklists, modprobe.deny=a,b,... denied
+ * modules, any other mod.param an option.
+ */
 static int kcmdline_result(void *data, char *modname, char *param, char *value)
 {
 	struct config_parser *p = data;
 	struct kmod_config *config = p->config;
 	int err;
 
-	if (streq(modname, "modprobe") && strstartswith(param, "blacklist=")) {
+	if (streq(modname, "modprobe") &&
+	    (strstartswith(param, "blacklist=") || strstartswith(param, "deny="))) {
+		bool deny = param[0] == 'd';
 		char *t;
 
 		while ((t = strsep(&value, ",")) != NULL) {
-			err = kmod_config_blacklist_add(&config->blacklists, t);
+			if (deny && t[0] == '\0')
+				continue;
+			err = deny ? kmod_config_deny_add(&config->denies, t, NULL, 0)
+				   : kmod_config_blacklist_add(&config->blacklists, t);
 			if (err == -EINVAL)
 				kcmdline_bad_name(p->lg, t);
 			else if (err < 0)
@@ -456,6 +469,7 @@ void kmod_config_free(struct kmod_config *config)
 	kmod_list_release(config->remove_commands, free);
 	kmod_list_release(config->softdeps, free);
 	kmod_list_release(config->weakdeps, free);
+	kmod_list_release(config->denies, free);
 	kmod_list_release(config->paths, free);
 	free(config);
 }

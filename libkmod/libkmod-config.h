@@ -19,6 +19,7 @@ struct kmod_config {
 	struct kmod_list *remove_commands;  /* remove <module> <command> */
 	struct kmod_list *softdeps;         /* softdep <module> pre: ... post: ... */
 	struct kmod_list *weakdeps;         /* weakdep <module> ... */
+	struct kmod_list *denies;           /* deny <module>... (libkmod-deny.h) */
 	struct kmod_list *paths;            /* stamps of what was read (kmod_config_changed) */
 };
 

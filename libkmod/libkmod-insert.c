@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "libkmod-internal.h"
+#include "libkmod-deny.h"
 #include "libkmod-elf.h"
 #include "libkmod-signature.h"
 
@@ -292,6 +293,8 @@ KMOD_EXPORT int kmod_module_insert_module(struct kmod_module *mod, unsigned int 
 
 	if (mod == NULL)
 		return -ENOENT;
+	if (kmod_module_check_deny(mod) < 0)
+		return -EPERM;
 	req.ctx = kmod_module_get_ctx(mod);
 	req.path = kmod_module_get_path(mod);
 	if (req.path == NULL) {

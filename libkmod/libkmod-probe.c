@@ -3,7 +3,8 @@
  * kmod_module_probe_insert_module: a module with its dependencies and soft
  * dependencies, in load order, each inserted (with its own detached signature
  * when it has one) or replaced by its install command; and the filters on
- * lists of modules (blacklist, builtin).
+ * lists of modules (blacklist, builtin).  Denied modules (libkmod-deny.c)
+ * refuse the whole load when required, and drop out when soft.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "libkmod-config.h"
+#include "libkmod-deny.h"
 #include "libkmod-internal.h"
 #include "libkmod-lookup.h"
 #include "libkmod-module.h"
@@ -158,6 +160,47 @@ static char *options_concat(const char *opt, const char *xopt)
 	return r;
 }
 
+struct probe {
+	struct kmod_module *mod; /* the one asked for */
+	unsigned int flags;
+	const char *extra_options;
+	struct install_cb cb;
+	void (*print_action)(struct kmod_module *m, bool install, const char *options);
+};
+
+/*
+ * deny: nothing is inserted for a module in the kernel already (a dry run
+ * with IGNORE_LOADED pretends nothing is loaded), so only the others count.
+ */
+static bool deny_applies(const struct probe *p, struct kmod_module *m)
+{
+	if (kmod_module_is_builtin(m))
+		return false;
+	return (p->flags & KMOD_PROBE_IGNORE_LOADED) || !module_is_inkernel(m);
+}
+
+/*
+ * The deny entry that keeps @m from loading, its own or one of its
+ * dependencies' (*who: the denied module); NULL when @m may load.
+ */
+static const struct kmod_list *probe_denied(const struct probe *p, struct kmod_module *m,
+					    struct kmod_module **who)
+{
+	const struct kmod_list *deny, *l;
+
+	*who = m;
+	deny = kmod_deny_find(m->ctx, m->name);
+	if (deny != NULL && deny_applies(p, m))
+		return deny;
+	kmod_list_foreach (l, kmod_module_get_dependencies_noref(m)) {
+		*who = l->data;
+		deny = kmod_deny_find(m->ctx, (*who)->name);
+		if (deny != NULL && deny_applies(p, *who))
+			return deny;
+	}
+	return NULL;
+}
+
 static int probe_list_add(struct kmod_list **list, struct kmod_module *mod)
 {
 	struct kmod_list *node = kmod_list_append(*list, mod);
@@ -169,11 +212,37 @@ static int probe_list_add(struct kmod_list **list, struct kmod_module *mod)
 	return 0;
 }
 
-static int probe_list_build(struct kmod_module *mod, bool required, bool ignorecmd,
-			    struct kmod_list **list);
+static int probe_list_build(const struct probe *p, struct kmod_module *mod, bool required,
+			    bool ignorecmd, struct kmod_list **list);
+
+/*
+ * The soft dependency @soft of @mod with its closure, unless it or a module
+ * it needs is denied: then it is left out, as a missing one would be.  A
+ * required module was checked with the module asked for.
+ */
+static int probe_list_add_soft(const struct probe *p, struct kmod_module *mod,
+			       struct kmod_module *soft, struct kmod_list **list)
+{
+	const struct kmod_list *deny;
+	struct kmod_module *who;
+
+	deny = soft->required ? NULL : probe_denied(p, soft, &who);
+	if (deny == NULL)
+		return probe_list_build(p, soft, false, false, list);
+	if (who == soft)
+		kmod_deny_log(mod->ctx, LOG_NOTICE, deny,
+			      "soft dependency %s of %s skipped: it is", soft->name,
+			      mod->name);
+	else
+		kmod_deny_log(mod->ctx, LOG_NOTICE, deny,
+			      "soft dependency %s of %s skipped: it needs %s, which is",
+			      soft->name, mod->name, who->name);
+	return 0;
+}
 
 /* @mod between its pre and post soft dependencies (each with its own closure). */
-static int probe_list_add_softdeps(struct kmod_module *mod, struct kmod_list **list)
+static int probe_list_add_softdeps(const struct probe *p, struct kmod_module *mod,
+				   struct kmod_list **list)
 {
 	struct kmod_list *pre = NULL, *post = NULL;
 	const struct kmod_list *l;
@@ -185,7 +254,7 @@ static int probe_list_add_softdeps(struct kmod_module *mod, struct kmod_list **l
 		goto out;
 	}
 	kmod_list_foreach (l, pre) {
-		err = probe_list_build(l->data, false, false, list);
+		err = probe_list_add_soft(p, mod, l->data, list);
 		if (err < 0)
 			goto out;
 	}
@@ -195,7 +264,7 @@ static int probe_list_add_softdeps(struct kmod_module *mod, struct kmod_list **l
 	/* softdeps replace the install command */
 	mod->ignorecmd = pre != NULL || post != NULL;
 	kmod_list_foreach (l, post) {
-		err = probe_list_build(l->data, false, false, list);
+		err = probe_list_add_soft(p, mod, l->data, list);
 		if (err < 0)
 			goto out;
 	}
@@ -211,8 +280,8 @@ out:
  * is set on modules walked here only, not on the dependencies, which may thus
  * appear more than once: kmod does the same and modprobe --show-depends shows it.
  */
-static int probe_list_build(struct kmod_module *mod, bool required, bool ignorecmd,
-			    struct kmod_list **list)
+static int probe_list_build(const struct probe *p, struct kmod_module *mod, bool required,
+			    bool ignorecmd, struct kmod_list **list)
 {
 	const struct kmod_list *deps, *l;
 	int err = 0;
@@ -231,12 +300,12 @@ static int probe_list_build(struct kmod_module *mod, bool required, bool ignorec
 			((struct kmod_module *)l->data)->required = true;
 	}
 	kmod_list_foreach (l, deps) {
-		err = probe_list_add_softdeps(l->data, list);
+		err = probe_list_add_softdeps(p, l->data, list);
 		if (err < 0)
 			return err;
 	}
 	if (!ignorecmd)
-		return probe_list_add_softdeps(mod, list);
+		return probe_list_add_softdeps(p, mod, list);
 	err = probe_list_add(list, mod);
 	if (err == 0)
 		mod->ignorecmd = true;
@@ -249,14 +318,14 @@ static void probe_state_reset(struct kmod_module *mod, void *unused)
 	mod->required = false;
 }
 
-static int probe_list_get(struct kmod_module *mod, bool ignorecmd,
-			  struct kmod_list **list)
+static int probe_list_get(const struct probe *p, struct kmod_list **list)
 {
 	int err;
 
 	/* nothing of an earlier probe may count in this one */
-	kmod_pool_foreach(mod->ctx, probe_state_reset, NULL);
-	err = probe_list_build(mod, true, ignorecmd, list);
+	kmod_pool_foreach(p->mod->ctx, probe_state_reset, NULL);
+	err = probe_list_build(p, p->mod, true, p->flags & KMOD_PROBE_IGNORE_COMMAND,
+			       list);
 	if (err < 0) {
 		kmod_module_unref_list(*list);
 		*list = NULL;
@@ -294,13 +363,25 @@ static unsigned int probe_to_insert_flags(unsigned int flags)
 	return iflags;
 }
 
-struct probe {
-	struct kmod_module *mod; /* the one asked for */
-	unsigned int flags;
-	const char *extra_options;
-	struct install_cb cb;
-	void (*print_action)(struct kmod_module *m, bool install, const char *options);
-};
+/*
+ * deny, before anything happens: the module asked for and its dependencies
+ * load together or not at all.  (A denied module is refused even where the
+ * blacklist would have skipped it quietly.)
+ */
+static int probe_check_denied(const struct probe *p)
+{
+	struct kmod_module *who;
+	const struct kmod_list *deny = probe_denied(p, p->mod, &who);
+
+	if (deny == NULL)
+		return 0;
+	if (who == p->mod)
+		kmod_deny_log(who->ctx, LOG_ERR, deny, "module %s is", who->name);
+	else
+		kmod_deny_log(who->ctx, LOG_ERR, deny, "module %s needs %s, which is",
+			      p->mod->name, who->name);
+	return -EPERM;
+}
 
 /* One module of the list: its install command or its insertion. 0 or -errno. */
 static int probe_one(const struct probe *p, struct kmod_module *m)
@@ -350,11 +431,14 @@ KMOD_EXPORT int kmod_module_probe_insert_module(
 		return -ENOENT;
 	if (!(flags & KMOD_PROBE_IGNORE_LOADED) && module_is_inkernel(mod))
 		return (flags & KMOD_PROBE_FAIL_ON_LOADED) ? -EEXIST : 0;
+	err = probe_check_denied(&p);
+	if (err < 0)
+		return err;
 	err = probe_blacklisted(mod, flags);
 	if (err > 0)
 		return err;
 
-	err = probe_list_get(mod, flags & KMOD_PROBE_IGNORE_COMMAND, &list);
+	err = probe_list_get(&p, &list);
 	if (err < 0)
 		return err;
 

@@ -183,10 +183,21 @@ int kmod_module_remove_module(struct kmod_module *mod, unsigned int flags);
  * Load the module (not its dependencies).  With a detached signature
  * ("<path>.sig") and the policy allowing it, the image is decompressed,
  * followed by the signature trailer and passed to init_module(2); otherwise
- * finit_module(2) as kmod does.  -EEXIST if already loaded.
+ * finit_module(2) as kmod does.  -EEXIST if already loaded.  kmod-ds: -EPERM,
+ * before the file is opened, when the context's configuration denies the
+ * module (see kmod_config_get_denies()).
  */
 int kmod_module_insert_module(struct kmod_module *mod, unsigned int flags,
 			      const char *options);
+/*
+ * Load the module with its dependencies and soft dependencies, each inserted
+ * or replaced by its install command.  0, a positive KMOD_PROBE_APPLY_BLACKLIST*
+ * value for a module refused by the blacklist flags, or -errno.  kmod-ds:
+ * -EPERM when the module or one of its dependencies is denied (and not in the
+ * kernel already): nothing is inserted and no install command runs; a denied
+ * soft dependency, or one that needs a denied module, is left out and the
+ * rest goes on.
+ */
 int kmod_module_probe_insert_module(struct kmod_module *mod, unsigned int flags,
 				    const char *extra_options,
 				    int (*run_install)(struct kmod_module *m,
@@ -290,6 +301,16 @@ int kmod_get_detached_sig_policy(const struct kmod_ctx *ctx);
  * says nothing of the file's validity; insertion checks that.
  */
 const char *kmod_module_get_detached_sig_path(const struct kmod_module *mod);
+
+/*
+ * kmod-ds: the modules the configuration denies ("deny MODULE..." in
+ * modprobe.d, modprobe.deny=MODULE,... on the kernel command line), keys
+ * only, normalised.  libkmod never inserts a denied module: insertion returns
+ * -EPERM, the errno of the kernel's own module_blacklist= refusal, which
+ * systemd reports as an error rather than forgiving it as it does -ENOENT
+ * and -ENODEV.  Each refusal is logged at LOG_ERR with the file and line.
+ */
+struct kmod_config_iter *kmod_config_get_denies(const struct kmod_ctx *ctx);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -120,7 +120,8 @@ kmod_nodes() {
 	} | sort
 }
 
-ours_ds="kmod_get_detached_sig_policy KMOD_DS_1
+ours_ds="kmod_config_get_denies KMOD_DS_1
+kmod_get_detached_sig_policy KMOD_DS_1
 kmod_module_get_detached_sig_path KMOD_DS_1
 kmod_set_detached_sig_policy KMOD_DS_1"
 
@@ -157,9 +158,9 @@ is "$(printf '%s\n' "$ours" | while read -r s n; do
 done)" "" "every exported symbol sits in the node libkmod.sym gives it"
 is "$(printf '%s\n' "$sym" | grep -v ' KMOD_DS_1$')" "$kmod" \
 	"libkmod.sym: kmod's 75 symbols in kmod's nodes"
-is "$(printf '%s\n' "$sym" | grep ' KMOD_DS_1$')" "$ours_ds" "libkmod.sym: KMOD_DS_1 holds our 3 additions"
+is "$(printf '%s\n' "$sym" | grep ' KMOD_DS_1$')" "$ours_ds" "libkmod.sym: KMOD_DS_1 holds our 4 additions"
 is "$(printf '%s\n' "$ours" | grep ' KMOD_DS_1$')" "$ours_ds" \
-	"exported in KMOD_DS_1: exactly kmod_{get,set}_detached_sig_policy, kmod_module_get_detached_sig_path"
+	"exported in KMOD_DS_1: exactly kmod_{get,set}_detached_sig_policy, kmod_module_get_detached_sig_path, kmod_config_get_denies"
 is "$(printf '%s\n' "$ours" | while read -r s n; do
 	k=$(node_of "$s" "$kmod")
 	[ -z "$k" ] && [ "$n" = KMOD_DS_1 ] && continue

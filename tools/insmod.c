@@ -85,7 +85,6 @@ static int do_insmod(int argc, char *argv[])
 	struct kmod_ctx *ctx;
 	struct kmod_module *mod;
 	const char *filename;
-	const char *null_config = NULL;
 	struct strbuf opts;
 	int verbose = LOG_ERR, sig_policy = -1, use_syslog = 0;
 	unsigned int flags = 0;
@@ -152,7 +151,8 @@ static int do_insmod(int argc, char *argv[])
 		}
 	}
 
-	ctx = kmod_new(NULL, &null_config);
+	/* The configuration, for its deny lines: a denied module is refused here too. */
+	ctx = kmod_new(NULL, NULL);
 	if (ctx == NULL) {
 		ERR("kmod_new() failed!\n");
 		goto end_opts;

@@ -84,7 +84,7 @@ struct config_dump {
 	struct kmod_config_iter *(*get)(const struct kmod_ctx *ctx);
 };
 
-/* kmod's order: it is what people diff against. */
+/* kmod's order: it is what people diff against; deny (kmod-ds) comes last. */
 static const struct config_dump config_dumps[] = {
 	{ "blacklist", kmod_config_get_blacklists },
 	{ "install", kmod_config_get_install_commands },
@@ -93,6 +93,7 @@ static const struct config_dump config_dumps[] = {
 	{ "options", kmod_config_get_options },
 	{ "softdep", kmod_config_get_softdeps },
 	{ "weakdep", kmod_config_get_weakdeps },
+	{ "deny", kmod_config_get_denies },
 };
 
 int modprobe_show_config(struct kmod_ctx *ctx)
