@@ -261,8 +261,13 @@ static int probe_list_add_softdeps(const struct probe *p, struct kmod_module *mo
 	err = probe_list_add(list, mod);
 	if (err < 0)
 		goto out;
-	/* softdeps replace the install command */
-	mod->ignorecmd = pre != NULL || post != NULL;
+	/*
+	 * The install command, if any, runs in place of the insertion: softdeps
+	 * go around it as dependencies do, and no longer silence it as they do
+	 * in kmod, where "install m /bin/false" loaded m when m had softdeps
+	 * (kmod #446).  Removal already ran remove commands that way.
+	 */
+	mod->ignorecmd = false;
 	kmod_list_foreach (l, post) {
 		err = probe_list_add_soft(p, mod, l->data, list);
 		if (err < 0)

@@ -8,6 +8,7 @@
 # and through libkmod (test-libkmod-deny.c, as udev and systemd call it).
 # Each case asserts the exit status, stdout, stderr (the file and line of the
 # directive) and the system calls the trap saw: none for a denied module.
+# Then install commands of modules with soft dependencies (kmod #446).
 
 # The case_* functions are called by name: SC2317.
 # Configuration lines and expected outputs hold literal $VARIABLES: SC2016.
@@ -281,5 +282,62 @@ if need_or_skip "test-libkmod-deny" test -x "$api"; then
 	is "$trap_rc|$_plan" "0|$_ran" "test-libkmod-deny: exit 0, its plan matches its $_ran results"
 	is "$trap_err" "" "test-libkmod-deny: nothing on stderr"
 fi
+
+# ---- 9. install commands of modules with soft dependencies (kmod #446) -----------
+
+case_softinst_false() {
+	fresh
+	conf false <<- 'EOF'
+		install mod-foo-b /bin/false
+		softdep mod-foo-b pre: dummy
+	EOF
+	args="-n -v mod-foo-b"
+}
+case_softinst_false_run() { case_softinst_false; args="mod-foo-b"; }
+case_softinst_around() {
+	fresh
+	conf around <<- 'EOF'
+		softdep dummy pre: mod-foo-a post: mod-foo-b
+		install dummy echo "install $MODPROBE_MODULE"
+	EOF
+	args="dummy"
+}
+case_softinst_around_show() { case_softinst_around; args="--show-depends dummy"; }
+case_softinst_around_ignore() { case_softinst_around; args="-i dummy"; }
+case_softinst_wrapper() {
+	fresh
+	conf wrap <<- 'EOF'
+		softdep dummy pre: mod-foo-a
+		install dummy $MP --ignore-install dummy $CMDLINE_OPTS && echo wrapped
+	EOF
+	args="dummy x=1"
+}
+case_softinst_dep_cmd() {
+	fresh
+	conf depcmd <<- 'EOF'
+		softdep mod-foo-a post: dummy
+		install mod-foo-a echo "instead of a"
+	EOF
+	args="mod-foo-b"
+}
+
+# The command replaces the insertion; dependencies and softdeps go around it.
+check_golden softinst_false 0 "" ""
+case_softinst_false_run
+run "$modprobe"
+is "$trap_rc|$trap_out|$(log)" "1||$(finit $a)
+$(finit $dummy)" "install /bin/false + softdep: the command runs, fails, the module is not loaded"
+like "$trap_err" "^modprobe: ERROR: Error running install command '/bin/false' for module mod_foo_b: retcode 1
+modprobe: ERROR: could not insert 'mod_foo_b': " "install /bin/false + softdep: the failure is reported"
+check softinst_around 0 "install dummy" "" "$(finit $a)
+$(finit $b)"
+check_golden softinst_around_show 0 "" ""
+# -i: the module alone, as kmod does (its softdeps go with its command).
+check softinst_around_ignore 0 "" "" "$(finit $dummy)"
+check softinst_wrapper 0 "wrapped" "" "$(finit $a)
+$(finit $dummy x=1)"
+# A dependency's command with softdeps runs too.
+check softinst_dep_cmd 0 "instead of a" "" "$(finit $dummy)
+$(finit $b)"
 
 done_testing

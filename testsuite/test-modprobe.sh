@@ -304,9 +304,9 @@ $(finit $b)
 $(finit $foo)
 $(finit $dummy)"
 check_golden softdep_loop_show 0 "" ""
-# A softdep beats an install command of the same module.
-check softdep_install 0 "" "" "$(finit $a)
-$(finit $dummy)"
+# The install command runs in place of the module, after its softdeps (kmod
+# 30 loaded the module and ignored the command: kmod #446).
+check softdep_install 0 "never" "" "$(finit $a)"
 check weakdep 0 "insmod $moddir/$a 
 insmod $moddir/$b 
 insmod $moddir/$foo " "" ""
@@ -602,6 +602,7 @@ fi
 #   modversions_name, exports_name   a module name is accepted (kmod 30: not found)
 #   help, -V, the --detached-sig and --show-sigs cases, signed trees' probes
 #   install_loop    kmod forks for ever
+#   softdep_install kmod ignores the install command of a module with softdeps
 #   MODPROBE_OPTIONS with runs of blanks: kmod makes empty arguments of them
 #   stderr closed   nothing to compare
 if need_or_skip "Debian's modprobe ($deb_modprobe)" test -x "$deb_modprobe"; then
@@ -611,7 +612,7 @@ if need_or_skip "Debian's modprobe ($deb_modprobe)" test -x "$deb_modprobe"; the
 		dep_eperm enoexec set_version bl_name bl_alias bl_b bl_dep bl_show \
 		install install_verbose install_show install_ignore install_nested \
 		install_fail softdep softdep_show softdep_ignore softdep_loop softdep_loop_show \
-		softdep_install dry_run_verbose verbose show_loaded show_builtin \
+		dry_run_verbose verbose show_loaded show_builtin \
 		show_builtin_alias resolve resolve_long resolve_multi resolve_notfound \
 		resolve_all config_file config_file_lookup modversions modversions_long \
 		modversions_missing exports noargs noargs_query badopt badopt_long syslog env
