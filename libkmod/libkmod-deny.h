@@ -11,6 +11,8 @@
 
 #include "libkmod-config.h"
 
+/* libkmod-config-deny.c: the entries. */
+
 /*
  * The words of a "deny" line (the text after the command, cut in place; NULL
  * when there is none) from @file line @line.  A word that is no module name is
@@ -27,6 +29,10 @@ int kmod_config_deny_parse(const struct logger *lg, struct kmod_list **list, cha
 int kmod_config_deny_add(struct kmod_list **list, const char *name, const char *file,
 			 unsigned int line);
 const char *kmod_deny_get_modname(const struct kmod_list *l);
+/* The file the entry comes from (NULL: the kernel command line) and its line. */
+const char *kmod_deny_get_file(const struct kmod_list *l, unsigned int *line);
+
+/* libkmod-deny.c: the checks. */
 
 /* The first entry denying the module @name (normalised), or NULL. */
 const struct kmod_list *kmod_deny_find(const struct kmod_ctx *ctx, const char *name);

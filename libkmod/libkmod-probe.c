@@ -189,6 +189,9 @@ static const struct kmod_list *probe_denied(const struct probe *p, struct kmod_m
 	const struct kmod_list *deny, *l;
 
 	*who = m;
+	/* the common case: nothing denied, no dependency to walk */
+	if (kmod_get_config(m->ctx)->denies == NULL)
+		return NULL;
 	deny = kmod_deny_find(m->ctx, m->name);
 	if (deny != NULL && deny_applies(p, m))
 		return deny;

@@ -5,6 +5,7 @@
  */
 #include "testsuite/fuzz/fuzz.h"
 #include "libkmod/libkmod-config.h"
+#include "libkmod/libkmod-deny.h"
 
 static void touch_names(const char *const *names, unsigned int count)
 {
@@ -47,6 +48,13 @@ static void read_back(const struct kmod_config *config)
 	kmod_list_foreach (l, config->weakdeps) {
 		fuzz_touch(kmod_weakdep_get_name(l));
 		touch_names(kmod_weakdep_get_weak(l, &count), count);
+	}
+	kmod_list_foreach (l, config->denies) {
+		const char *file = kmod_deny_get_file(l, &count);
+
+		fuzz_touch(kmod_deny_get_modname(l));
+		if (file != NULL) /* else from the kernel command line */
+			fuzz_touch(file);
 	}
 }
 

@@ -161,6 +161,7 @@ remove mod-foo /sbin/modprobe -r --ignore-remove mod-foo
 softdep mod-foo pre: mod-foo-a mod-foo-b post: dummy
 softdep mod_bar post: x pre: y z
 weakdep mod-foo mod-foo-a mod-foo-b
+deny algif_aead mod-foo-b bad*name
 include /etc/modprobe.d/other.conf
 config something
 CONF
@@ -175,6 +176,9 @@ alias onlyone
 options
 softdep
 weakdep nothing
+deny
+deny \
+	x
 CONF
 seed depmod-config all-directives.conf <<'CONF'
 # depmod.d
