@@ -85,7 +85,6 @@ static int do_insmod(int argc, char *argv[])
 	struct kmod_ctx *ctx;
 	struct kmod_module *mod;
 	const char *filename;
-	const char *null_config = NULL;
 	struct strbuf opts;
 	int verbose = LOG_ERR, sig_policy = -1, use_syslog = 0;
 	unsigned int flags = 0;
@@ -152,14 +151,14 @@ static int do_insmod(int argc, char *argv[])
 		}
 	}
 
-	ctx = kmod_new(NULL, &null_config);
+	/* The configuration only for detached_sig: see kmod_apply_detached_sig(). */
+	ctx = kmod_new(NULL, NULL);
 	if (ctx == NULL) {
 		ERR("kmod_new() failed!\n");
 		goto end_opts;
 	}
 	log_setup_kmod_log(ctx, verbose);
-	if (sig_policy >= 0)
-		kmod_set_detached_sig_policy(ctx, sig_policy);
+	kmod_apply_detached_sig(ctx, sig_policy, &verbose);
 
 	err = kmod_module_new_from_path(ctx, filename, &mod);
 	if (err < 0) {
