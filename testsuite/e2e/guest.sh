@@ -391,6 +391,13 @@ case_end
 
 unenforced="insmod: WARNING: policy require: the kernel does not enforce module signatures (sig_enforce N, no lockdown): a module whose signature it cannot verify (unknown key) still loads, tainted"
 
+# kernel_untouched: the last run made no module system call and left dummy out.
+kernel_untouched() {
+	is "$sys" "" "no module system call"
+	is "$klog" "" "no kernel log line"
+	is "$(state dummy)" absent "module not loaded"
+}
+
 case_begin 11a "insmod --detached-sig=require dummy.ko with the marker alone appended: refused before any syscall"
 f=$C/11a/dummy.ko
 run insmod --detached-sig=require "$f"
@@ -399,9 +406,7 @@ like "$(printf '%s\n' "$err" | head -n1)" "^insmod: ERROR: $f: refused by policy
 	"first message names the module"
 is "$(printf '%s\n' "$err" | tail -n +2)" "insmod: ERROR: could not insert module $f: Bad message" \
 	"second message"
-is "$sys" "" "no module system call"
-is "$klog" "" "no kernel log line"
-is "$(state dummy)" absent "module not loaded"
+kernel_untouched
 case_end
 
 case_begin 11b "insmod --detached-sig=require dummy.ko + type-3 .sig of 100 random bytes: refused before any syscall"
@@ -409,9 +414,7 @@ f=$C/11b/dummy.ko
 run insmod --detached-sig=require "$f"
 is "$rc:$err" "1:insmod: ERROR: $f.sig: refused by policy require: a hash proof (id_type 3) is not a signature
 insmod: ERROR: could not insert module $f: Required key not available" "insmod exit status and messages"
-is "$sys" "" "no module system call"
-is "$klog" "" "no kernel log line"
-is "$(state dummy)" absent "module not loaded"
+kernel_untouched
 case_end
 
 case_begin 11c "insmod --detached-sig=require dummy.ko + Debian's signature as .sig: loads; warns only without enforcement"
