@@ -184,6 +184,9 @@ static int parse_line(struct config_parser *p, char *line)
 		       p->filename, cmd);
 		return 0;
 	}
+	if (streq(cmd, "detached_sig"))
+		return kmod_config_parse_detached_sig(config, p->lg, p->filename,
+						      p->linenum, &save);
 	if (streq(cmd, "alias")) {
 		name = strtok_r(NULL, "\t ", &save);
 		modname = strtok_r(NULL, "\t ", &save);

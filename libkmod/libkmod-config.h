@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "libkmod-internal.h"
+#include "libkmod-sig-policy.h"
 
 struct kmod_config {
 	struct kmod_list *aliases;          /* alias <pattern> <module> */
@@ -21,6 +22,9 @@ struct kmod_config {
 	struct kmod_list *weakdeps;         /* weakdep <module> ... */
 	struct kmod_list *denies;           /* deny <module>... (libkmod-deny.h) */
 	struct kmod_list *paths;            /* stamps of what was read (kmod_config_changed) */
+	/* detached_sig <policy>: the strictest read (libkmod-config-sig.c) */
+	bool detached_sig_set;
+	enum kmod_detached_sig_policy detached_sig;
 };
 
 /*
@@ -77,6 +81,17 @@ int kmod_config_pair_add(struct kmod_list **list, const char *key, const char *v
 int kmod_config_blacklist_add(struct kmod_list **list, const char *name);
 int kmod_config_dep_add(struct kmod_list **list, const char *name, const char *line,
 			bool sections);
+
+/*
+ * libkmod-config-sig.c (and libkmod-sig-policy.h): parse the rest of a
+ * "detached_sig" line (strtok_r state); a line that is not exactly one known
+ * policy is reported and read as require.  get: the configured policy, or
+ * -ENOENT when no line sets one.
+ */
+int kmod_config_parse_detached_sig(struct kmod_config *config, const struct logger *lg,
+				   const char *filename, unsigned int linenum,
+				   char **save);
+int kmod_config_get_detached_sig(const struct kmod_config *config);
 
 /*
  * libkmod-config-kcmdline.c: the words "mod.param[=value]" of the kernel

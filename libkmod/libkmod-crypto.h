@@ -44,6 +44,7 @@
 	X(CMS_final)                                                                     \
 	X(CMS_get0_SignerInfos)                                                          \
 	X(CMS_get0_eContentType)                                                         \
+	X(CMS_get0_type)                                                                 \
 	X(CMS_sign)                                                                      \
 	X(CMS_signed_get_attr_count)                                                     \
 	X(CMS_verify)                                                                    \
@@ -119,6 +120,7 @@ int kmod_crypto_load(char *msg, size_t msglen) __attribute__((visibility("hidden
 #define CMS_final (*kmod_crypto_fns.CMS_final)
 #define CMS_get0_SignerInfos (*kmod_crypto_fns.CMS_get0_SignerInfos)
 #define CMS_get0_eContentType (*kmod_crypto_fns.CMS_get0_eContentType)
+#define CMS_get0_type (*kmod_crypto_fns.CMS_get0_type)
 #define CMS_sign (*kmod_crypto_fns.CMS_sign)
 #define CMS_signed_get_attr_count (*kmod_crypto_fns.CMS_signed_get_attr_count)
 #define CMS_verify (*kmod_crypto_fns.CMS_verify)

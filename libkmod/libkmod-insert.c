@@ -48,17 +48,6 @@ static void sig_freep(struct kmod_detached_sig **s)
 	kmod_detached_sig_free(*s);
 }
 
-static enum kmod_detached_sig_policy effective_policy(const struct kmod_ctx *ctx,
-						      unsigned int flags)
-{
-	/* The stricter request wins when a caller sets both. */
-	if (flags & KMOD_INSERT_DETACHED_SIG_REQUIRE)
-		return KMOD_DETACHED_SIG_REQUIRE;
-	if (flags & KMOD_INSERT_DETACHED_SIG_IGNORE)
-		return KMOD_DETACHED_SIG_IGNORE;
-	return kmod_get_detached_sig_policy(ctx);
-}
-
 static int do_init_module(void *mem, size_t len, const char *args)
 {
 	if (init_module(mem, len, args) != 0)
@@ -116,6 +105,39 @@ static void explain_unsigned_error(const struct load_request *req, int err)
 		ERR(req->ctx,
 		    "%s: rejected by the kernel: unsigned or signed with an untrusted key, and no detached signature %s.sig\n",
 		    req->path, req->path);
+}
+
+/*
+ * Policy require: the image about to reach the kernel (@mem, its trailer
+ * included) must carry a complete signature.  @sig_path names the .sig the
+ * trailer came from, NULL when it is the module's own.
+ */
+static int check_required(const struct load_request *req, const void *mem, size_t size,
+			  const char *sig_path)
+{
+	char why[256];
+	int err;
+
+	err = kmod_sig_check_required(mem, size, why, sizeof(why));
+	if (err == 0) {
+		if (kmod_sig_unenforced_warning_due(req->ctx))
+			WRN(req->ctx, "policy require: the kernel does not enforce "
+				      "module signatures (sig_enforce N, no lockdown): a "
+				      "module whose signature it cannot verify (unknown "
+				      "key) still loads, tainted\n");
+		return 0;
+	}
+	if (sig_path != NULL)
+		ERR(req->ctx, "%s: refused by policy require: %s\n", sig_path, why);
+	else if (!kmod_sig_is_appended(mem, size))
+		ERR(req->ctx,
+		    "%s: refused by policy require: no appended signature and no "
+		    "detached signature %s.sig\n",
+		    req->path, req->path);
+	else
+		ERR(req->ctx, "%s: refused by policy require: appended signature: %s\n",
+		    req->path, why);
+	return err;
 }
 
 /* Userspace side of a forced load: edit a private copy of the image. */
@@ -200,12 +222,22 @@ static int load_signed(struct load_request *req, const struct kmod_detached_sig 
 		NOTICE(req->ctx, "%s already carries a signature: %s not appended\n", req->path,
 		       sig->path);
 		req->ignored_sig = sig->path;
+		if (req->policy == KMOD_DETACHED_SIG_REQUIRE) {
+			err = check_required(req, mem, size, NULL);
+			if (err < 0)
+				return err;
+		}
 		return load_unsigned(req);
 	}
 
 	err = kmod_file_append(req->file, sig->trailer, sig->trailer_len);
 	if (err < 0)
 		return err;
+	if (req->policy == KMOD_DETACHED_SIG_REQUIRE) {
+		err = check_required(req, mem, size + sig->trailer_len, sig->path);
+		if (err < 0)
+			return err;
+	}
 	INFO(req->ctx, "%s: loading with detached signature %s\n", req->path, sig->path);
 	err = do_init_module(mem, size + sig->trailer_len, req->args);
 	if (err < 0)
@@ -213,20 +245,15 @@ static int load_signed(struct load_request *req, const struct kmod_detached_sig 
 	return err;
 }
 
-/* Policy require: the image itself must end in a signature. */
+/* Policy require without a .sig: the image itself must carry the signature. */
 static int check_appended(const struct load_request *req)
 {
 	int err = kmod_file_load_contents(req->file, 0);
 
 	if (err < 0)
 		return err;
-	if (kmod_sig_is_appended(kmod_file_get_contents(req->file),
-				 kmod_file_get_size(req->file)))
-		return 0;
-	ERR(req->ctx,
-	    "%s: refused by policy require: no appended signature and no detached signature %s.sig\n",
-	    req->path, req->path);
-	return -ENOKEY;
+	return check_required(req, kmod_file_get_contents(req->file),
+			      kmod_file_get_size(req->file), NULL);
 }
 
 /* A forced load makes the kernel ignore any signature: say so rather than send it. */
@@ -303,7 +330,7 @@ KMOD_EXPORT int kmod_module_insert_module(struct kmod_module *mod, unsigned int 
 	}
 	req.args = options ? options : "";
 	req.force = flags & KMOD_INSERT_FORCE;
-	req.policy = effective_policy(req.ctx, flags);
+	req.policy = kmod_sig_policy_effective(req.ctx, flags);
 	return module_load(&req);
 }
 

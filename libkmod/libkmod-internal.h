@@ -67,6 +67,34 @@ struct kmod_list *kmod_list_append_list(struct kmod_list *list1,
 const struct logger *kmod_get_logger(const struct kmod_ctx *ctx);
 /* Compression the running kernel decompresses itself (/sys/module/compression). */
 enum kmod_file_compression kmod_get_kernel_compression(struct kmod_ctx *ctx);
+/*
+ * The detached-signature policy of one insertion: the KMOD_INSERT_DETACHED_SIG_*
+ * bits of @flags, else the context's, and never weaker than the configuration's
+ * detached_sig.
+ */
+enum kmod_detached_sig_policy kmod_sig_policy_effective(const struct kmod_ctx *ctx,
+							unsigned int flags);
+/*
+ * The environment variable of the policy.  push: set it to the policy of an
+ * insertion with @flags (kmod_sig_policy_effective()) for a command the
+ * library runs, so that a modprobe the command starts follows it, keeping
+ * the old value in @saved; pop: put the old value back.  0, -ENOMEM.
+ */
+#define KMOD_SIG_ENV "KMOD_DETACHED_SIG"
+struct kmod_sig_env {
+	bool was_set;
+	char *value;
+};
+int kmod_sig_policy_env_push(const struct kmod_ctx *ctx, unsigned int flags,
+			     struct kmod_sig_env *saved);
+void kmod_sig_policy_env_pop(struct kmod_sig_env *saved);
+/*
+ * Policy require cannot check the key; a kernel that neither enforces module
+ * signatures nor is locked down loads a module whose signature it cannot
+ * verify, tainted.  True the first time it is asked on a context running on
+ * such a kernel, so that the warning is given once.
+ */
+bool kmod_sig_unenforced_warning_due(struct kmod_ctx *ctx);
 struct kmod_module *kmod_pool_get_module(struct kmod_ctx *ctx, const char *key);
 int kmod_pool_add_module(struct kmod_ctx *ctx, struct kmod_module *mod, const char *key);
 void kmod_pool_del_module(struct kmod_ctx *ctx, struct kmod_module *mod, const char *key);

@@ -131,17 +131,27 @@ static char *command_expand(const char *command, const char *options)
 	return strbuf_steal(&buf);
 }
 
+/* @iflags: the insertion flags of the probe, whose policy the command gets. */
 static int module_run_install(struct kmod_module *mod, const char *options,
-			      const struct install_cb *cb)
+			      unsigned int iflags, const struct install_cb *cb)
 {
 	_cleanup_free_ char *cmd = command_expand(kmod_module_get_install_commands(mod),
 						  options ? options : "");
+	struct kmod_sig_env saved;
+	int err;
 
 	if (cmd == NULL)
 		return -ENOMEM;
+	/* A modprobe the command starts must not load under a weaker policy. */
+	err = kmod_sig_policy_env_push(mod->ctx, iflags, &saved);
+	if (err < 0)
+		return err;
 	if (cb->run_install != NULL)
-		return cb->run_install(mod, cmd, cb->data);
-	return command_run(mod, "install", cmd);
+		err = cb->run_install(mod, cmd, cb->data);
+	else
+		err = command_run(mod, "install", cmd);
+	kmod_sig_policy_env_pop(&saved);
+	return err;
 }
 
 /*
@@ -409,7 +419,8 @@ static int probe_one(const struct probe *p, struct kmod_module *m)
 			p->print_action(m, true, options ? options : "");
 		if (p->flags & KMOD_PROBE_DRY_RUN)
 			return 0;
-		return module_run_install(m, options, &p->cb);
+		return module_run_install(m, options, probe_to_insert_flags(p->flags),
+					  &p->cb);
 	}
 	if (p->print_action != NULL)
 		p->print_action(m, false, options ? options : "");

@@ -56,6 +56,22 @@ int kmod_sig_check_detached(const void *buf, size_t size, enum kmod_sig_format *
 int kmod_sig_check_detached_msg(const void *buf, size_t size,
 				enum kmod_sig_format *format, char *msg, size_t msglen);
 
+/*
+ * What the policy require asks of the image that reaches the kernel (@mem:
+ * the whole image, trailer included): a trailer by the kernel's rules with
+ * id_type 2, and signature data that libcrypto parses as CMS SignedData with
+ * at least one SignerInfo, each with a digest the kernel verifies module
+ * signatures with and no signed attributes, content type data, and no byte
+ * after the DER.  The key is not looked at: only the kernel knows it.
+ * 0 when all holds; otherwise @msg gets the reason and the result is
+ *   -ENOKEY   no signature: no marker, or a hash proof (id_type 3);
+ *   -EBADMSG  a malformed trailer or signature;
+ *   -ENOPKG   a digest algorithm outside the kernel's list;
+ *   -ELIBACC  libcrypto cannot be loaded (or the build has none): nothing
+ *             could be checked.
+ */
+int kmod_sig_check_required(const void *mem, size_t size, char *msg, size_t msglen);
+
 /* Bytes to append to an image for a detached signature of this format and size. */
 size_t kmod_sig_trailer_size(enum kmod_sig_format format, size_t size);
 

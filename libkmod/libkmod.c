@@ -28,7 +28,9 @@ struct kmod_ctx {
 	char **config_paths; /* NULL-terminated copy; NULL means the default list */
 	/* read from sysfs when a load first needs it; -1 until then */
 	int kernel_compression;
+	/* from KMOD_DETACHED_SIG or the API; the configuration may raise it */
 	enum kmod_detached_sig_policy sig_policy;
+	bool sig_unenforced_warned;
 	struct hash *modules_by_name;
 	struct kmod_index_set resources; /* libkmod-lookup.c */
 	struct kmod_config *config;
@@ -131,14 +133,14 @@ enum kmod_file_compression kmod_get_kernel_compression(struct kmod_ctx *ctx)
  */
 static enum kmod_detached_sig_policy sig_policy_from_env(struct kmod_ctx *ctx)
 {
-	const char *env = secure_getenv("KMOD_DETACHED_SIG");
+	const char *env = secure_getenv(KMOD_SIG_ENV);
+	int policy;
 
-	if (env == NULL || *env == '\0' || streq(env, "auto"))
+	if (env == NULL || *env == '\0')
 		return KMOD_DETACHED_SIG_AUTO;
-	if (streq(env, "ignore"))
-		return KMOD_DETACHED_SIG_IGNORE;
-	if (streq(env, "require"))
-		return KMOD_DETACHED_SIG_REQUIRE;
+	policy = kmod_detached_sig_policy_from_name(env);
+	if (policy >= 0)
+		return policy;
 	ERR(ctx, "KMOD_DETACHED_SIG='%s' is not one of auto, ignore, require: using require\n",
 	    env);
 	return KMOD_DETACHED_SIG_REQUIRE;
@@ -315,7 +317,79 @@ KMOD_EXPORT int kmod_get_detached_sig_policy(const struct kmod_ctx *ctx)
 {
 	if (ctx == NULL)
 		return -EINVAL;
-	return ctx->sig_policy;
+	return kmod_sig_policy_effective(ctx, 0);
+}
+
+enum kmod_detached_sig_policy kmod_sig_policy_effective(const struct kmod_ctx *ctx,
+							unsigned int flags)
+{
+	enum kmod_detached_sig_policy policy = ctx->sig_policy;
+
+	/* The stricter request wins when a caller sets both. */
+	if (flags & KMOD_INSERT_DETACHED_SIG_REQUIRE)
+		policy = KMOD_DETACHED_SIG_REQUIRE;
+	else if (flags & KMOD_INSERT_DETACHED_SIG_IGNORE)
+		policy = KMOD_DETACHED_SIG_IGNORE;
+	return kmod_detached_sig_policy_stricter(
+		policy, kmod_config_get_detached_sig(ctx->config));
+}
+
+int kmod_sig_policy_env_push(const struct kmod_ctx *ctx, unsigned int flags,
+			     struct kmod_sig_env *saved)
+{
+	const char *name =
+		kmod_detached_sig_policy_name(kmod_sig_policy_effective(ctx, flags));
+	const char *old = getenv(KMOD_SIG_ENV);
+
+	saved->was_set = old != NULL;
+	saved->value = NULL;
+	if (old != NULL) {
+		saved->value = strdup(old);
+		if (saved->value == NULL)
+			return -ENOMEM;
+	}
+	if (setenv(KMOD_SIG_ENV, name, 1) < 0) {
+		free(saved->value);
+		saved->value = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+void kmod_sig_policy_env_pop(struct kmod_sig_env *saved)
+{
+	if (saved->was_set)
+		setenv(KMOD_SIG_ENV, saved->value, 1);
+	else
+		unsetenv(KMOD_SIG_ENV);
+	free(saved->value);
+	saved->value = NULL;
+}
+
+/*
+ * Signatures count without sig_enforce only under lockdown: "[none]" marks
+ * the level in force when securityfs shows one.  No file, no enforcement
+ * (a kernel without module signing has no sig_enforce parameter).
+ */
+static bool kernel_enforces_signatures(void)
+{
+	char buf[128];
+
+	if (read_str_from_file("/sys/module/module/parameters/sig_enforce", buf,
+			       sizeof(buf)) == 0 &&
+	    streq(buf, "Y"))
+		return true;
+	return read_str_from_file("/sys/kernel/security/lockdown", buf, sizeof(buf)) ==
+		       0 &&
+	       strstr(buf, "[none]") == NULL;
+}
+
+bool kmod_sig_unenforced_warning_due(struct kmod_ctx *ctx)
+{
+	if (ctx->sig_unenforced_warned)
+		return false;
+	ctx->sig_unenforced_warned = true;
+	return !kernel_enforces_signatures();
 }
 
 struct kmod_module *kmod_pool_get_module(struct kmod_ctx *ctx, const char *key)

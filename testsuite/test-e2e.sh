@@ -35,7 +35,9 @@ expected_ids() { # SERIES MODE
 	[ "$2" = enforce ] && ids="$ids 4a"
 	ids="$ids 4b 5a 5b 6 7a 7b"
 	[ "$2" = no-enforce ] && ids="$ids 8a 8b 8c"
-	ids="$ids 9a 9b 9c 9d 10"
+	ids="$ids 9a 9b 9c 9d 10 11a 11b 11c"
+	[ "$2" = no-enforce ] && ids="$ids 11d"
+	ids="$ids 12a 12b 12c"
 	echo "$ids"
 }
 

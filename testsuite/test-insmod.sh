@@ -264,6 +264,194 @@ insmod --detached-sig=sometimes "$m/dummy.ko"
 is "$trap_rc:$(log):$trap_err" "1::insmod: ERROR: invalid --detached-sig value 'sometimes': expected auto, ignore or require" \
 	"--detached-sig with an unknown value"
 
+# ---- 6b. require: a complete PKCS#7 module signature, or nothing ----------------
+#
+# What reaches the kernel under require must be a trailer by the kernel's rules
+# with id_type 2 whose data libcrypto parses as CMS SignedData with a
+# SignerInfo, a digest the kernel verifies module signatures with and no byte
+# after the DER.  Each refusal: exit 1, no system call, the module or the .sig
+# named with the problem, and insmod's line with the errno.
+
+MAGIC='~Module signature appended~'
+# shellcheck disable=SC2059 # the format is the byte
+bytes() { for _b in "$@"; do printf "\\$(printf '%03o' "$_b")"; done; }
+be32() { bytes $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)); }
+# sig_trailer DATA IDTYPE SIGLEN: DATA, the info block and the marker
+sig_trailer() { cat "$1" && bytes 0 0 "$2" 0 0 0 0 0 && be32 "$3" && printf '%s\n' "$MAGIC"; }
+# sign_md DIGEST OUT [openssl cms options]: a bare PKCS#7 of dummy.ko with that digest
+sign_md() {
+	_md=$1 _out=$2
+	shift 2
+	openssl cms -sign -in "$fx/dummy.ko" -signer "$fx/cert.pem" -inkey "$fx/key.pem" -binary \
+		-nocerts -outform DER -md "$_md" -out "$_out" "$@" 2> "$testdir/openssl.err" || {
+		diag "openssl cms -sign -md $_md failed: $(cat "$testdir/openssl.err")"
+		rm -f "$_out"
+	}
+}
+rq=$testdir/require
+mkdir -p "$rq"
+p7s_len=$(size "$fx/dummy.ko.p7s")
+{ cat "$fx/dummy.ko" && printf '%s\n' "$MAGIC"; } > "$rq/marker-only.ko"
+# 100 fixed pseudo-random bytes as the proof of the proposed hash-based scheme
+head -c 100 "$fx/badsig/garbage.sig" > "$rq/random100"
+sig_trailer "$rq/random100" 3 100 > "$rq/proof.sig"
+# SEQUENCE { OID signedData }: the right first 13 bytes, nothing signed
+bytes 0x30 0x0b 0x06 0x09 0x2a 0x86 0x48 0x86 0xf7 0x0d 0x01 0x07 0x02 > "$rq/stub13.sig"
+# a certificates-only (degenerate) SignedData: no SignerInfo
+openssl crl2pkcs7 -nocrl -certfile "$fx/cert.pem" -outform DER -out "$rq/nosigner.sig"
+sign_md md5 "$rq/md5.sig" -noattr
+sign_md sha256 "$rq/attrs.sig"
+for md in sha1 sha224 sha384 sha512 sha3-256; do
+	sign_md "$md" "$rq/$md.p7s" -noattr
+done
+# the DER followed by 5 bytes, all inside sig_len: in the module, and as a .sig
+{ cat "$fx/dummy.ko.p7s" && printf 'extra'; } > "$rq/p7s+5"
+sig_trailer "$rq/p7s+5" 2 $((p7s_len + 5)) > "$rq/trailing.sig"
+cat "$fx/dummy.ko" "$rq/trailing.sig" > "$rq/trailing.ko"
+
+# refused DESC WANT-STDERR-ERE: the last insmod was refused before any system call
+refused() {
+	is "$trap_rc:$(log)" "1:" "$1: exit 1, no system call"
+	like "$trap_err" "$2" "$1: the message"
+}
+# loads_with DESC FILE: the last insmod sent FILE's bytes to init_module
+loads_with() {
+	is "$trap_rc:$(log)" "0:$(init_line "$2" "")" "$1: init_module(image || trailer)"
+}
+
+fresh dummy.ko dummy.ko
+cp "$rq/marker-only.ko" "$m/dummy.ko"
+insmod --detached-sig=require "$m/dummy.ko"
+refused "require, the marker alone appended" \
+	"^insmod: ERROR: $m/dummy.ko: refused by policy require: appended signature: .+
+insmod: ERROR: could not insert module $m/dummy.ko: Bad message\$"
+insmod "$m/dummy.ko"
+is "$trap_rc:$(log)" "0:finit_module file=$m/dummy.ko flags=0 params=" \
+	"auto, the marker alone: the kernel decides, as before"
+
+fresh dummy.ko dummy.ko
+cp "$rq/proof.sig" "$m/dummy.ko.sig"
+insmod --detached-sig=require "$m/dummy.ko"
+refused "require, .sig of type 3 (100 random bytes)" \
+	"^insmod: ERROR: $m/dummy.ko.sig: refused by policy require: a hash proof \\(id_type 3\\) is not a signature
+insmod: ERROR: could not insert module $m/dummy.ko: Required key not available\$"
+insmod "$m/dummy.ko"
+cat "$fx/dummy.ko" "$rq/proof.sig" > "$rq/expect"
+loads_with "auto, .sig of type 3: passed through as before" "$rq/expect"
+
+for c in "stub13:not a DER CMS/PKCS#7 structure \\(libcrypto: .+\\):Bad message" \
+	"nosigner:CMS SignedData without a SignerInfo:Bad message" \
+	"md5:digest algorithm MD5 is not one the kernel verifies module signatures with:Package not installed" \
+	"attrs:signed attributes, which the kernel refuses in a module signature:Bad message"; do
+	name=${c%%:*} rest=${c#*:} why=${rest%:*} strerr=${rest##*:}
+	if [ ! -s "$rq/$name.sig" ]; then
+		not_ok "require, $name .sig: could not be made"
+		continue
+	fi
+	fresh dummy.ko dummy.ko
+	cp "$rq/$name.sig" "$m/dummy.ko.sig"
+	insmod --detached-sig=require "$m/dummy.ko"
+	refused "require, $name .sig" "^insmod: ERROR: $m/dummy.ko.sig: refused by policy require: $why
+insmod: ERROR: could not insert module $m/dummy.ko: $strerr\$"
+done
+
+fresh dummy.ko dummy.ko
+cp "$rq/stub13.sig" "$m/dummy.ko.sig"
+insmod "$m/dummy.ko"
+cat "$fx/dummy.ko" "$rq/stub13.sig" > "$rq/expect"
+bytes 0 0 2 0 0 0 0 0 >> "$rq/expect"
+be32 13 >> "$rq/expect"
+printf '%s\n' "$MAGIC" >> "$rq/expect"
+loads_with "auto, the 13-byte stub: sent as before (the kernel refuses it)" "$rq/expect"
+
+fresh dummy.ko dummy.ko
+cp "$rq/trailing.ko" "$m/dummy.ko"
+insmod --detached-sig=require "$m/dummy.ko"
+refused "require, 5 bytes after the DER in the module's own signature" \
+	"^insmod: ERROR: $m/dummy.ko: refused by policy require: appended signature: 5 bytes after the end of the DER signature \\($p7s_len bytes\\)
+insmod: ERROR: could not insert module $m/dummy.ko: Bad message\$"
+fresh dummy.ko dummy.ko
+cp "$rq/trailing.sig" "$m/dummy.ko.sig"
+insmod --detached-sig=require "$m/dummy.ko"
+refused "require, 5 bytes after the DER in the .sig" \
+	"^insmod: ERROR: $m/dummy.ko.sig: malformed signature: DER length $p7s_len does not match signature length $((p7s_len + 5))
+insmod: ERROR: could not insert module $m/dummy.ko: Bad message\$"
+
+# libcrypto cannot be loaded: require cannot check, so it refuses; auto does not need it.
+for c in "dummy.ko:dummy.ko.trailer:.sig" "dummy-signed.ko::appended signature"; do
+	mod=${c%%:*} rest=${c#*:} sig=${rest%%:*} what=${rest#*:}
+	fresh "$mod" dummy.ko $sig
+	TRAP_DLOPEN_FAIL='libcrypto.so*' insmod --detached-sig=require "$m/dummy.ko"
+	named=$m/dummy.ko.sig
+	[ -z "$sig" ] && named="$m/dummy.ko: refused by policy require: appended signature"
+	[ -n "$sig" ] && named="$named: refused by policy require"
+	refused "require, libcrypto unavailable, $what" \
+		"^insmod: ERROR: $named: cannot check the signature: libcrypto unavailable \\(libcrypto\\.so[^ ]*: cannot open shared object file: No such file or directory\\)
+insmod: ERROR: could not insert module $m/dummy.ko: Can not access a needed shared library\$"
+done
+fresh dummy.ko dummy.ko dummy.ko.trailer
+TRAP_DLOPEN_FAIL='libcrypto.so*' insmod "$m/dummy.ko"
+loads_with "auto, libcrypto unavailable: loads as before" "$testdir/assembled"
+
+# What the kernel verifies passes: every digest of its list, both formats, appended.
+for md in sha1 sha224 sha384 sha512 sha3-256; do
+	if [ ! -s "$rq/$md.p7s" ]; then
+		not_ok "require, $md signature: could not be made"
+		continue
+	fi
+	for format in trailer p7s; do
+		fresh dummy.ko dummy.ko
+		if [ "$format" = p7s ]; then
+			cp "$rq/$md.p7s" "$m/dummy.ko.sig"
+		else
+			sig_trailer "$rq/$md.p7s" 2 "$(size "$rq/$md.p7s")" > "$m/dummy.ko.sig"
+		fi
+		insmod --detached-sig=require "$m/dummy.ko"
+		sig_trailer "$rq/$md.p7s" 2 "$(size "$rq/$md.p7s")" > "$rq/t"
+		cat "$fx/dummy.ko" "$rq/t" > "$rq/expect"
+		loads_with "require, $md signature, $format .sig" "$rq/expect"
+	done
+done
+fresh dummy-signed.ko dummy.ko
+insmod --detached-sig=require "$m/dummy.ko"
+is "$trap_rc:$(log)" "0:finit_module file=$m/dummy.ko flags=0 params=" \
+	"require, a module signed in place: checked, then loaded from the file"
+fresh dummy-signed.ko dummy.ko dummy.ko.p7s
+insmod --detached-sig=require "$m/dummy.ko"
+is "$trap_rc:$(log)" "0:finit_module file=$m/dummy.ko flags=0 params=" \
+	"require, a signed module with a .sig: its own signature checked and used"
+
+# A kernel that does not enforce signatures: one warning, only when a load goes ahead.
+warning="insmod: WARNING: policy require: the kernel does not enforce module signatures (sig_enforce N, no lockdown): a module whose signature it cannot verify (unknown key) still loads, tainted"
+for c in "N:[none] integrity confidentiality:warn" "N::warn" ":[none] integrity confidentiality:warn" \
+	"Y:[none] integrity confidentiality:" "N:none [integrity] confidentiality:" \
+	"Y:none integrity [confidentiality]:"; do
+	enf=${c%%:*} rest=${c#*:} lock=${rest%:*} want=${rest##*:}
+	fresh dummy.ko dummy.ko dummy.ko.trailer
+	mkdir -p "$TRAP_ROOT/sys/module/module/parameters" "$TRAP_ROOT/sys/kernel/security"
+	[ -n "$enf" ] && echo "$enf" > "$TRAP_ROOT/sys/module/module/parameters/sig_enforce"
+	[ -n "$lock" ] && echo "$lock" > "$TRAP_ROOT/sys/kernel/security/lockdown"
+	insmod --detached-sig=require "$m/dummy.ko"
+	desc="sig_enforce '${enf:-(none)}', lockdown '${lock:-(none)}'"
+	if [ -n "$want" ]; then
+		is "$trap_rc:$trap_err" "0:$warning" "require, $desc: loads, and warns once"
+	else
+		is "$trap_rc:$trap_err" "0:" "require, $desc: loads, no warning"
+	fi
+	if [ -n "$want" ]; then
+		fresh dummy.ko dummy.ko dummy.ko.trailer
+		mkdir -p "$TRAP_ROOT/sys/module/module/parameters"
+		echo N > "$TRAP_ROOT/sys/module/module/parameters/sig_enforce"
+		insmod "$m/dummy.ko"
+		is "$trap_rc:$trap_err" "0:" "auto, $desc: no warning"
+		fresh dummy.ko dummy.ko
+		mkdir -p "$TRAP_ROOT/sys/module/module/parameters"
+		echo N > "$TRAP_ROOT/sys/module/module/parameters/sig_enforce"
+		insmod --detached-sig=require "$m/dummy.ko"
+		is "$(printf '%s\n' "$trap_err" | grep -c WARNING)" 0 "require, $desc, refused load: no warning"
+	fi
+done
+
 # ---- 7. kernel errors with a .sig in play ---------------------------------------
 
 for e in "EKEYREJECTED:signature rejected by the kernel \\(stale .sig or wrong key\\?\\):Key was rejected by service" \

@@ -4,7 +4,8 @@
 # The public API of libkmod.so.2, exercised by two programs that link it as
 # its users do (testsuite/test-libkmod.c: contexts, logging, lists, modules,
 # kernel state, threads; testsuite/test-libkmod-insert.c: insertion, removal,
-# detached-signature policy).  This script builds the fake kernel they see,
+# detached-signature policy; testsuite/test-libkmod-policy.c: the policy from
+# the configuration, and in install commands).  This script builds the fake kernel they see,
 # runs them under the trap and passes their TAP through, renumbered.
 #
 # KMOD_TEST_VALGRIND=1 runs both under memcheck; helgrind checks the threads
@@ -17,11 +18,13 @@
 fx=$top_builddir/testsuite/fixtures
 api=$top_builddir/testsuite/test-libkmod
 insert=$top_builddir/testsuite/test-libkmod-insert
+policy=$top_builddir/testsuite/test-libkmod-policy
 
 need_or_skip_all "trap library" test -f "$TRAP_LIB"
 need_or_skip_all "fixture modules" test -f "$fx/dummy.ko"
 need_or_skip_all "test-libkmod" test -x "$api"
 need_or_skip_all "test-libkmod-insert" test -x "$insert"
+need_or_skip_all "test-libkmod-policy" test -x "$policy"
 
 unset KMOD_LOG KMOD_DETACHED_SIG TRAP_RESULTS
 TRAP_UNAME_R=6.1.0-test
@@ -91,6 +94,10 @@ cp "$fx/dummy.ko.xz" "$testdir/x/dummy.ko.xz"
 cp "$fx/dummy.ko.xz" "$testdir/s/dummy.ko.xz"
 cp "$fx/dummy.ko.p7s" "$testdir/s/dummy.ko.xz.sig"
 cp "$fx/dummy-signed.ko" "$testdir/a/dummy.ko"
+
+# test-libkmod-policy.c runs our modprobe from install commands.
+LIBKMOD_TEST_MODPROBE=$top_builddir/tools/modprobe
+export LIBKMOD_TEST_MODPROBE
 
 # The trap's line for init_module(dummy.ko || trailer), up to "params=".
 cat "$fx/dummy.ko" "$fx/dummy.ko.trailer" > "$testdir/assembled"
@@ -197,6 +204,13 @@ if [ "${KMOD_TEST_VALGRIND:-0}" = 1 ] && need_or_skip "valgrind" test -n "$vg_di
 	under_valgrind "memcheck insert" $memcheck "$insert"
 else
 	run_tap insert "$insert"
+fi
+rm -f "$TRAP_LOG"
+if [ "${KMOD_TEST_VALGRIND:-0}" = 1 ] && need_or_skip "valgrind" test -n "$vg_dirs"; then
+	# shellcheck disable=SC2086
+	under_valgrind "memcheck policy" $memcheck --trace-children=no "$policy"
+else
+	run_tap policy "$policy"
 fi
 
 done_testing

@@ -3,7 +3,8 @@
  * Every module of a real signed kernel tree, split into an unsigned image and
  * a detached signature, then put back together the way the loader does it
  * (kmod_file_open -> kmod_detached_sig_open -> load_contents -> append).  The
- * result must be the original signed image, byte for byte.
+ * result must be the original signed image, byte for byte, and pass the
+ * checks of policy require (kmod_sig_check_required()).
  *
  * usage: test-realmods [--limit N] <module tree> <scratch dir>
  *
@@ -353,6 +354,7 @@ static int reassemble(struct run *r, const uint8_t *orig, size_t size, size_t im
 	_cleanup_free_ void *packed = NULL;
 	const uint8_t *got;
 	size_t packed_len, sig_file_len, trailer_len = size - image_len, got_len;
+	char why[256];
 	int err;
 
 	snprintf(r->sig_path, sizeof(r->sig_path), "%s.sig", r->mod_path);
@@ -406,6 +408,10 @@ static int reassemble(struct run *r, const uint8_t *orig, size_t size, size_t im
 			off++;
 		return fail(r, "assembled image differs from the original at offset %zu", off);
 	}
+	/* Real signatures pass what policy require asks of the image. */
+	err = kmod_sig_check_required(got, got_len, why, sizeof(why));
+	if (err < 0)
+		return fail(r, "policy require refuses the image: %s", why);
 	return 0;
 }
 

@@ -151,15 +151,17 @@ static int do_insmod(int argc, char *argv[])
 		}
 	}
 
-	/* The configuration, for its deny lines: a denied module is refused here too. */
+	/*
+	 * The configuration, for its deny lines (a denied module is refused here
+	 * too) and its detached_sig floor (see kmod_apply_detached_sig()).
+	 */
 	ctx = kmod_new(NULL, NULL);
 	if (ctx == NULL) {
 		ERR("kmod_new() failed!\n");
 		goto end_opts;
 	}
 	log_setup_kmod_log(ctx, verbose);
-	if (sig_policy >= 0)
-		kmod_set_detached_sig_policy(ctx, sig_policy);
+	kmod_apply_detached_sig(ctx, sig_policy, &verbose);
 
 	err = kmod_module_new_from_path(ctx, filename, &mod);
 	if (err < 0) {

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "kmod.h"
+#include "log.h"
 #include "libkmod/libkmod.h"
+#include "libkmod/libkmod-sig-policy.h"
 #include "util/macro.h"
 
 static const struct kmod_cmd kmod_cmd_help;
@@ -52,13 +54,29 @@ static const struct option options[] = {
 
 int kmod_parse_detached_sig(const char *value)
 {
-	if (streq(value, "auto"))
-		return KMOD_DETACHED_SIG_AUTO;
-	if (streq(value, "ignore"))
-		return KMOD_DETACHED_SIG_IGNORE;
-	if (streq(value, "require"))
-		return KMOD_DETACHED_SIG_REQUIRE;
-	return -EINVAL;
+	return kmod_detached_sig_policy_from_name(value);
+}
+
+int kmod_apply_detached_sig(struct kmod_ctx *ctx, int policy, int *verbose)
+{
+	int effective;
+
+	if (policy >= 0)
+		kmod_set_detached_sig_policy(ctx, policy);
+	effective = kmod_get_detached_sig_policy(ctx);
+	if (verbose != NULL && effective == KMOD_DETACHED_SIG_REQUIRE &&
+	    *verbose < LOG_WARNING) {
+		*verbose = LOG_WARNING;
+		log_set_priority(LOG_WARNING);
+		kmod_set_log_priority(ctx, LOG_WARNING);
+	}
+	if (policy >= 0 && effective != policy)
+		WRN("--detached-sig=%s is weaker than detached_sig %s in the "
+		    "configuration: using %s\n",
+		    kmod_detached_sig_policy_name(policy),
+		    kmod_detached_sig_policy_name(effective),
+		    kmod_detached_sig_policy_name(effective));
+	return effective;
 }
 
 static int kmod_help(int argc, char *argv[])

@@ -25,3 +25,14 @@ extern const struct kmod_cmd kmod_cmd_show_sig;
 
 /* Detached-signature policy from an option value; -EINVAL if unknown. */
 int kmod_parse_detached_sig(const char *value);
+
+/*
+ * --detached-sig=@policy (-1: not given) on @ctx; returns the policy in
+ * force.  The configuration's detached_sig is a floor: a weaker option is
+ * reported, and the configured policy used.  Under require, with @verbose
+ * (the tool's log priority) below LOG_WARNING, the tool and the library log
+ * warnings too: the one about a kernel that does not enforce signatures is
+ * part of what require tells.
+ */
+struct kmod_ctx;
+int kmod_apply_detached_sig(struct kmod_ctx *ctx, int policy, int *verbose);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "libkmod/libkmod-sig-policy.h"
 #include "log.h"
 #include "modprobe.h"
 #include "util/strbuf.h"
@@ -98,6 +99,8 @@ static const struct config_dump config_dumps[] = {
 
 int modprobe_show_config(struct kmod_ctx *ctx)
 {
+	int policy;
+
 	for (size_t i = 0; i < ARRAY_SIZE(config_dumps); i++) {
 		struct kmod_config_iter *iter = config_dumps[i].get(ctx);
 
@@ -115,6 +118,10 @@ int modprobe_show_config(struct kmod_ctx *ctx)
 		}
 		kmod_config_iter_free_iter(iter);
 	}
+	/* kmod-ds: only when configured, so that the output stays kmod's otherwise. */
+	policy = kmod_get_configured_detached_sig(ctx);
+	if (policy >= 0)
+		printf("detached_sig %s\n", kmod_detached_sig_policy_name(policy));
 	puts("\n# End of configuration files. Dumping indexes now:\n");
 	/* The dumps write(2) to the descriptor: stdio must be empty first. */
 	fflush(stdout);

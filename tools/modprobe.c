@@ -701,11 +701,10 @@ static struct kmod_ctx *new_context(const struct setup *s)
 
 static int run(struct kmod_ctx *ctx, const struct setup *s, char **args, int nargs)
 {
-	if (s->sig_policy >= 0)
-		kmod_set_detached_sig_policy(ctx, s->sig_policy);
+	int policy = kmod_apply_detached_sig(ctx, s->sig_policy, NULL);
+
 	/* With the policy "ignore" the signatures are not part of the load. */
-	modprobe_set_show_sigs(opt.show_sigs && kmod_get_detached_sig_policy(ctx) !=
-							KMOD_DETACHED_SIG_IGNORE);
+	modprobe_set_show_sigs(opt.show_sigs && policy != KMOD_DETACHED_SIG_IGNORE);
 
 	switch (s->action) {
 	case ACTION_SHOW_CONFIG:

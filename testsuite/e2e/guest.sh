@@ -385,5 +385,131 @@ evidence "lspci -n -k:" "$out"
 rm -rf "$kdir"
 case_end
 
+# ---- case 11: policy require means a complete PKCS#7 signature ----------------
+# Without enforcement the kernel loads (tainted) a module with the marker alone
+# or with a type-3 proof, so our insmod must refuse them before any system call.
+
+unenforced="insmod: WARNING: policy require: the kernel does not enforce module signatures (sig_enforce N, no lockdown): a module whose signature it cannot verify (unknown key) still loads, tainted"
+
+# kernel_untouched: the last run made no module system call and left dummy out.
+kernel_untouched() {
+	is "$sys" "" "no module system call"
+	is "$klog" "" "no kernel log line"
+	is "$(state dummy)" absent "module not loaded"
+}
+
+case_begin 11a "insmod --detached-sig=require dummy.ko with the marker alone appended: refused before any syscall"
+f=$C/11a/dummy.ko
+run insmod --detached-sig=require "$f"
+is "$rc" 1 "insmod exit status"
+like "$(printf '%s\n' "$err" | head -n1)" "^insmod: ERROR: $f: refused by policy require: appended signature: .+" \
+	"first message names the module"
+is "$(printf '%s\n' "$err" | tail -n +2)" "insmod: ERROR: could not insert module $f: Bad message" \
+	"second message"
+kernel_untouched
+case_end
+
+case_begin 11b "insmod --detached-sig=require dummy.ko + type-3 .sig of 100 random bytes: refused before any syscall"
+f=$C/11b/dummy.ko
+run insmod --detached-sig=require "$f"
+is "$rc:$err" "1:insmod: ERROR: $f.sig: refused by policy require: a hash proof (id_type 3) is not a signature
+insmod: ERROR: could not insert module $f: Required key not available" "insmod exit status and messages"
+kernel_untouched
+case_end
+
+case_begin 11c "insmod --detached-sig=require dummy.ko + Debian's signature as .sig: loads; warns only without enforcement"
+f=$C/1/dummy.ko
+run insmod --detached-sig=require "$f"
+want_err=
+[ "$enforce" = N ] && want_err=$unenforced
+is "$(cat /sys/kernel/security/lockdown)" "[none] integrity confidentiality" "lockdown (securityfs)"
+is "$rc:$err" "0:$want_err" "insmod exit status and stderr"
+is "$sys" "init_module len=$trailer_len = 0" "one init_module(unsigned image || trailer)"
+is "$(state dummy)" "taint=" "/sys/module/dummy/taint"
+remove dummy
+case_end
+
+if [ "$enforce" = N ]; then
+	case_begin 11d "no enforcement, policy auto: the kernel itself loads the module with the marker alone, tainted (what require refuses)"
+	run insmod "$C/11a/dummy.ko"
+	is "$rc:$err" "0:" "insmod exit status and stderr"
+	is "$sys" "finit_module flags=0x0 = 0" "one finit_module, accepted"
+	is "$(state dummy)" "taint=E" "/sys/module/dummy/taint"
+	remove dummy
+	case_end
+fi
+
+# ---- case 12: the kernel's own requests go through our modprobe -----------------
+# The kernel runs /proc/sys/kernel/modprobe with an almost empty environment
+# ("-q -- fs-omfs" for mount -t omfs): only the modprobe.d directive can set
+# the policy there.
+
+# krun CMD...: CMD outside our tools, with the kernel's view of what followed.
+krun() {
+	echo > "$T/trace"
+	dmesg -c > /dev/null
+	"$@" > /tmp/out 2> /tmp/err < /dev/null
+	rc=$?
+	err=$(cat /tmp/err)
+	sys=$(syscalls)
+	klog=$(dmesg | sed 's/^\[[ 0-9.]*\] //' | grep -E 'omfs|crc_itu_t|[Mm]odule|[Ss]ignature|[Kk]ey' || true)
+	echo "\$ $* (exit $rc)" >> /tmp/note
+	[ -z "$sys" ] && echo "  kernel saw no module system call" >> /tmp/note
+	[ -n "$sys" ] && printf '%s\n' "$sys" | sed 's/^/  kernel saw: /' >> /tmp/note
+	[ -n "$klog" ] && printf '%s\n' "$klog" | sed 's/^/  kernel log: /' >> /tmp/note
+	return 0
+}
+
+crc_len=$((crc_itu_t_ko_size + crc_itu_t_trailer_size))
+omfs_len=$((omfs_ko_size + omfs_p7s_size + 40))
+mkdir -p /tmp/mnt /etc/modprobe.d
+old_modprobe=$(cat /proc/sys/kernel/modprobe)
+
+case_begin 12a "detached_sig require, modules without .sig: mount -t omfs makes the kernel run our modprobe, which refuses before any syscall"
+rm -rf "$kdir"
+cp -R "$C/12/tree" "$kdir"
+run depmod
+is "$rc:$out:$err" "0::" "depmod exit status, stdout and stderr"
+like "$(cat "$kdir/modules.alias")" "^alias fs-omfs omfs\$" "modules.alias: fs-omfs is omfs"
+echo "detached_sig require" > /etc/modprobe.d/policy.conf
+echo /e2e/bin/modprobe > /proc/sys/kernel/modprobe
+is "$(cat /proc/sys/kernel/modprobe)" /e2e/bin/modprobe "/proc/sys/kernel/modprobe"
+krun mount -t omfs none /tmp/mnt
+is "$rc:$err" "255:mount: mounting none on /tmp/mnt failed: No such device" \
+	"mount fails: the kernel found no omfs"
+is "$sys" "" "no module system call: our modprobe refused"
+is "$(state omfs):$(state crc_itu_t)" "absent:absent" "nothing loaded"
+case_end
+
+case_begin 12b "no directive, the same request: our modprobe sends crc-itu-t to the kernel (the control)" continued
+rm -f /etc/modprobe.d/policy.conf
+krun mount -t omfs none /tmp/mnt
+[ "$rc" != 0 ] || fail "mount exit status 0 without a device"
+if [ "$enforce" = Y ]; then
+	is "$sys" "finit_module flags=$nflags = -129" "finit_module(crc-itu-t), the kernel says EKEYREJECTED"
+	is "$(state omfs):$(state crc_itu_t)" "absent:absent" "nothing loaded"
+else
+	is "$sys" "$(lines "finit_module flags=$nflags = 0" "finit_module flags=$nflags = 0")" \
+		"finit_module(crc-itu-t), finit_module(omfs): the kernel takes both"
+	is "$(state omfs):$(state crc_itu_t)" "taint=E:taint=E" "both loaded, tainted"
+	"$B/rmmod" omfs crc_itu_t 2> /dev/null
+fi
+case_end
+
+case_begin 12c "detached_sig require, with the .sig files: the kernel's request loads crc-itu-t and omfs with their signatures" continued
+echo "detached_sig require" > /etc/modprobe.d/policy.conf
+cp "$C/12/sigs/crc-itu-t.sig" "$kdir/$crc_rel.sig"
+cp "$C/12/sigs/omfs.sig" "$kdir/$omfs_rel.sig"
+krun mount -t omfs none /tmp/mnt
+[ "$rc" != 0 ] || fail "mount exit status 0 without a device"
+is "$sys" "$(lines "init_module len=$crc_len = 0" "init_module len=$omfs_len = 0")" \
+	"init_module(crc-itu-t image || trailer), then init_module(omfs image || trailer)"
+is "$(state omfs):$(state crc_itu_t)" "taint=:taint=" "both loaded, untainted"
+echo "$old_modprobe" > /proc/sys/kernel/modprobe
+rm -f /etc/modprobe.d/policy.conf
+"$B/rmmod" omfs crc_itu_t 2> /dev/null
+rm -rf "$kdir"
+case_end
+
 # Reaching this line is what E2E-END status=0 tells the host.
 exit 0

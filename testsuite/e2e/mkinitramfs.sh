@@ -14,7 +14,8 @@
 #
 # Contents: busybox-static with an explicit list of applets (never its insmod,
 # rmmod, lsmod or modprobe), dash as /bin/sh (busybox's ash runs its own applets
-# before PATH), kmod and the shared libraries ldd resolves for it and dash, the
+# before PATH), kmod and the shared libraries ldd resolves for it and dash
+# (and libcrypto, which kmod loads on first use), the
 # guest scripts, and the signature cases made from the package's own signed
 # dummy, crc-itu-t and omfs: one directory per case under /e2e/c so that every
 # module keeps its real name next to its .sig.  For modprobe and depmod (case
@@ -24,7 +25,9 @@
 # package's signed crc-itu-t and omfs next to unsigned copies in kernel/, and
 # /e2e/c/9/signed.conf its depmod.d line.  /e2e/c/10/tree holds the package's
 # drivers of qemu's e1000 NIC and PIIX3 IDE controller, and e1000e (a driver
-# of other Intel NICs), for lspci -k.
+# of other Intel NICs), for lspci -k.  Case 11: dummy.ko with the marker
+# alone, and with a type-3 .sig.  Case 12: /e2e/c/12/tree, crc-itu-t and omfs
+# unsigned, with their .sig files in /e2e/c/12/sigs.
 #
 # Reproducible: fixed permissions, mtime 0, sorted names, cpio --reproducible.
 
@@ -78,7 +81,24 @@ done
 libs() {
 	ldd "$1" 2> /dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
 }
-for lib in $( (libs "$kmod" && libs "$(command -v dash)") | sort -u); do
+# libcrypto too: kmod loads it on first use (policy require parses signatures
+# with it), so ldd does not list it.  Its soname is in the build's config.h.
+crypto_soname=$(sed -n 's/^#define LIBCRYPTO_SONAME "\(.*\)"$/\1/p' "$(dirname "$kmod")/../config.h" 2> /dev/null)
+crypto=
+if [[ -n $crypto_soname ]]; then
+	# awk reads to the end: an early exit would kill ldconfig with SIGPIPE (pipefail)
+	crypto=$(ldconfig -p | awk -v so="$crypto_soname" '$1 == so && /x86-64/ && !p { print $NF; p = 1 }')
+	[[ -n $crypto ]] || die "$crypto_soname not found by ldconfig"
+fi
+needed_libs() {
+	libs "$kmod"
+	libs "$(command -v dash)"
+	if [[ -n $crypto ]]; then
+		echo "$crypto"
+		libs "$crypto"
+	fi
+}
+for lib in $(needed_libs | sort -u); do
 	[[ $lib == */libkmod.so* ]] && die "$kmod links the host's $lib: our tools must carry their own libkmod"
 	mkdir -p "$stage$(dirname "$lib")"
 	cp -L "$lib" "$stage$lib"
@@ -169,10 +189,10 @@ flip_byte() {
 		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
-# 64 fixed pseudo-random bytes (an LCG), never a DER sequence.
+# $1 (default 64) fixed pseudo-random bytes (an LCG), never a DER sequence.
 garbage() {
 	local i x=12345 s=
-	for ((i = 0; i < 64; i++)); do
+	for ((i = 0; i < ${1:-64}; i++)); do
 		x=$(((x * 1103515245 + 12345) % 2147483648))
 		s+=$(printf '\\%03o' $(((x >> 16) & 0xff)))
 	done
@@ -271,6 +291,26 @@ for m in e1000 e1000e ata_piix; do
 	f=$(find_module "$m")
 	in_tree "$t" "$(rel "$f")" "$f"
 done
+
+# Case 11 (policy require): the plain module with the 28-byte marker alone
+# appended, and with a .sig holding a type-3 trailer (the proposed hash
+# proofs) of 100 pseudo-random bytes.
+case_dir 11a dummy.ko="$w/dummy.ko"
+printf '~Module signature appended~\n' >> "$c/11a/dummy.ko"
+case_dir 11b dummy.ko="$w/dummy.ko"
+garbage 100 > "$w/random100"
+{
+	cat "$w/random100"
+	printf '\0\0\3\0\0\0\0\0\0\0\0\144~Module signature appended~\n'
+} > "$c/11b/dummy.ko.sig"
+
+# Case 12 (requests of the kernel): crc-itu-t and omfs unsigned at the
+# package's paths, their .sig files apart.
+t=$c/12/tree
+tree_meta "$t" crc-itu-t omfs
+in_tree "$t" "$(rel "$orig_crc")" "$w/crc-itu-t.$ext"
+in_tree "$t" "$(rel "$orig_omfs")" "$w/omfs.$ext"
+case_dir 12/sigs crc-itu-t.sig="$w/crc-itu-t.trailer" omfs.sig="$w/omfs.p7s"
 
 # The demo's files: a module as a distribution would ship it with a .sig.
 case_dir demo "dummy.$ext=$w/dummy.$ext" "dummy.$ext.sig=$w/dummy.trailer"
