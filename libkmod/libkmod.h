@@ -229,7 +229,16 @@ unsigned long kmod_module_section_get_address(const struct kmod_list *entry);
 void kmod_module_section_free_list(struct kmod_list *list);
 long kmod_module_get_size(const struct kmod_module *mod);
 
-/* Information retrieved from the module file (ELF). */
+/*
+ * Information retrieved from the module file (ELF): the .modinfo "key=value"
+ * strings in file order, then "build-id" (the NT_GNU_BUILD_ID note as
+ * colon-separated upper-case hex, when the module has a well-formed one), then
+ * the signature fields (sig_id, signer, sig_key, sig_hashalgo, signature) of
+ * the appended signature or else of the detached .sig, and "sig_file" (the
+ * .sig the module would be loaded with) or "sig_file_ignored" (a .sig next to
+ * a module that carries a signature already).  A builtin module answers from
+ * modules.builtin.modinfo.  Count of entries or -errno.
+ */
 int kmod_module_get_info(const struct kmod_module *mod, struct kmod_list **list);
 const char *kmod_module_info_get_key(const struct kmod_list *entry);
 const char *kmod_module_info_get_value(const struct kmod_list *entry);
