@@ -18,9 +18,24 @@ extern "C" {
 #endif
 
 /*
- * Library context: holds configuration, indexes and the module pool.  Not
- * thread safe; threads each own one.  Every function returning int returns
- * 0 (or a count where documented) on success and a negative errno on error.
+ * Library context: holds configuration, indexes and the module pool.  Every
+ * function returning int returns 0 (or a count where documented) on success
+ * and a negative errno on error.
+ *
+ * Threads: a context and everything obtained through it (modules, module
+ * lists) belong to one thread at a time.  No call, not even one that only
+ * reads (kmod_module_get_info(), kmod_module_get_path()), may run while
+ * another thread uses the same context or its objects: lookups fill caches in
+ * the context and in its modules.  Different contexts share nothing: threads
+ * that work in parallel each create their own context, and calls on different
+ * contexts may run at the same time (what the library loads once per process,
+ * such as libcrypto, it loads under a lock).  A context and its objects may
+ * move to another thread with the usual synchronisation (a mutex,
+ * pthread_join()).  The lists of kmod_module_get_info(), _get_versions(),
+ * _get_symbols() and _get_dependency_symbols() hold copies: any thread may
+ * read and free them.  The log function runs on the thread of the call that
+ * logs.  modinfo reads module files ahead on worker threads this way; make
+ * check runs it, depmod's threads and a two-context test under ThreadSanitizer.
  */
 struct kmod_ctx;
 
