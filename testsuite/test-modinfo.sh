@@ -178,6 +178,92 @@ rc=0" "a build-id of 26 bytes: wrapped after 20 as the signature is"
 	is "$("$modinfo" "$w/bid-bad.ko" | grep -c '^license:')" 1 "... and the other fields shown"
 fi
 
+# ---- --json -------------------------------------------------------------------
+
+# canon_text: modinfo -0 output on stdin as "<file>\1<key>\2<value>\0" records
+# (a builtin's file is "(builtin):<name>", hex values on one line, parm lines
+# as key parm), sorted by file and key, each key's values in their order; in
+# sed -z, G joins with a NUL
+canon_text() {
+	sed -z -n -e '/^filename:       (builtin)$/b' \
+		-e '/^name:           /{ s/^name: */(builtin):/; h; b; }' \
+		-e '/^filename:       /{ s/^filename: *//; h; b; }' \
+		-e 's/^parm: *\(.*\)$/parm=\1/' \
+		-e '/^\(sig_key\|signature\|build-id\)=/s/\n\t\t//g' \
+		-e 'G; s/^\([^=]*\)=\(.*\)\x00\(.*\)$/\3\x01\1\x02\2/p' |
+		sort -z -s -t $'\x02' -k1,1
+}
+# canon_json: modinfo --json output on stdin, parsed by jq, as canon_text's records
+canon_json() {
+	jq -j '.[] | (.filename // ("(builtin):" + .name)) as $f |
+		(.fields | to_entries[] | .key as $k | .value[] | "\($f)\u0001\($k)\u0002\(.)\u0000"),
+		(.parameters // [] | .[] | "\($f)\u0001parm\u0002\(.name):" +
+			(if .description != null and .type != null then "\(.description) (\(.type))"
+			elif .description != null then .description else .type end) + "\u0000")' |
+		sort -z -s -t $'\x02' -k1,1
+}
+# json_is_text DESC ARGS...: modinfo --json ARGS parses, has one object per
+# module, and says what modinfo -0 ARGS says (same records, same status)
+json_is_text() {
+	_d=$1
+	shift
+	"$modinfo" --json "$@" > "$testdir/j" 2> "$testdir/j.err"
+	_r1=$?
+	"$modinfo" -0 "$@" > "$testdir/t0" 2> "$testdir/t0.err"
+	_r2=$?
+	_nt=$(sed -z -n '/^filename:       /p' "$testdir/t0" | tr -cd '\0' | wc -c)
+	if ! _nj=$(jq length "$testdir/j" 2> "$testdir/jq.err"); then
+		not_ok "$_d: --json output parses"
+		sed 's/^/#   /' "$testdir/jq.err"
+		return
+	fi
+	canon_json < "$testdir/j" > "$testdir/cj"
+	canon_text < "$testdir/t0" > "$testdir/ct"
+	if [ "$_r1" = "$_r2" ] && [ "$_nj" = "$_nt" ] && cmp -s "$testdir/cj" "$testdir/ct" &&
+		cmp -s "$testdir/j.err" "$testdir/t0.err"; then
+		ok "$_d"
+	else
+		not_ok "$_d (status $_r1 vs $_r2, $_nj objects, $_nt modules)"
+		diff <(tr '\0\1\2' '\n|=' < "$testdir/ct") <(tr '\0\1\2' '\n|=' < "$testdir/cj") |
+			head -n 10 | sed 's/^/#   /'
+	fi
+}
+
+if need_or_skip "jq (Debian package jq)" command -v jq; then
+	json_is_text "--json: fixtures and hand-made modules (parameters, bare keys, build-id, signatures)" \
+		"$fx"/*.ko "$fx"/*.ko.xz "$w"/*.ko
+	json_is_text "--json: detached .sig fields" "$w/det/bare.ko" "$w/det/both.ko" "$w/det/bad.ko"
+	is "$("$modinfo" --json "$w/pm.ko" 2> /dev/null | jq -c '.[0].parameters' 2>&1)" \
+		'[{"name":"e","description":"","type":"bool"},{"name":"d","description":null,"type":""},{"name":"c","description":null,"type":"charp"},{"name":"a","description":"second a","type":"uint"},{"name":"b","description":"desc b","type":null}]' \
+		"--json: parameters as objects, in the text's order, null for what is missing"
+	is "$(out "$modinfo" --json "$w/pm.ko")" "$(cat "$golden/modinfo-pm.json")" "golden: --json"
+	printf '%s\0' 'q=a"b\c/d' "$(printf 'ctl=\001\037\177\b\f\r\t\n.')" 'utf8=é € 𝄞' \
+		"$(printf 'bad=\377')" "$(printf 'overlong=\300\257')" "$(printf 'surrogate=\355\240\200')" \
+		"$(printf 'big=\364\220\200\200')" "$(printf 'cut=\342\202')" "$(printf 'k\377ey=v')" \
+		> "$testdir/esc"
+	objcopy --remove-section .modinfo --add-section .modinfo="$testdir/esc" \
+		"$w/dummy.ko" "$testdir/esc.ko"
+	is "$("$modinfo" --json "$testdir/esc.ko" | sed -n 's/.*"fields":\({.*}\),"parameters":\[\]}$/\1/p')" \
+		'{"q":["a\"b\\c/d"],"ctl":["\u0001\u001f\u007f\b\f\r\t\n."],"utf8":["é € 𝄞"],"bad":[[255]],"overlong":[[192,175]],"surrogate":[[237,160,128]],"big":[[244,144,128,128]],"cut":[[226,130]],"k\ufffdey":["v"]}' \
+		"--json: escapes; UTF-8 as is; other bytes as arrays of numbers, in keys U+FFFD"
+	is "$("$modinfo" --json "$testdir/esc.ko" | jq -r '.[0].fields.ctl[0], .[0].fields.bad[0][0]' | od -An -c | tr -s ' ')" \
+		" 001 037 177 \b \f \r \t \n . \n 2 5 5 \n" "--json: jq reads back the control characters and bytes"
+	is "$(out "$modinfo" --json -F license -b "$testdir/none" -k 1 "$w/dummy.ko" nosuch)" \
+		"modinfo: ERROR: Module nosuch not found.
+[
+{\"name\":\"dummy\",\"filename\":\"@T@/w/dummy.ko\",\"builtin\":false,\"fields\":{\"license\":[\"GPL\"]}}
+]
+rc=1" "--json -F: that field only, no parameters; a module not found: reported, exit 1"
+	is "$(out "$modinfo" --json -p "$w/dummy.ko" | sed -n 2p)" \
+		'{"name":"dummy","filename":"@T@/w/dummy.ko","builtin":false,"fields":{},"parameters":[{"name":"numdummies","description":"Number of dummy pseudo devices","type":"int"}]}' \
+		"--json -p: the parameters, no field"
+	is "$(out "$modinfo" --json -b "$testdir/none" -k 1 nosuch)" "modinfo: ERROR: Module nosuch not found.
+[]
+rc=1" "--json: nothing found: an empty array"
+	is "$(out "$modinfo" --json -0 "$w/dummy.ko")" "modinfo: ERROR: --json and -0 cannot be used together.
+rc=1" "--json with -0: refused"
+fi
+
 # ---- PKCS#7 against openssl's view of the fixture signature ------------------
 
 # Without libcrypto PKCS#7 shows only "sig_id PKCS#7" and "sig_hashalgo unknown".
@@ -364,6 +450,8 @@ while read -r kver tree; do
 	fi
 	is "$(tr '\0' '\n' < "$testdir/all0" | awk '/^build-id=/ && p ~ /^vermagic=/ { n++ }
 		{ p = $0 } END { print n + 0 }')" "$n" "Debian $kver: build-id right after vermagic"
+	command -v jq > /dev/null &&
+		json_is_text "Debian $kver: --json of all $n modules parses and says what -0 says" "${all[@]}"
 	mapfile -t sample < <(awk 'NR % 7 == 1' "$testdir/all")
 	for opts in "-0" "-F signature" "-F parm" "-F sig_key -F signer"; do
 		# shellcheck disable=SC2086
@@ -382,6 +470,9 @@ while read -r kver tree; do
 	same "Debian $kver: names and files of one module mixed" -b "$root" -k "$kver" \
 		dummy "${dummy[@]}" dummy "${dummy[@]}" "${dummy[@]}" "$fx/dummy.ko" dummy
 	mapfile -t bnames < <(sed 's|.*/||; s|\.ko.*||' "$dir/modules.builtin")
+	command -v jq > /dev/null &&
+		json_is_text "Debian $kver: --json of ${#names[@]} names, aliases and builtins" \
+			-b "$root" -k "$kver" "${names[@]}"
 	for opts in "-m" "-0 -m" "-F name" "-F filename" "-F license" "-F parm"; do
 		# shellcheck disable=SC2086
 		same "Debian $kver: builtins, '$opts'" $opts -b "$root" -k "$kver" "${bnames[@]}"

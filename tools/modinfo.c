@@ -17,12 +17,16 @@
 
 #include "kmod.h"
 #include "log.h"
+#include "modinfo.h"
 #include "util/hash.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 
 /* Module files read ahead at most by this many threads. */
 #define MAX_PREFETCH_THREADS 8
+
+/* --json has no short form */
+#define OPT_JSON 0x100
 
 static const char cmdopts_s[] = "adlpn0mF:k:b:Vh";
 static const struct option cmdopts[] = {
@@ -38,26 +42,8 @@ static const struct option cmdopts[] = {
 	{ "basedir", required_argument, NULL, 'b' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ NULL, 0, NULL, 0 },
-};
-
-/* What to print: one field or everything, and the record separator. */
-struct output {
-	const char *field;
-	char sep;
-};
-
-/* A parameter gathered from its "parm" and "parmtype" entries. */
-struct param {
-	const char *name;
-	int namelen;
-	const char *desc; /* NULL when there is no "parm" entry */
-	const char *type; /* NULL when there is no "parmtype" entry */
-};
-
-struct params {
-	struct param *v;
-	size_t n, cap;
 };
 
 static void help(void)
@@ -75,6 +61,7 @@ static void help(void)
 	       "\t-F, --field=FIELD           Print only provided FIELD\n"
 	       "\t-k, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
 	       "\t-b, --basedir=DIR           Use DIR as filesystem root for " MODULE_DIRECTORY "\n"
+	       "\t    --json                  Print a JSON array, an object per module\n"
 	       "\t-V, --version               Show version\n"
 	       "\t-h, --help                  Show this help\n",
 	       program_invocation_short_name);
@@ -89,12 +76,7 @@ static struct param *param_find(struct params *ps, const char *name, int namelen
 	return NULL;
 }
 
-/*
- * "parm=name:description" and "parmtype=name:type" merge by name; a later
- * entry of the same kind wins.  Entries without ':' are reported and
- * skipped, as kmod does.
- */
-static int param_add(struct params *ps, const char *key, const char *value)
+int param_add(struct params *ps, const char *key, const char *value)
 {
 	const char *colon = strchr(value, ':');
 	struct param *p;
@@ -195,18 +177,20 @@ static int modinfo_do(struct kmod_module *mod, const struct output *out, struct 
 	bool builtin = filename == NULL;
 	int err;
 
-	if (builtin) {
+	if (out->json) {
+		/* everything is in the object */
+	} else if (builtin) {
 		if (out->field == NULL)
 			printf("%-16s%s%c", "name:", kmod_module_get_name(mod), out->sep);
 		else if (streq(out->field, "name"))
 			printf("%s%c", kmod_module_get_name(mod), out->sep);
 		filename = "(builtin)";
 	}
-	if (out->field != NULL && streq(out->field, "filename")) {
+	if (!out->json && out->field != NULL && streq(out->field, "filename")) {
 		printf("%s%c", filename, out->sep);
 		return 0;
 	}
-	if (out->field == NULL)
+	if (!out->json && out->field == NULL)
 		printf("%-16s%s%c", "filename:", filename, out->sep);
 
 	if (f != NULL) {
@@ -219,12 +203,12 @@ static int modinfo_do(struct kmod_module *mod, const struct output *out, struct 
 	if (err < 0) {
 		/* an old kernel has no modules.builtin.modinfo: nothing more to say */
 		if (builtin && err == -ENOENT)
-			return 0;
+			return out->json ? json_print(mod, NULL, out) : 0;
 		ERR("could not get modinfo from '%s': %s\n", kmod_module_get_name(mod),
 		    strerror(-err));
 		return err;
 	}
-	err = info_print(list, out);
+	err = out->json ? json_print(mod, list, out) : info_print(list, out);
 	kmod_module_info_free_list(list);
 	return err;
 }
@@ -556,7 +540,8 @@ static bool is_module_filename(const char *name)
 
 static int do_modinfo(int argc, char *argv[])
 {
-	struct output out = { .field = NULL, .sep = '\n' };
+	size_t shown = 0;
+	struct output out = { .field = NULL, .sep = '\n', .shown = &shown };
 	const char *null_config = NULL;
 	const char *root = NULL, *kversion = NULL;
 	char dirname_buf[PATH_MAX];
@@ -602,6 +587,9 @@ static int do_modinfo(int argc, char *argv[])
 		case 'b':
 			root = optarg;
 			break;
+		case OPT_JSON:
+			out.json = true;
+			break;
 		case 'h':
 			help();
 			return EXIT_SUCCESS;
@@ -616,6 +604,10 @@ static int do_modinfo(int argc, char *argv[])
 
 	if (optind >= argc) {
 		ERR("missing module or filename.\n");
+		return EXIT_FAILURE;
+	}
+	if (out.json && out.sep == '\0') {
+		ERR("--json and -0 cannot be used together.\n");
 		return EXIT_FAILURE;
 	}
 
@@ -662,6 +654,8 @@ static int do_modinfo(int argc, char *argv[])
 	}
 
 	prefetch_release(&pf);
+	if (out.json)
+		puts(shown > 0 ? "\n]" : "[]");
 	kmod_unref(ctx);
 	return err < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
