@@ -19,6 +19,8 @@
 # test-modprobe-real.sh starts KMOD_TEST_SANITIZERS_PROCS (default 60) processes
 # per case instead of up to 1000, each paying ASan's start and LeakSanitizer's exit.
 # The sub build is kept between runs, so only what changed is rebuilt.
+# SANITIZER_TESTS (a make variable or the environment) names the tests to run
+# instead of all, e.g. SANITIZER_TESTS='testsuite/test-elf testsuite/test-lsmod.sh'.
 #
 # KMOD_SUB_SANITIZER=thread (test-tsan.sh) does the same with ThreadSanitizer
 # for the threaded paths only, to stay cheap: configure --enable-tsan in
@@ -105,6 +107,8 @@ diag "$name build configured and built in $((t1 - t0)) s"
 tests= qemu= fuzz=
 all_tests=$(submake -s sanitizers-list-tests)
 [ "$name" = tsan ] && all_tests="testsuite/test-libkmod.sh testsuite/test-threads.sh"
+# make check TESTS=testsuite/test-sanitizers.sh SANITIZER_TESTS='...': those only
+[ -n "${SANITIZER_TESTS:-}" ] && all_tests=$SANITIZER_TESTS
 for t in $(echo "$all_tests" | tr ' ' '\n' | grep '^testsuite/'); do
 	if [ "$t" = testsuite/test-sanitizers.sh ] || [ "$t" = testsuite/test-tsan.sh ]; then
 		continue
