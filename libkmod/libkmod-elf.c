@@ -462,6 +462,49 @@ int kmod_elf_get_this_module_name(const struct kmod_elf *elf, const char **name)
 	return 0;
 }
 
+/*
+ * ELF notes: namesz, descsz and type (4 bytes each in both classes), then
+ * the name and the descriptor, each padded to 4 bytes.  The linker's
+ * --build-id writes one note named "GNU" of type NT_GNU_BUILD_ID.
+ */
+#define NOTE_HEADER 12
+#define NOTE_ALIGN(x) (((x) + 3) & ~(uint64_t)3)
+
+int kmod_elf_get_build_id(const struct kmod_elf *elf, const uint8_t **id, size_t *len)
+{
+	const struct elf_section *s;
+	uint64_t pos = 0;
+	int err;
+
+	if (elf == NULL || id == NULL || len == NULL)
+		return -EINVAL;
+	err = find_section_data(elf, ".note.gnu.build-id", &s);
+	if (err < 0)
+		return err;
+	while (range_ok(pos, NOTE_HEADER, s->size)) {
+		uint64_t at = s->offset + pos;
+		uint64_t namesz = elf_uint(elf, at, 4);
+		uint64_t descsz = elf_uint(elf, at + 4, 4);
+		uint64_t type = elf_uint(elf, at + 8, 4);
+		uint64_t name = pos + NOTE_HEADER, desc = name + NOTE_ALIGN(namesz);
+
+		/* both sizes are below 2^32: no sum here can wrap */
+		if (!range_ok(name, NOTE_ALIGN(namesz), s->size) ||
+		    !range_ok(desc, descsz, s->size))
+			return -EINVAL;
+		if (type == NT_GNU_BUILD_ID && namesz == sizeof(ELF_NOTE_GNU) &&
+		    memcmp(elf->mem + s->offset + name, ELF_NOTE_GNU, namesz) == 0) {
+			if (descsz == 0)
+				return -EINVAL;
+			*id = elf->mem + s->offset + desc;
+			*len = (size_t)descsz;
+			return 0;
+		}
+		pos = desc + NOTE_ALIGN(descsz);
+	}
+	return -EINVAL;
+}
+
 /* Offset inside .modinfo of the next "vermagic=" string at or after @from, or -1. */
 static int64_t find_vermagic(const struct kmod_elf *elf, const struct elf_section *s,
 			     uint64_t from, uint64_t *len)

@@ -54,6 +54,13 @@ int kmod_elf_get_modversions(const struct kmod_elf *elf, struct kmod_modversion 
 /* The module name stored in .gnu.linkonce.this_module (for diagnostics). */
 int kmod_elf_get_this_module_name(const struct kmod_elf *elf, const char **name);
 
+/*
+ * The NT_GNU_BUILD_ID note of .note.gnu.build-id (the linker's --build-id):
+ * *id points into the image, *len > 0 bytes.  -ENODATA without that section,
+ * -EINVAL when it holds no well-formed "GNU" build-id note.
+ */
+int kmod_elf_get_build_id(const struct kmod_elf *elf, const uint8_t **id, size_t *len);
+
 enum kmod_elf_strip {
 	KMOD_ELF_STRIP_MODVERSION = 0x1, /* clear SHF_ALLOC on __versions */
 	KMOD_ELF_STRIP_VERMAGIC = 0x2,   /* blank the vermagic= string in .modinfo */

@@ -286,6 +286,28 @@ static int modinfo_strings(struct module_image *img, struct kmod_list **list)
 	return count;
 }
 
+/*
+ * "build-id", as kmod's newest shows it, after the .modinfo strings (so right
+ * after vermagic, which modpost writes last) and before the signature fields.
+ * Without a well-formed note there is no such field: 0 or 1 added, or -ENOMEM.
+ */
+static int build_id_push(const struct kmod_module *mod, struct module_image *img,
+			 struct kmod_list **list)
+{
+	const uint8_t *id;
+	size_t len;
+	int err = kmod_elf_get_build_id(img->elf, &id, &len);
+
+	if (err == -EINVAL)
+		DBG(mod->ctx, "%s: malformed .note.gnu.build-id, no build-id shown\n",
+		    mod->path);
+	if (err == -ENODATA || err == -EINVAL)
+		return 0;
+	if (err < 0)
+		return err; /* the section could not be read */
+	return info_push_hex(list, "build-id", id, len);
+}
+
 KMOD_EXPORT int kmod_module_get_info(const struct kmod_module *mod, struct kmod_list **list)
 {
 	struct module_image img;
@@ -304,7 +326,11 @@ KMOD_EXPORT int kmod_module_get_info(const struct kmod_module *mod, struct kmod_
 		return err;
 	count = modinfo_strings(&img, list);
 	if (count >= 0) {
-		err = image_fill_trailer(img.file);
+		err = build_id_push(mod, &img, list);
+		if (err >= 0) {
+			count += err;
+			err = image_fill_trailer(img.file);
+		}
 		if (err == 0)
 			err = sig_info(mod, kmod_file_get_contents(img.file),
 				       kmod_file_get_size(img.file), list);

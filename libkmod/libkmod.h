@@ -18,9 +18,24 @@ extern "C" {
 #endif
 
 /*
- * Library context: holds configuration, indexes and the module pool.  Not
- * thread safe; threads each own one.  Every function returning int returns
- * 0 (or a count where documented) on success and a negative errno on error.
+ * Library context: holds configuration, indexes and the module pool.  Every
+ * function returning int returns 0 (or a count where documented) on success
+ * and a negative errno on error.
+ *
+ * Threads: a context and everything obtained through it (modules, module
+ * lists) belong to one thread at a time.  No call, not even one that only
+ * reads (kmod_module_get_info(), kmod_module_get_path()), may run while
+ * another thread uses the same context or its objects: lookups fill caches in
+ * the context and in its modules.  Different contexts share nothing: threads
+ * that work in parallel each create their own context, and calls on different
+ * contexts may run at the same time (what the library loads once per process,
+ * such as libcrypto, it loads under a lock).  A context and its objects may
+ * move to another thread with the usual synchronisation (a mutex,
+ * pthread_join()).  The lists of kmod_module_get_info(), _get_versions(),
+ * _get_symbols() and _get_dependency_symbols() hold copies: any thread may
+ * read and free them.  The log function runs on the thread of the call that
+ * logs.  modinfo reads module files ahead on worker threads this way; make
+ * check runs it, depmod's threads and a two-context test under ThreadSanitizer.
  */
 struct kmod_ctx;
 
@@ -240,7 +255,16 @@ unsigned long kmod_module_section_get_address(const struct kmod_list *entry);
 void kmod_module_section_free_list(struct kmod_list *list);
 long kmod_module_get_size(const struct kmod_module *mod);
 
-/* Information retrieved from the module file (ELF). */
+/*
+ * Information retrieved from the module file (ELF): the .modinfo "key=value"
+ * strings in file order, then "build-id" (the NT_GNU_BUILD_ID note as
+ * colon-separated upper-case hex, when the module has a well-formed one), then
+ * the signature fields (sig_id, signer, sig_key, sig_hashalgo, signature) of
+ * the appended signature or else of the detached .sig, and "sig_file" (the
+ * .sig the module would be loaded with) or "sig_file_ignored" (a .sig next to
+ * a module that carries a signature already).  A builtin module answers from
+ * modules.builtin.modinfo.  Count of entries or -errno.
+ */
 int kmod_module_get_info(const struct kmod_module *mod, struct kmod_list **list);
 const char *kmod_module_info_get_key(const struct kmod_list *entry);
 const char *kmod_module_info_get_value(const struct kmod_list *entry);

@@ -50,7 +50,7 @@ TRAP_LIB=${TRAP_LIB:-$top_builddir/testsuite/.libs/trap.so}
 # sanitizer report exits 86, which no tool uses.  Valgrind cannot run these
 # programs: sanitizer_build says why.
 sanitizer_build() {
-	[ -n "${KMOD_TEST_ASAN_LIB:-}" ]
+	[ -n "${KMOD_TEST_ASAN_LIB:-}" ] || [ -n "${KMOD_TEST_TSAN:-}" ]
 }
 if sanitizer_build; then
 	ASAN_OPTIONS=verify_asan_link_order=0:exitcode=86:detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}
@@ -58,6 +58,9 @@ if sanitizer_build; then
 	export ASAN_OPTIONS UBSAN_OPTIONS
 	no_valgrind_reason="valgrind cannot run programs built with AddressSanitizer (--enable-sanitizers)"
 fi
+# ThreadSanitizer build (test-tsan.sh sets KMOD_TEST_TSAN): no valgrind either.
+[ -z "${KMOD_TEST_TSAN:-}" ] ||
+	no_valgrind_reason="valgrind cannot run programs built with ThreadSanitizer (--enable-tsan)"
 
 _lib_t0=$(date +%s)
 _tap_n=0

@@ -166,7 +166,37 @@ static const char synth_modinfo[] =
 static const char synth_strtab[] = "\0__crc_abs\0__crc_rel\0foo\0bar\0.baz\0";
 #define SYNTH_NAME "synth_mod"
 
-enum { S_MODINFO = 1, S_VERSIONS, S_THIS, S_SYMTAB, S_STRTAB, S_KCRC, S_BSS, S_COUNT };
+enum {
+	S_MODINFO = 1,
+	S_VERSIONS,
+	S_THIS,
+	S_SYMTAB,
+	S_STRTAB,
+	S_KCRC,
+	S_NOTE,
+	S_BSS,
+	S_COUNT
+};
+
+/* The synthetic build-id: after a 24-byte "Linux" note, 20 bytes 0xb0.. */
+#define SYNTH_BUILD_ID_AT 40
+#define SYNTH_BUILD_ID_LEN 20
+
+/* note NAME (namesz @namesz) of @type with @descsz bytes 0xb0.. into @p; its size */
+static size_t put_note(uint8_t *p, bool msb, const char *name, uint32_t namesz,
+		       uint32_t type, uint32_t descsz)
+{
+	size_t at = 12 + ((namesz + 3) & ~3u);
+
+	memset(p, 0, at);
+	tput(p, 4, msb, namesz);
+	tput(p + 4, 4, msb, descsz);
+	tput(p + 8, 4, msb, type);
+	memcpy(p + 12, name, strlen(name));
+	for (uint32_t i = 0; i < descsz; i++)
+		p[at + i] = (uint8_t)(0xb0 + i);
+	return at + ((descsz + 3) & ~3u);
+}
 
 static uint64_t synth_crc_foo(bool is64)
 {
@@ -177,8 +207,9 @@ static uint64_t synth_crc_foo(bool is64)
 static void build_synth(struct img *im, bool is64, bool msb)
 {
 	uint8_t versions[128] = { 0 }, this_mod[96] = { 0 }, symtab[7 * 24] = { 0 };
-	uint8_t kcrc[8] = { 0xee, 0xee, 0xee, 0xee };
+	uint8_t kcrc[8] = { 0xee, 0xee, 0xee, 0xee }, note[64];
 	unsigned int w = is64 ? 8 : 4, symsz = is64 ? 24 : 16;
+	size_t note_len = put_note(note, msb, "Linux", 6, 1, 4);
 	struct img shape = { .is64 = is64, .msb = msb };
 
 	tput(versions, w, msb, synth_crc_foo(is64));
@@ -193,6 +224,7 @@ static void build_synth(struct img *im, bool is64, bool msb)
 	put_sym(symtab + 4 * symsz, &shape, 25, 0x20, 0, 0);		  /* bar, weak */
 	put_sym(symtab + 5 * symsz, &shape, 29, 0x12, 0, 0);		  /* .baz */
 	put_sym(symtab + 6 * symsz, &shape, 0, 0x10, 0, 0);		  /* nameless */
+	note_len += put_note(note + note_len, msb, "GNU", 4, 3, SYNTH_BUILD_ID_LEN);
 
 	const struct tsec secs[] = {
 		{ ".modinfo", 1, 0x2, synth_modinfo, sizeof(synth_modinfo) - 1, 0 },
@@ -201,6 +233,7 @@ static void build_synth(struct img *im, bool is64, bool msb)
 		{ ".symtab", 2, 0, symtab, 7 * symsz, S_STRTAB },
 		{ ".strtab", 3, 0, synth_strtab, sizeof(synth_strtab), 0 },
 		{ "___kcrctab+rel", 1, 0x2, kcrc, sizeof(kcrc), 0 },
+		{ ".note.gnu.build-id", 7, 0x2, note, note_len, 0 },
 		{ ".bss", SHT_NOBITS, 0x3, NULL, 1u << 30, 0 },
 	};
 	build(im, is64, msb, secs, S_COUNT - 1);
@@ -242,6 +275,8 @@ static void test_synth(bool is64, bool msb)
 	char **strs = NULL;
 	const void *buf;
 	const char *name;
+	const uint8_t *id;
+	size_t idlen;
 	uint64_t size;
 	int n;
 
@@ -291,6 +326,11 @@ static void test_synth(bool is64, bool msb)
 	check_sym(sy, n, "bar", 0, 'W', cfg, "dependency");
 	check_sym(sy, n, ".baz", 0xdeadbeef, 'U', cfg, "dependency");
 	free(sy);
+
+	ok(kmod_elf_get_build_id(elf, &id, &idlen) == 0 &&
+		   id == im.buf + im.data_off[S_NOTE] + SYNTH_BUILD_ID_AT &&
+		   idlen == SYNTH_BUILD_ID_LEN,
+	   "%s: build-id: the GNU note after another one", cfg);
 	kmod_elf_free(elf);
 }
 
@@ -348,6 +388,8 @@ static void test_sparse(bool is64, bool msb)
 	struct kmod_elf_symbol *sy = NULL;
 	char **strs = NULL;
 	const char *name;
+	const uint8_t *id;
+	size_t idlen;
 	int n;
 
 	build_synth(&im, is64, msb);
@@ -389,6 +431,11 @@ static void test_sparse(bool is64, bool msb)
 	kmod_elf_get_modinfo_strings(elf, &strs);
 	free(strs);
 	is_int((int)src.calls, n, "%s: sparse: a section is read once", cfg);
+	ok(range_untouched(&src, im.data_off[S_NOTE], SYNTH_BUILD_ID_AT) &&
+		   kmod_elf_get_build_id(elf, &id, &idlen) == 0 &&
+		   idlen == SYNTH_BUILD_ID_LEN && id[0] == 0xb0 && id[19] == 0xc3 &&
+		   range_filled(&src, im.data_off[S_NOTE], SYNTH_BUILD_ID_AT + idlen),
+	   "%s: sparse: build-id note read when asked for", cfg);
 	kmod_elf_free(elf);
 
 	/* A failing read reaches whoever needed it. */
@@ -420,12 +467,16 @@ static int parse_copy(const uint8_t *data, size_t len)
 	return err;
 }
 
-/* Every getter, results into r[8]. */
-static void run_getters(struct kmod_elf *elf, uint8_t *strip, int r[8])
+#define NGETTERS 9
+
+/* Every getter, results into r[NGETTERS]. */
+static void run_getters(struct kmod_elf *elf, uint8_t *strip, int r[NGETTERS])
 {
 	void *p = NULL;
 	const void *buf;
+	const uint8_t *id;
 	uint64_t size;
+	size_t idlen;
 	const char *name;
 
 	r[0] = kmod_elf_get_section(elf, ".modinfo", &buf, &size);
@@ -441,6 +492,9 @@ static void run_getters(struct kmod_elf *elf, uint8_t *strip, int r[8])
 		free(TAKE_PTR(p));
 		r[6] = kmod_elf_strip(elf, strip, KMOD_ELF_STRIP_MODVERSION);
 		r[7] = kmod_elf_strip(elf, strip, KMOD_ELF_STRIP_VERMAGIC);
+		r[8] = kmod_elf_get_build_id(elf, &id, &idlen);
+		if (r[8] == 0)
+			(void)*((const volatile uint8_t *)id + idlen - 1);
 }
 
 /*
@@ -455,7 +509,7 @@ static bool exercise(const uint8_t *data, size_t len)
 				  .fail_at = UINT64_MAX };
 	struct kmod_elf *elf = NULL;
 	bool good = true;
-	int r[8], rs[8], err, errs;
+	int r[NGETTERS], rs[NGETTERS], err, errs;
 
 	memcpy(copy, data, len);
 	memcpy(strip, data, len);
@@ -463,7 +517,7 @@ static bool exercise(const uint8_t *data, size_t len)
 	err = kmod_elf_new(copy, len, &elf);
 	if (err == 0) {
 		run_getters(elf, strip, r);
-		for (int i = 0; i < 8; i++)
+		for (int i = 0; i < NGETTERS; i++)
 			good &= r[i] >= 0 || r[i] == -ENODATA || r[i] == -EINVAL;
 		kmod_elf_free(elf);
 	}
@@ -694,6 +748,80 @@ static void test_contents(bool is64, bool msb)
 		free(strs);
 		kmod_elf_free(elf);
 	}
+}
+
+/* kmod_elf_get_build_id() over one .note.gnu.build-id of @len bytes at @note. */
+static int build_id_of(bool is64, bool msb, uint32_t type, const uint8_t *note,
+		       size_t len, size_t *idlen)
+{
+	static struct img im;
+	const struct tsec sec = { ".note.gnu.build-id", type, 0x2, note, len, 0 };
+	struct kmod_elf *elf;
+	const uint8_t *id = NULL;
+	int err;
+
+	build(&im, is64, msb, &sec, 1);
+	err = kmod_elf_new(im.buf, im.size, &elf);
+	if (err < 0)
+		return err;
+	*idlen = 0;
+	err = kmod_elf_get_build_id(elf, &id, idlen);
+	if (err == 0 &&
+	    (id < im.buf + im.data_off[1] || id + *idlen > im.buf + im.data_off[1] + len))
+		err = -ERANGE; /* outside its section */
+	kmod_elf_free(elf);
+	return err;
+}
+
+/* Notes that are not a build-id, or not whole, give -EINVAL and nothing else. */
+static void test_build_id(bool is64, bool msb)
+{
+	const char *cfg = cfg_name(is64, msb);
+	uint8_t n[128];
+	size_t len, full, idlen, bad = 0;
+
+	full = put_note(n, msb, "GNU", 4, 3, 20);
+	is_int(build_id_of(is64, msb, 7, n, full, &idlen), 0, "%s: build-id note", cfg);
+	is_int(idlen, 20, "%s: build-id of 20 bytes", cfg);
+	for (len = 0; len < full; len++)
+		bad += build_id_of(is64, msb, 7, n, len, &idlen) != -EINVAL;
+	is_int(bad, 0, "%s: build-id note cut short: -EINVAL until its last byte", cfg);
+	is_int(build_id_of(is64, msb, 8, n, full, &idlen), -ENODATA,
+	       "%s: build-id section NOBITS", cfg);
+	len = put_note(n, msb, "GNU", 4, 3, 1);
+	ok(build_id_of(is64, msb, 7, n, len, &idlen) == 0 && idlen == 1,
+	   "%s: a build-id of one byte", cfg);
+	len = put_note(n, msb, "GNU", 4, 3, 0);
+	is_int(build_id_of(is64, msb, 7, n, len, &idlen), -EINVAL, "%s: empty build-id",
+	       cfg);
+	len = put_note(n, msb, "GNU", 4, 1, 20);
+	is_int(build_id_of(is64, msb, 7, n, len, &idlen), -EINVAL, "%s: note type 1",
+	       cfg);
+	len = put_note(n, msb, "GNV", 4, 3, 20);
+	is_int(build_id_of(is64, msb, 7, n, len, &idlen), -EINVAL, "%s: owner GNV", cfg);
+	len = put_note(n, msb, "GNU", 3, 3, 20);
+	is_int(build_id_of(is64, msb, 7, n, len, &idlen), -EINVAL,
+	       "%s: owner GNU without its NUL", cfg);
+	len = put_note(n, msb, "GNU", 4, 3, 20);
+	tput(n, 4, msb, 0xfffffffd); /* namesz: aligned up, near 2^32 */
+	is_int(build_id_of(is64, msb, 7, n, len, &idlen), -EINVAL, "%s: namesz huge",
+	       cfg);
+	tput(n, 4, msb, 4);
+	tput(n + 4, 4, msb, 0xffffffff);
+	is_int(build_id_of(is64, msb, 7, n, len, &idlen), -EINVAL, "%s: descsz huge",
+	       cfg);
+	tput(n + 4, 4, msb, 21);
+	is_int(build_id_of(is64, msb, 7, n, len, &idlen), -EINVAL,
+	       "%s: descsz one byte past the section", cfg);
+	/* a first note whose padded descriptor ends past the section */
+	len = put_note(n, msb, "Linux", 6, 1, 3);
+	len += put_note(n + len, msb, "GNU", 4, 3, 20);
+	tput(n + 4, 4, msb, 3 + (uint32_t)len);
+	is_int(build_id_of(is64, msb, 7, n, len, &idlen), -EINVAL,
+	       "%s: other note running past the section", cfg);
+	tput(n + 4, 4, msb, 3);
+	ok(build_id_of(is64, msb, 7, n, len, &idlen) == 0 && idlen == 20,
+	   "%s: padded note before the build-id skipped", cfg);
 }
 
 /* ---- (d) strip ---- */
@@ -1031,6 +1159,55 @@ static void test_fixture_strip(struct kmod_elf *elf, const uint8_t *file, size_t
 	unlink(stripped);
 }
 
+/* "Build ID: <hex>" of `readelf -n @obj` into @hex; false when there is none. */
+static bool readelf_build_id(const char *obj, char hex[static 512])
+{
+	char cmd[1200];
+	bool found = false;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "readelf -n '%s' 2>/dev/null", obj);
+	p = popen(cmd, "r");
+	if (p == NULL)
+		return false;
+	while (!found && fgets(cmd, sizeof(cmd), p) != NULL)
+		found = sscanf(cmd, " Build ID: %511s", hex) == 1;
+	pclose(p);
+	return found;
+}
+
+/*
+ * @obj linked as kbuild links a module (ld -r --build-id[=@how]): the id
+ * kmod_elf_get_build_id() finds is readelf's; without --build-id there is none.
+ */
+static void test_fixture_build_id(const char *obj, bool m32, const char *how)
+{
+	const char *cfg = m32 ? "gcc -m32" : "gcc";
+	_cleanup_free_ uint8_t *file = NULL;
+	char out[600], cmd[2048], want[512], got[512] = "";
+	struct kmod_elf *elf;
+	const uint8_t *id;
+	size_t flen, idlen;
+	int err;
+
+	snprintf(out, sizeof(out), "%s.linked%s.ko", obj, how ? "-hex" : "");
+	snprintf(cmd, sizeof(cmd), "ld -r %s --build-id%s%s -o '%s' '%s' >/dev/null 2>&1",
+		 m32 ? "-m elf_i386" : "", how ? "=" : "", how ? how : "", out, obj);
+	if (run(cmd) != 0 || !readelf_build_id(out, want) ||
+	    (file = slurp(out, &flen)) == NULL) {
+		skip("ld -r --build-id and readelf -n", "binutils unavailable");
+		return;
+	}
+	if (!is_int(kmod_elf_new(file, flen, &elf), 0, "%s: parse %s", cfg, out))
+		return;
+	err = kmod_elf_get_build_id(elf, &id, &idlen);
+	for (size_t i = 0; err == 0 && i < idlen && i < sizeof(got) / 2; i++)
+		sprintf(got + 2 * i, "%02x", id[i]);
+	is_str(got, want, "%s: build-id of ld -r --build-id%s%s is readelf's", cfg,
+	       how ? "=" : "", how ? how : "");
+	kmod_elf_free(elf);
+}
+
 static void test_fixture(bool m32)
 {
 	const char *cfg = m32 ? "gcc -m32" : "gcc";
@@ -1042,7 +1219,8 @@ static void test_fixture(bool m32)
 	struct kmod_modversion *mv = NULL;
 	struct kmod_elf_symbol *sy = NULL;
 	struct kmod_elf *elf = NULL;
-	size_t flen = 0, kslen = 0, bad = 0;
+	size_t flen = 0, kslen = 0, bad = 0, idlen;
+	const uint8_t *id;
 	const char *name;
 	bool is64;
 	int n;
@@ -1096,7 +1274,12 @@ static void test_fixture(bool m32)
 	free(sy);
 
 	test_fixture_strip(elf, file, flen, obj, cfg);
+	is_int(kmod_elf_get_build_id(elf, &id, &idlen), -ENODATA,
+	       "%s: no build-id before linking", cfg);
 	kmod_elf_free(elf);
+	test_fixture_build_id(obj, m32, NULL);
+	test_fixture_build_id(obj, m32,
+			      "0x000102030405060708090a0b0c0d0e0f1011121314151617");
 
 	for (size_t len = 0; len < flen; len++)
 		bad += parse_copy(file, len) != -ENOEXEC;
@@ -1125,6 +1308,7 @@ int main(void)
 		test_synth(c & 2, c & 1);
 		test_sparse(c & 2, c & 1);
 		test_contents(c & 2, c & 1);
+		test_build_id(c & 2, c & 1);
 		test_hostile(c & 2, c & 1);
 		test_strip(c & 2, c & 1);
 	}

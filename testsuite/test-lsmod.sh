@@ -3,8 +3,8 @@
 #
 # lsmod under the path trap: a fixed /proc/modules and /sys/module tree
 # against testsuite/golden/lsmod.txt (column widths, sizes from coresize or
-# /proc/modules, holders, over-long lines), error paths, options; then the
-# same trees against Debian's lsmod.
+# /proc/modules, holders, over-long lines), error paths, options, --json read
+# back with jq against the table; then the same trees against Debian's lsmod.
 
 # The case_* functions are called by name: SC2317.
 # shellcheck disable=SC2034,SC2317
@@ -187,7 +187,8 @@ Options:
 	-s, --syslog      print to syslog, not stderr
 	-v, --verbose     enables more messages
 	-V, --version     show version
-	-h, --help        show this help|" "$o: usage, exit 0"
+	-h, --help        show this help
+	    --json        print a JSON array, an object per module|" "$o: usage, exit 0"
 done
 for o in -V --version; do
 	trap_run "$lsmod" $o
@@ -197,7 +198,55 @@ done
 trap_run "$lsmod" -x
 is "$trap_rc|$trap_out|$trap_err" "1||$lsmod: invalid option -- 'x'" "-x: getopt's message, exit 1"
 
-# ---- 4. the same output as Debian's lsmod ---------------------------------------
+# ---- 4. --json -----------------------------------------------------------------
+
+# table_rows: the table on stdin as "name size refcnt holders" rows (a size or
+# use count the library could not read, a negative errno, as "-")
+table_rows() { awk 'NR > 1 { print $1, ($2 < 0 ? "-" : $2), ($3 < 0 ? "-" : $3), $4 }'; }
+# json_rows: the same rows from lsmod --json, parsed by jq
+json_rows() { jq -r '.[] | "\(.name) \(.size // "-") \(.refcnt // "-") \(.holders | join(","))"'; }
+
+if need_or_skip "jq (Debian package jq)" command -v jq; then
+	for c in golden holders ghost no_refcnt no_newline empty; do
+		ls_case $c
+		table_rows < "$testdir/stdout" > "$testdir/table"
+		_err=$trap_err
+		args=--json
+		trap_run "$lsmod" --json
+		if json_rows < "$testdir/stdout" > "$testdir/rows" 2> "$testdir/jq.err"; then
+			is "$trap_rc|$(cat "$testdir/rows")|$trap_err" "0|$(cat "$testdir/table")|$_err" \
+				"--json, $c: parses and says what the table says, same messages"
+		else
+			not_ok "--json, $c: parses"
+			sed 's/^/#   /' "$testdir/jq.err"
+		fi
+	done
+	ls_case empty
+	trap_run "$lsmod" --json
+	is "$trap_rc|$trap_out|$trap_err" "0|[]|" "--json, no module loaded: an empty array"
+	ls_case missing
+	trap_run "$lsmod" --json
+	is "$trap_rc|$trap_out" "1|" "--json, no /proc/modules: nothing on stdout, exit 1"
+
+	# state and taint: the kernel's flags for each module ("E": not verified)
+	fresh
+	loaded foo 1 4096
+	loaded bar 0 8192
+	held_by foo bar
+	echo OE > "$TRAP_ROOT/sys/module/foo/taint"
+	: > "$TRAP_ROOT/sys/module/bar/taint"
+	echo going > "$TRAP_ROOT/sys/module/bar/initstate"
+	printf 'quote"back\\slash 512 0 - Live 0x0\n' >> "$TRAP_ROOT/proc/modules"
+	mkdir -p "$TRAP_ROOT/sys/module/quote\"back\\slash/holders"
+	trap_run "$lsmod" --json
+	is "$trap_rc|$trap_out|$trap_err" '0|[
+{"name":"foo","size":4096,"refcnt":1,"holders":["bar"],"state":"live","taint":"OE"},
+{"name":"bar","size":8192,"refcnt":0,"holders":[],"state":"going","taint":""},
+{"name":"quote\"back\\slash","size":512,"refcnt":null,"holders":[],"state":"coming","taint":null}
+]|' "--json: state, taint (null without the file), null for an unreadable use count, escapes"
+fi
+
+# ---- 5. the same output as Debian's lsmod ---------------------------------------
 
 # kmod 30's lsmod logs through libkmod's default logger and says "Error:":
 # stderr is not compared; options and arguments differ on purpose.

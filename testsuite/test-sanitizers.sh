@@ -19,20 +19,42 @@
 # test-modprobe-real.sh starts KMOD_TEST_SANITIZERS_PROCS (default 60) processes
 # per case instead of up to 1000, each paying ASan's start and LeakSanitizer's exit.
 # The sub build is kept between runs, so only what changed is rebuilt.
+# SANITIZER_TESTS (a make variable or the environment) names the tests to run
+# instead of all, e.g. SANITIZER_TESTS='testsuite/test-elf testsuite/test-lsmod.sh'.
+#
+# KMOD_SUB_SANITIZER=thread (test-tsan.sh) does the same with ThreadSanitizer
+# for the threaded paths only, to stay cheap: configure --enable-tsan in
+# testsuite/tsan/, build the library, the tools and test-libkmod, and run
+# test-libkmod.sh (two contexts in two threads) and test-threads.sh (modinfo's
+# workers, depmod's threads); a ThreadSanitizer report anywhere fails.
 
 # shellcheck source=testsuite/lib.sh
 . "${top_srcdir:?}/testsuite/lib.sh"
 
 if sanitizer_build; then
-	skip_all "this is the sanitizer build: it does not run itself"
+	skip_all "this is a sanitizer build: it does not run itself"
 fi
 cc=${CC:-gcc}
-need_or_skip_all "$cc with AddressSanitizer and UBSan" sh -c \
-	"echo 'int main(void) { return 0; }' | '$cc' -fsanitize=address,undefined -x c -o '$testdir/a.out' - && '$testdir/a.out'"
+if [ "${KMOD_SUB_SANITIZER:-}" = thread ]; then
+	name=tsan option=--enable-tsan runtime=ThreadSanitizer flags=-fsanitize=thread
+	report_re='(WARNING|ERROR): ThreadSanitizer'
+	only_programs=(check_PROGRAMS="testsuite/test-libkmod testsuite/test-libkmod-insert")
+	runtime_env=(KMOD_TEST_TSAN=1 "TSAN_OPTIONS=log_path=REPORTS/tsan${TSAN_OPTIONS:+:$TSAN_OPTIONS}")
+else
+	name=sanitizers option=--enable-sanitizers runtime="AddressSanitizer and UBSan"
+	flags=-fsanitize=address,undefined
+	report_re='ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:'
+	only_programs=()
+	runtime_env=("ASAN_OPTIONS=log_path=REPORTS/asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+		"UBSAN_OPTIONS=log_path=REPORTS/ubsan${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}")
+fi
+need_or_skip_all "$cc with $runtime" sh -c \
+	"echo 'int main(void) { return 0; }' | '$cc' $flags -x c -o '$testdir/a.out' - && '$testdir/a.out'"
 
-sub=$top_builddir/testsuite/sanitizers
+sub=$top_builddir/testsuite/$name
 real=${KMOD_TEST_SANITIZERS_REAL:-300}
 reports=$sub/reports
+runtime_env=("${runtime_env[@]/REPORTS/$reports}")
 mkdir -p "$sub/build"
 rm -rf "$reports"
 mkdir -p "$reports"
@@ -51,39 +73,44 @@ if [ "$(cd "$top_srcdir" && pwd -P)" = "$(cd "$top_builddir" && pwd -P)" ]; then
 	rm -rf "$src"
 	if ! submake -C "$top_builddir" distdir distdir="$src" > "$sub/distdir.log" 2>&1; then
 		sed 's/^/# /' "$sub/distdir.log" | tail -n 30
-		not_ok "make distdir for the sanitizer build"
+		not_ok "make distdir for the $name build"
 		done_testing
 	fi
 fi
 
-# The options this build was configured with, plus --enable-sanitizers.
+# The options this build was configured with, plus --enable-sanitizers (or -tsan).
 opts=$("$top_builddir/config.status" --config)
 t0=$(date +%s)
 cd "$sub/build" || exit 1
 if [ ! -f config.status ] || [ "$(cat .kmod-ds-configured 2> /dev/null)" != "$src $opts" ]; then
 	eval "set -- $opts"
-	if "$src/configure" "$@" --enable-sanitizers > configure.log 2>&1; then
+	if "$src/configure" "$@" "$option" > configure.log 2>&1; then
 		echo "$src $opts" > .kmod-ds-configured
 	else
 		tail -n 30 configure.log | sed 's/^/# /'
-		not_ok "configure --enable-sanitizers"
+		not_ok "configure $option"
 		done_testing
 	fi
 fi
-if ! submake -j2 > make.log 2>&1 || ! submake -j2 check TESTS= > make-check-build.log 2>&1; then
+if ! submake -j2 > make.log 2>&1 ||
+	! submake -j2 check TESTS= "${only_programs[@]}" > make-check-build.log 2>&1; then
 	tail -n 40 make.log make-check-build.log | sed 's/^/# /'
-	not_ok "build with --enable-sanitizers"
+	not_ok "build with $option"
 	done_testing
 fi
 t1=$(date +%s)
-diag "sanitizer build configured and built in $((t1 - t0)) s"
+diag "$name build configured and built in $((t1 - t0)) s"
 
 # Not this test, nor those that boot a real kernel in qemu (test-e2e.sh and
 # the like, recognised by testsuite/e2e/host.sh or qemu-system): the guest
 # runs its own copies of the tools, and has no sanitizer runtime.
 tests= qemu= fuzz=
-for t in $(submake -s sanitizers-list-tests | tr ' ' '\n' | grep '^testsuite/'); do
-	if [ "$t" = testsuite/test-sanitizers.sh ]; then
+all_tests=$(submake -s sanitizers-list-tests)
+[ "$name" = tsan ] && all_tests="testsuite/test-libkmod.sh testsuite/test-threads.sh"
+# make check TESTS=testsuite/test-sanitizers.sh SANITIZER_TESTS='...': those only
+[ -n "${SANITIZER_TESTS:-}" ] && all_tests=$SANITIZER_TESTS
+for t in $(echo "$all_tests" | tr ' ' '\n' | grep '^testsuite/'); do
+	if [ "$t" = testsuite/test-sanitizers.sh ] || [ "$t" = testsuite/test-tsan.sh ]; then
 		continue
 	elif [ "$t" = testsuite/test-fuzz.sh ]; then
 		fuzz=$t
@@ -94,35 +121,36 @@ for t in $(submake -s sanitizers-list-tests | tr ' ' '\n' | grep '^testsuite/');
 	fi
 done
 rm -f testsuite/*.trs testsuite/*.log test-suite.log
-KMOD_TEST_REAL_SAMPLE=$real KMOD_TEST_REAL_PROCS=${KMOD_TEST_SANITIZERS_PROCS:-60} \
-	ASAN_OPTIONS=log_path=$reports/asan${ASAN_OPTIONS:+:$ASAN_OPTIONS} \
-	UBSAN_OPTIONS=log_path=$reports/ubsan${UBSAN_OPTIONS:+:$UBSAN_OPTIONS} \
-	submake -j2 check TESTS="$tests" > make-check.log 2>&1
+(
+	export "${runtime_env[@]}"
+	KMOD_TEST_REAL_SAMPLE=$real KMOD_TEST_REAL_PROCS=${KMOD_TEST_SANITIZERS_PROCS:-60} \
+		submake -j2 check TESTS="$tests" "${only_programs[@]}" > make-check.log 2>&1
+)
 t2=$(date +%s)
 diag "sub-suite ran in $((t2 - t1)) s with $([ "$real" = 0 ] && echo "the whole Debian trees" || echo "about $real modules per Debian tree")"
 
 # One result per test file.
-[ -n "$fuzz" ] && skip "sanitizers: $fuzz: its libFuzzer targets are built with ASan and UBSan (clang) in every build"
+[ -n "$fuzz" ] && skip "$name: $fuzz: its libFuzzer targets are built with ASan and UBSan (clang) in every build"
 for t in $qemu; do
-	skip "sanitizers: $t: boots a real kernel in qemu, not run in the sanitizer build"
+	skip "$name: $t: boots a real kernel in qemu, not run in the sanitizer build"
 done
 for t in $tests; do
 	trs=${t%.sh}.trs log=${t%.sh}.log
 	if [ ! -f "$trs" ]; then
-		not_ok "sanitizers: $t ran (no $trs)"
+		not_ok "$name: $t ran (no $trs)"
 		continue
 	fi
 	res=$(sed -n 's/^:global-test-result: //p' "$trs")
 	counts=$(sed -n 's/^:test-result: //p' "$trs" | cut -d' ' -f1 | sort | uniq -c |
 		awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')
 	case $res in
-	PASS) ok "sanitizers: $t ($counts)" ;;
+	PASS) ok "$name: $t ($counts)" ;;
 	SKIP)
 		why=$(sed -n 's/^1\.\.0 *# *SKIP *//p' "$log" | head -n 1)
-		skip "sanitizers: $t: ${why:-skipped}"
+		skip "$name: $t: ${why:-skipped}"
 		;;
 	*)
-		not_ok "sanitizers: $t: $res ($counts)"
+		not_ok "$name: $t: $res ($counts)"
 		grep -E '^(not ok|FAIL|ERROR)' "$log" | head -n 10 | sed 's/^/#   /'
 		;;
 	esac
@@ -132,21 +160,21 @@ done
 rm -f testsuite/*.trs
 
 # No sanitizer report anywhere.
-found=$(grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' testsuite/*.log 2> /dev/null)
+found=$(grep -l -E "$report_re" testsuite/*.log 2> /dev/null)
 files=$(find "$reports" -type f -size +0 2> /dev/null)
 if [ -z "$found$files" ]; then
-	ok "sanitizers: no AddressSanitizer, LeakSanitizer or UBSan report in any sub log or report file"
+	ok "$name: no $runtime report in any sub log or report file"
 else
-	not_ok "sanitizers: no AddressSanitizer, LeakSanitizer or UBSan report in any sub log or report file"
+	not_ok "$name: no $runtime report in any sub log or report file"
 	for f in $found; do
 		diag "in $sub/build/$f:"
-		grep -E -A 12 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$f" | head -n 40 | sed 's/^/#   /'
+		grep -E -A 12 "$report_re" "$f" | head -n 40 | sed 's/^/#   /'
 	done
 	for f in $files; do
 		diag "report $f:"
 		head -n 40 "$f" | sed 's/^/#   /'
 	done
 fi
-diag "test-sanitizers.sh: $(($(date +%s) - t0)) s in all"
+diag "test-sanitizers.sh ($name): $(($(date +%s) - t0)) s in all"
 
 done_testing

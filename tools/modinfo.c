@@ -17,11 +17,16 @@
 
 #include "kmod.h"
 #include "log.h"
+#include "modinfo.h"
 #include "util/hash.h"
+#include "util/strbuf.h"
 #include "util/util.h"
 
 /* Module files read ahead at most by this many threads. */
 #define MAX_PREFETCH_THREADS 8
+
+/* --json has no short form */
+#define OPT_JSON 0x100
 
 static const char cmdopts_s[] = "adlpn0mF:k:b:Vh";
 static const struct option cmdopts[] = {
@@ -37,26 +42,8 @@ static const struct option cmdopts[] = {
 	{ "basedir", required_argument, NULL, 'b' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ NULL, 0, NULL, 0 },
-};
-
-/* What to print: one field or everything, and the record separator. */
-struct output {
-	const char *field;
-	char sep;
-};
-
-/* A parameter gathered from its "parm" and "parmtype" entries. */
-struct param {
-	const char *name;
-	int namelen;
-	const char *desc; /* NULL when there is no "parm" entry */
-	const char *type; /* NULL when there is no "parmtype" entry */
-};
-
-struct params {
-	struct param *v;
-	size_t n, cap;
 };
 
 static void help(void)
@@ -74,6 +61,7 @@ static void help(void)
 	       "\t-F, --field=FIELD           Print only provided FIELD\n"
 	       "\t-k, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
 	       "\t-b, --basedir=DIR           Use DIR as filesystem root for " MODULE_DIRECTORY "\n"
+	       "\t    --json                  Print a JSON array, an object per module\n"
 	       "\t-V, --version               Show version\n"
 	       "\t-h, --help                  Show this help\n",
 	       program_invocation_short_name);
@@ -88,12 +76,7 @@ static struct param *param_find(struct params *ps, const char *name, int namelen
 	return NULL;
 }
 
-/*
- * "parm=name:description" and "parmtype=name:type" merge by name; a later
- * entry of the same kind wins.  Entries without ':' are reported and
- * skipped, as kmod does.
- */
-static int param_add(struct params *ps, const char *key, const char *value)
+int param_add(struct params *ps, const char *key, const char *value)
 {
 	const char *colon = strchr(value, ':');
 	struct param *p;
@@ -177,10 +160,14 @@ static int info_print(const struct kmod_list *list, const struct output *out)
 	return err;
 }
 
-/* kmod_module_get_info()'s answer, fetched ahead by a worker thread. */
+/*
+ * kmod_module_get_info()'s answer, fetched ahead by a worker thread, with the
+ * messages the library logged meanwhile (shown when the module is).
+ */
 struct fetched {
 	struct kmod_list *list;
 	int err;
+	struct strbuf log;
 };
 
 static int modinfo_do(struct kmod_module *mod, const struct output *out, struct fetched *f)
@@ -190,21 +177,24 @@ static int modinfo_do(struct kmod_module *mod, const struct output *out, struct 
 	bool builtin = filename == NULL;
 	int err;
 
-	if (builtin) {
+	if (out->json) {
+		/* everything is in the object */
+	} else if (builtin) {
 		if (out->field == NULL)
 			printf("%-16s%s%c", "name:", kmod_module_get_name(mod), out->sep);
 		else if (streq(out->field, "name"))
 			printf("%s%c", kmod_module_get_name(mod), out->sep);
 		filename = "(builtin)";
 	}
-	if (out->field != NULL && streq(out->field, "filename")) {
+	if (!out->json && out->field != NULL && streq(out->field, "filename")) {
 		printf("%s%c", filename, out->sep);
 		return 0;
 	}
-	if (out->field == NULL)
+	if (!out->json && out->field == NULL)
 		printf("%-16s%s%c", "filename:", filename, out->sep);
 
 	if (f != NULL) {
+		log_replay(&f->log);
 		list = TAKE_PTR(f->list);
 		err = f->err;
 	} else {
@@ -213,12 +203,12 @@ static int modinfo_do(struct kmod_module *mod, const struct output *out, struct 
 	if (err < 0) {
 		/* an old kernel has no modules.builtin.modinfo: nothing more to say */
 		if (builtin && err == -ENOENT)
-			return 0;
+			return out->json ? json_print(mod, NULL, out) : 0;
 		ERR("could not get modinfo from '%s': %s\n", kmod_module_get_name(mod),
 		    strerror(-err));
 		return err;
 	}
-	err = info_print(list, out);
+	err = out->json ? json_print(mod, list, out) : info_print(list, out);
 	kmod_module_info_free_list(list);
 	return err;
 }
@@ -280,14 +270,26 @@ static int modinfo_alias_do(struct kmod_ctx *ctx, const char *alias, const struc
  * Reading a module is decompression, or for a plain one a few small reads, so
  * with several module files on the command line, worker threads fetch their
  * information ahead while the main thread prints in argument order (plain
- * 6.1 tree: 0.23 -> 0.18 s on 2 CPUs).  Workers only call
- * kmod_module_get_info() on modules the main thread created beforehand, each
- * module in one job only (a name given twice is read in its turn instead).
+ * 6.1 tree: 0.23 -> 0.18 s on 2 CPUs).  A context is one thread's (libkmod.h),
+ * so each worker opens the files in a context of its own, set up like the
+ * main one, and hands back only the answer and the messages it logged.  The
+ * main thread's modules of those files tell it which to wait for and what to
+ * print around the answer.
  */
+struct prefetch;
+
+struct worker {
+	struct prefetch *pf;
+	struct kmod_ctx *ctx;
+	pthread_t thread;
+};
+
 struct prefetch {
 	struct kmod_ctx *ctx;
+	char **args;
 	struct kmod_module **mods; /* per argument: its module file, or NULL */
 	int *open_err;		   /* kmod_module_new_from_path()'s error */
+	bool *fetch;		   /* read ahead by a worker: set before they start */
 	struct fetched *res;
 	bool *done;
 	bool *deferred; /* a module file read only in its turn */
@@ -296,34 +298,91 @@ struct prefetch {
 	size_t waiting; /* the argument the printer waits for */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	pthread_t threads[MAX_PREFETCH_THREADS];
+	struct worker workers[MAX_PREFETCH_THREADS];
 	unsigned int nthreads;
 };
 
+/*
+ * A worker context's log function: the message is held for the printer (see
+ * struct fetched); never a fatal one, which would exit from this thread.
+ */
+static void worker_log(void *data, int priority, const char *file, int line,
+		       const char *fn, const char *format, va_list args)
+{
+	char *msg;
+
+	if (vasprintf(&msg, format, args) < 0)
+		return;
+	log_printf(priority < LOG_ERR ? LOG_ERR : priority, "%s", msg);
+	free(msg);
+}
+
 static void *prefetch_worker(void *data)
 {
-	struct prefetch *pf = data;
+	struct worker *w = data;
+	struct prefetch *pf = w->pf;
 
 	for (;;) {
-		struct kmod_list *list = NULL;
+		struct fetched f = { .list = NULL };
+		struct kmod_module *mod;
 		size_t i;
-		int err;
 
 		do
 			i = __atomic_fetch_add(&pf->next, 1, __ATOMIC_RELAXED);
-		while (i < pf->n && pf->mods[i] == NULL);
+		while (i < pf->n && !pf->fetch[i]);
 		if (i >= pf->n)
 			return NULL;
 
-		err = kmod_module_get_info(pf->mods[i], &list);
+		strbuf_init(&f.log);
+		log_capture(&f.log);
+		f.err = kmod_module_new_from_path(w->ctx, pf->args[i], &mod);
+		if (f.err == 0) {
+			f.err = kmod_module_get_info(mod, &f.list);
+			kmod_module_unref(mod);
+		}
+		log_capture(NULL);
 
 		pthread_mutex_lock(&pf->lock);
-		pf->res[i] = (struct fetched){ .list = list, .err = err };
+		pf->res[i] = f;
 		pf->done[i] = true;
 		/* wake the printer only when it waits for this one */
 		if (pf->waiting == i)
 			pthread_cond_signal(&pf->cond);
 		pthread_mutex_unlock(&pf->lock);
+	}
+}
+
+/* A context for a worker, set up as @ctx is; NULL on failure. */
+static struct kmod_ctx *worker_ctx(struct kmod_ctx *ctx)
+{
+	const char *null_config = NULL;
+	struct kmod_ctx *w = kmod_new(kmod_get_dirname(ctx), &null_config);
+
+	if (w == NULL)
+		return NULL;
+	kmod_set_log_priority(w, kmod_get_log_priority(ctx));
+	kmod_set_log_fn(w, worker_log, NULL);
+	if (kmod_set_detached_sig_policy(w, kmod_get_detached_sig_policy(ctx)) < 0)
+		return kmod_unref(w);
+	return w;
+}
+
+static void prefetch_start(struct prefetch *pf, size_t files, long ncpu)
+{
+	pthread_mutex_init(&pf->lock, NULL);
+	pthread_cond_init(&pf->cond, NULL);
+	for (long t = 0; t < ncpu && t < MAX_PREFETCH_THREADS && (size_t)t < files; t++) {
+		struct worker *w = &pf->workers[pf->nthreads];
+
+		w->pf = pf;
+		w->ctx = worker_ctx(pf->ctx);
+		if (w->ctx == NULL)
+			break;
+		if (pthread_create(&w->thread, NULL, prefetch_worker, w) != 0) {
+			kmod_unref(w->ctx);
+			break;
+		}
+		pf->nthreads++;
 	}
 }
 
@@ -338,14 +397,15 @@ static void prefetch_init(struct prefetch *pf, struct kmod_ctx *ctx, char **args
 	bool all_files = true;
 	size_t files = 0;
 
-	*pf = (struct prefetch){ .ctx = ctx, .n = n, .waiting = SIZE_MAX };
+	*pf = (struct prefetch){ .ctx = ctx, .args = args, .n = n, .waiting = SIZE_MAX };
 	pf->mods = calloc(n, sizeof(*pf->mods));
 	pf->open_err = calloc(n, sizeof(*pf->open_err));
+	pf->fetch = calloc(n, sizeof(*pf->fetch));
 	pf->res = calloc(n, sizeof(*pf->res));
 	pf->done = calloc(n, sizeof(*pf->done));
 	pf->deferred = calloc(n, sizeof(*pf->deferred));
-	if (pf->mods == NULL || pf->open_err == NULL || pf->res == NULL || pf->done == NULL ||
-	    pf->deferred == NULL)
+	if (pf->mods == NULL || pf->open_err == NULL || pf->fetch == NULL ||
+	    pf->res == NULL || pf->done == NULL || pf->deferred == NULL)
 		CRIT("out of memory\n");
 	for (size_t i = 0; i < n; i++) {
 		if (!arg_is_modname && is_module_filename(args[i])) {
@@ -384,18 +444,12 @@ static void prefetch_init(struct prefetch *pf, struct kmod_ctx *ctx, char **args
 		}
 		if (hash_add(names, kmod_module_get_name(pf->mods[i]), pf->mods[i]) < 0)
 			CRIT("out of memory\n");
+		pf->fetch[i] = true;
 		files++;
 	}
 	hash_free(names);
-	if (files < 2)
-		return;
-	pthread_mutex_init(&pf->lock, NULL);
-	pthread_cond_init(&pf->cond, NULL);
-	for (long t = 0; t < ncpu && t < MAX_PREFETCH_THREADS && (size_t)t < files; t++) {
-		if (pthread_create(&pf->threads[t], NULL, prefetch_worker, pf) != 0)
-			break;
-		pf->nthreads++;
-	}
+	if (files >= 2)
+		prefetch_start(pf, files, ncpu);
 }
 
 /* The argument @i if it is a module file: shown, its error, or 1 if it is not one. */
@@ -430,18 +484,22 @@ static int prefetch_show(struct prefetch *pf, size_t i, const char *arg, const s
 
 static void prefetch_release(struct prefetch *pf)
 {
-	for (unsigned int t = 0; t < pf->nthreads; t++)
-		pthread_join(pf->threads[t], NULL);
+	for (unsigned int t = 0; t < pf->nthreads; t++) {
+		pthread_join(pf->workers[t].thread, NULL);
+		kmod_unref(pf->workers[t].ctx);
+	}
 	if (pf->nthreads > 0) {
 		pthread_mutex_destroy(&pf->lock);
 		pthread_cond_destroy(&pf->cond);
 	}
 	for (size_t i = 0; i < pf->n && pf->mods != NULL; i++) {
 		kmod_module_info_free_list(pf->res[i].list);
+		strbuf_release(&pf->res[i].log);
 		kmod_module_unref(pf->mods[i]);
 	}
 	free(pf->mods);
 	free(pf->open_err);
+	free(pf->fetch);
 	free(pf->res);
 	free(pf->done);
 	free(pf->deferred);
@@ -482,7 +540,8 @@ static bool is_module_filename(const char *name)
 
 static int do_modinfo(int argc, char *argv[])
 {
-	struct output out = { .field = NULL, .sep = '\n' };
+	size_t shown = 0;
+	struct output out = { .field = NULL, .sep = '\n', .shown = &shown };
 	const char *null_config = NULL;
 	const char *root = NULL, *kversion = NULL;
 	char dirname_buf[PATH_MAX];
@@ -528,6 +587,9 @@ static int do_modinfo(int argc, char *argv[])
 		case 'b':
 			root = optarg;
 			break;
+		case OPT_JSON:
+			out.json = true;
+			break;
 		case 'h':
 			help();
 			return EXIT_SUCCESS;
@@ -542,6 +604,10 @@ static int do_modinfo(int argc, char *argv[])
 
 	if (optind >= argc) {
 		ERR("missing module or filename.\n");
+		return EXIT_FAILURE;
+	}
+	if (out.json && out.sep == '\0') {
+		ERR("--json and -0 cannot be used together.\n");
 		return EXIT_FAILURE;
 	}
 
@@ -588,6 +654,8 @@ static int do_modinfo(int argc, char *argv[])
 	}
 
 	prefetch_release(&pf);
+	if (out.json)
+		puts(shown > 0 ? "\n]" : "[]");
 	kmod_unref(ctx);
 	return err < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -56,6 +56,8 @@ static void ask_everything(struct kmod_elf *elf, const uint8_t *data, size_t siz
 	struct kmod_modversion *versions;
 	struct kmod_elf_symbol *symbols;
 	const void *buf;
+	const uint8_t *id;
+	size_t idlen;
 	const char *name;
 	uint64_t len;
 	char **strings;
@@ -79,6 +81,12 @@ static void ask_everything(struct kmod_elf *elf, const uint8_t *data, size_t siz
 		fuzz_touch(name);
 	if (kmod_elf_get_section(elf, ".modinfo", &buf, &len) == 0 && len > 0)
 		(void)*((const volatile uint8_t *)buf + len - 1);
+	if (kmod_elf_get_build_id(elf, &id, &idlen) == 0) {
+		if (idlen == 0)
+			abort();
+		(void)*((const volatile uint8_t *)id);
+		(void)*((const volatile uint8_t *)id + idlen - 1);
+	}
 
 	fuzz_strip(elf, data, size, KMOD_ELF_STRIP_MODVERSION);
 	fuzz_strip(elf, data, size, KMOD_ELF_STRIP_VERMAGIC);
