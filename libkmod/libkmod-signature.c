@@ -369,7 +369,7 @@ static int parse_type_only(struct kmod_sig_info *info)
 	return 0;
 }
 
-#if ENABLE_OPENSSL
+#ifdef ENABLE_OPENSSL
 #include <openssl/bn.h>
 #include <openssl/objects.h>
 #include <openssl/pkcs7.h>
