@@ -22,6 +22,8 @@
 
 # shellcheck source=testsuite/lib.sh
 . "${top_srcdir:?}/testsuite/lib.sh"
+# shellcheck source=testsuite/subbuild.sh
+. "$top_srcdir/testsuite/subbuild.sh"
 
 if sanitizer_build; then
 	skip_all "this is the sanitizer build: it does not run itself"
@@ -37,39 +39,17 @@ mkdir -p "$sub/build"
 rm -rf "$reports"
 mkdir -p "$reports"
 
-# A clean make: not this make's jobserver, flags or targets.
-submake() {
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES make "$@"
-}
-
-# An in-tree build leaves objects next to the sources, which a VPATH build
-# would pick up (and configure refuses such a source directory): the sources
-# are then taken from "make distdir", as distcheck does.
-src=$top_srcdir
-if [ "$(cd "$top_srcdir" && pwd -P)" = "$(cd "$top_builddir" && pwd -P)" ]; then
-	src=$sub/src
-	rm -rf "$src"
-	if ! submake -C "$top_builddir" distdir distdir="$src" > "$sub/distdir.log" 2>&1; then
-		sed 's/^/# /' "$sub/distdir.log" | tail -n 30
-		not_ok "make distdir for the sanitizer build"
-		done_testing
-	fi
-fi
+subbuild_sources "$sub/src"
+src=$subbuild_src
 
 # The options this build was configured with, plus --enable-sanitizers.
-opts=$("$top_builddir/config.status" --config)
+mapfile -t opts < <(subbuild_opts)
 t0=$(date +%s)
-cd "$sub/build" || exit 1
-if [ ! -f config.status ] || [ "$(cat .kmod-ds-configured 2> /dev/null)" != "$src $opts" ]; then
-	eval "set -- $opts"
-	if "$src/configure" "$@" --enable-sanitizers > configure.log 2>&1; then
-		echo "$src $opts" > .kmod-ds-configured
-	else
-		tail -n 30 configure.log | sed 's/^/# /'
-		not_ok "configure --enable-sanitizers"
-		done_testing
-	fi
+if ! subbuild_configure "$sub/build" "${opts[@]}" --enable-sanitizers; then
+	not_ok "configure --enable-sanitizers"
+	done_testing
 fi
+cd "$sub/build" || exit 1
 if ! submake -j2 > make.log 2>&1 || ! submake -j2 check TESTS= > make-check-build.log 2>&1; then
 	tail -n 40 make.log make-check-build.log | sed 's/^/# /'
 	not_ok "build with --enable-sanitizers"
@@ -106,30 +86,8 @@ diag "sub-suite ran in $((t2 - t1)) s with $([ "$real" = 0 ] && echo "the whole 
 for t in $qemu; do
 	skip "sanitizers: $t: boots a real kernel in qemu, not run in the sanitizer build"
 done
-for t in $tests; do
-	trs=${t%.sh}.trs log=${t%.sh}.log
-	if [ ! -f "$trs" ]; then
-		not_ok "sanitizers: $t ran (no $trs)"
-		continue
-	fi
-	res=$(sed -n 's/^:global-test-result: //p' "$trs")
-	counts=$(sed -n 's/^:test-result: //p' "$trs" | cut -d' ' -f1 | sort | uniq -c |
-		awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')
-	case $res in
-	PASS) ok "sanitizers: $t ($counts)" ;;
-	SKIP)
-		why=$(sed -n 's/^1\.\.0 *# *SKIP *//p' "$log" | head -n 1)
-		skip "sanitizers: $t: ${why:-skipped}"
-		;;
-	*)
-		not_ok "sanitizers: $t: $res ($counts)"
-		grep -E '^(not ok|FAIL|ERROR)' "$log" | head -n 10 | sed 's/^/#   /'
-		;;
-	esac
-done
-# What the suite found, and the results' own files: no double count of
-# these results by whoever counts .trs files under the build tree.
-rm -f testsuite/*.trs
+# shellcheck disable=SC2086 # a list of test names
+subbuild_relay "sanitizers: " $tests
 
 # No sanitizer report anywhere.
 found=$(grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' testsuite/*.log 2> /dev/null)
