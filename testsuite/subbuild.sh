@@ -20,6 +20,14 @@
 #                             unless DIR was configured so already (then only
 #                             what changed is rebuilt); 1 on failure, with
 #                             configure's last lines as diagnostics
+#   subbuild_tests PREFIX     in a configured sub build (the current directory):
+#                             the tests of its suite to run, in subbuild_tests;
+#                             one SKIP with the reason for each left out: those
+#                             that configure builds of their own, test-fuzz.sh
+#                             (its libFuzzer targets carry ASan and UBSan in
+#                             every build) and those that boot a kernel in qemu
+#                             or run Debian's initramfs builders (recognised by
+#                             testsuite/e2e/host.sh or qemu-system)
 #   subbuild_relay PREFIX TEST...  after "make check TESTS='TEST...'" in the
 #                             current directory: one TAP result per TEST from
 #                             its .trs (PASS, SKIP with its reason, or a failure
@@ -64,6 +72,28 @@ subbuild_configure() {
 		tail -n 30 "$dir/configure.log" | sed 's/^/# /'
 		return 1
 	fi
+}
+
+subbuild_tests() {
+	local prefix=$1 t
+	subbuild_tests=
+	for t in $(submake -s sanitizers-list-tests | tr ' ' '\n' | grep '^testsuite/'); do
+		case $t in
+		testsuite/test-sanitizers.sh | testsuite/test-without.sh)
+			skip "$prefix$t: configures builds of its own, run from the default build"
+			;;
+		testsuite/test-fuzz.sh)
+			skip "$prefix$t: its libFuzzer targets are built with ASan and UBSan (clang) in every build"
+			;;
+		*)
+			if [ -f "$subbuild_src/$t" ] && grep -q -E 'e2e/host\.sh|qemu-system' "$subbuild_src/$t"; then
+				skip "$prefix$t: boots a real kernel in qemu or runs Debian's initramfs builders, run in the default build"
+			else
+				subbuild_tests="$subbuild_tests $t"
+			fi
+			;;
+		esac
+	done
 }
 
 subbuild_relay() {

@@ -40,7 +40,6 @@ rm -rf "$reports"
 mkdir -p "$reports"
 
 subbuild_sources "$sub/src"
-src=$subbuild_src
 
 # The options this build was configured with, plus --enable-sanitizers.
 mapfile -t opts < <(subbuild_opts)
@@ -59,20 +58,10 @@ t1=$(date +%s)
 diag "sanitizer build configured and built in $((t1 - t0)) s"
 
 # Not this test, nor those that boot a real kernel in qemu (test-e2e.sh and
-# the like, recognised by testsuite/e2e/host.sh or qemu-system): the guest
-# runs its own copies of the tools, and has no sanitizer runtime.
-tests= qemu= fuzz=
-for t in $(submake -s sanitizers-list-tests | tr ' ' '\n' | grep '^testsuite/'); do
-	if [ "$t" = testsuite/test-sanitizers.sh ]; then
-		continue
-	elif [ "$t" = testsuite/test-fuzz.sh ]; then
-		fuzz=$t
-	elif [ -f "$src/$t" ] && grep -q -E 'e2e/host\.sh|qemu-system' "$src/$t"; then
-		qemu="$qemu $t"
-	else
-		tests="$tests $t"
-	fi
-done
+# the like): the guest runs its own copies of the tools, and has no sanitizer
+# runtime; see subbuild_tests.
+subbuild_tests "sanitizers: "
+tests=$subbuild_tests
 rm -f testsuite/*.trs testsuite/*.log test-suite.log
 KMOD_TEST_REAL_SAMPLE=$real KMOD_TEST_REAL_PROCS=${KMOD_TEST_SANITIZERS_PROCS:-60} \
 	ASAN_OPTIONS=log_path=$reports/asan${ASAN_OPTIONS:+:$ASAN_OPTIONS} \
@@ -82,10 +71,6 @@ t2=$(date +%s)
 diag "sub-suite ran in $((t2 - t1)) s with $([ "$real" = 0 ] && echo "the whole Debian trees" || echo "about $real modules per Debian tree")"
 
 # One result per test file.
-[ -n "$fuzz" ] && skip "sanitizers: $fuzz: its libFuzzer targets are built with ASan and UBSan (clang) in every build"
-for t in $qemu; do
-	skip "sanitizers: $t: boots a real kernel in qemu, not run in the sanitizer build"
-done
 # shellcheck disable=SC2086 # a list of test names
 subbuild_relay "sanitizers: " $tests
 

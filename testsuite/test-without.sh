@@ -87,27 +87,13 @@ else
 	is "$feats" "-ZSTD -XZ -ZLIB -LIBCRYPTO +DETACHED_SIG" "all: kmod --version lists no optional library"
 
 	cd "$sub/all" || exit 1
+	subbuild_tests "all: "
 	tests=
-	for t in $(submake -s sanitizers-list-tests | tr ' ' '\n' | grep '^testsuite/'); do
+	for t in $subbuild_tests; do
 		case $t in
-		testsuite/test-without.sh | testsuite/test-sanitizers.sh)
-			skip "all: $t: configures builds of its own, from the default build"
-			continue
-			;;
-		testsuite/test-fuzz.sh)
-			skip "all: $t: libFuzzer targets (clang), run in the default build"
-			continue
-			;;
-		testsuite/*-valgrind.sh)
-			skip "all: $t: valgrind (minutes of CPU), run in the default build"
-			continue
-			;;
+		testsuite/*-valgrind.sh) skip "all: $t: valgrind (minutes of CPU), run in the default build" ;;
+		*) tests="$tests $t" ;;
 		esac
-		if [ -f "$subbuild_src/$t" ] && grep -q -E 'e2e/host\.sh|qemu-system' "$subbuild_src/$t"; then
-			skip "all: $t: real kernels in qemu and Debian's initramfs builders, run in the default build"
-		else
-			tests="$tests $t"
-		fi
 	done
 	rm -f testsuite/*.trs testsuite/*.log test-suite.log
 	t0=$(date +%s)
