@@ -448,7 +448,7 @@ static int parse_type_only(struct kmod_sig_info *info)
 	return 0;
 }
 
-#if ENABLE_OPENSSL
+#ifdef ENABLE_OPENSSL
 #include <openssl/bn.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>

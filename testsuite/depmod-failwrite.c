@@ -10,7 +10,7 @@
  * full disk does) and the next one fails.  Stand-alone: no libkmod, no util/.
  */
 
-#define _GNU_SOURCE
+/* _GNU_SOURCE (RTLD_NEXT) comes from config.h, included by the command line. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The reference side of test-index.sh: linked at test time against the
+ * The reference side of test-index-debian.sh: linked at test time against the
  * distribution's libkmod.so.2 (Debian's kmod 30), never against ours, so the
  * few prototypes it needs are declared here instead of including libkmod.h.
  *

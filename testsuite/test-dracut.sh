@@ -25,6 +25,12 @@
 #    the modules are not stripped (6.1: --aggressive-strip); dracut indexed
 #    the image with our depmod.  6.12 runs --kernel-only with a --kmoddir
 #    spelt so that the module takes its one-file-a-run path.
+# Hermetic: every program that reads modprobe.d or depmod.d (dracut,
+# dracut-install, depmod) runs in a private mount namespace where those
+# directories are the test's (testsuite/e2e/private-config.sh): the machine's
+# packages (mdadm, udev, systemd...) add files there that dracut copies into
+# the image and that change what dracut-install resolves.  The image must hold
+# exactly the test's modprobe.d file.
 # Needs dpkg-deb, apt (or the cached .debs), unshare and root; a missing
 # prerequisite is a skip, and a failure when CI=true.  About a minute of CPU
 # time (two minutes on a busy two-core machine).
@@ -78,6 +84,18 @@ trap cleanup EXIT
 
 unset KMOD_DETACHED_SIG KMOD_LOG MODPROBE_OPTIONS LD_PRELOAD DRACUT_KERNEL_MODALIASES
 
+# The only modprobe.d and depmod.d files the programs under test see.
+pconf=$testdir/config
+private_config=$top_srcdir/testsuite/e2e/private-config.sh
+mkdir -p "$pconf/modprobe.d" "$pconf/depmod.d"
+echo '# kmod-ds test: the only modprobe.d file' > "$pconf/modprobe.d/zz-kmodds-test.conf"
+
+# private CMD...: CMD in a private mount namespace with $pconf's configuration.
+private() {
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare -m sh -c 'sh "$0" "$1" && shift && exec "$@"' "$private_config" "$pconf" "$@"
+}
+
 # libdir IMPL: the directory LD_LIBRARY_PATH names for ours or deb.
 libdir() {
 	if [[ $1 == ours ]]; then dirname "$ours_lib"; else dirname "$deb_lib"; fi
@@ -123,7 +141,7 @@ make_tree() {
 		"$kmod" detach -o "$mods/kernel/$m$ext" "$src/kernel/$m$ext" || return 1
 		[[ -s $mods/kernel/$m$ext.sig ]] || return 1
 	done
-	"$deb_depmod" -b "$sroot" "$kver"
+	private "$deb_depmod" -b "$sroot" "$kver"
 }
 
 # listing DIR: one line per file below DIR: type, path, size.
@@ -144,7 +162,7 @@ di_run() {
 	shift
 	rm -rf "$dest"
 	mkdir -p "$dest"
-	env LD_LIBRARY_PATH="$(libdir "$impl")" "${envs[@]}" \
+	private env LD_LIBRARY_PATH="$(libdir "$impl")" "${envs[@]}" \
 		"$DI" -D "$dest" --kerneldir "$mods" --firmwaredirs "$work/firmware" "$@" \
 		> "$out.out" 2> "$out.err" < /dev/null
 	echo $? > "$out.rc"
@@ -203,8 +221,9 @@ ld_check() {
 # in a private mount namespace where /sys/devices holds one directory per line
 # of MODALIASES with that modalias, and /lib/modules/$(uname -r) is the tree
 # (dracut 059 looks there in this mode, whatever --kerneldir says): an overlay
-# on the directory /lib resolves to.  $work/modalias.IMPL.all gets the sorted
-# output, the messages and the exit status.
+# on the directory /lib resolves to; the modprobe.d and depmod.d directories
+# are $pconf's.  $work/modalias.IMPL.all gets the sorted output, the messages
+# and the exit status.
 modalias_ns() {
 	local impl=$1 fake=$work/sysfs libfake=$work/libfake i=0 a
 	if [[ ! -d $fake ]]; then
@@ -219,10 +238,11 @@ modalias_ns() {
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	LD_LIBRARY_PATH=$(libdir "$impl") unshare -m bash -c '
 		mount --bind "$1" /sys/devices &&
-			mount -t overlay kmod-ds -o "lowerdir=$2:$3" "$3" || exit 99
+			mount -t overlay kmod-ds -o "lowerdir=$2:$3" "$3" && sh "$6" "$7" || exit 99
 		"$4" --modalias > "$5.out" 2> "$5.err" < /dev/null
 		echo "exit $?" >> "$5.out"' \
-		sh "$fake" "$libfake" "$(readlink -f /lib)" "$DI" "$work/modalias.$impl"
+		sh "$fake" "$libfake" "$(readlink -f /lib)" "$DI" "$work/modalias.$impl" \
+		"$private_config" "$pconf"
 	{
 		LC_ALL=C sort "$work/modalias.$impl.out"
 		norm_err "$work/modalias.$impl.err"
@@ -357,7 +377,7 @@ run_dracut() {
 	mkdir -p "$work/$name.tmp" "$work/$name.root"
 	: > "$testdir/depmod.calls"
 	rm -f "$testdir/ld-dracut"/*
-	env "${envs[@]}" dracutbasedir="$dbase" DRACUT_INSTALL="$testdir/bin/dracut-install" \
+	private env "${envs[@]}" dracutbasedir="$dbase" DRACUT_INSTALL="$testdir/bin/dracut-install" \
 		DRACUT_PATH="$testdir/bin $top_builddir/tools /sbin /bin /usr/sbin /usr/bin" \
 		bash "$dracut_root/usr/bin/dracut" --conf /dev/null --confdir "$testdir/dracut.conf.d" \
 		--kver "$kver" --kmoddir "$kmoddir" --no-hostonly --no-early-microcode --no-compress \
@@ -398,6 +418,13 @@ check_image() {
 	done < "$work/$name.mods"
 	is "$bad $badmod" "0 0" "$t: $name: signatures and modules are the tree's, byte for byte"
 	is "$(grep -c '\.sig' "$kdir/modules.dep")" 0 "$t: $name: depmod on the image left the .sig files out"
+	# 90kernel-modules copies the modprobe.d files it finds (its install(),
+	# which --kernel-only leaves out): the test's, none of the machine's.
+	want=usr/lib/modprobe.d/zz-kmodds-test.conf
+	[[ $t == 6.1 ]] || want=
+	got=$(cd "$root" && find . -path '*/modprobe.d/*' ! -type d | sed 's#^\./##' | LC_ALL=C sort)
+	[[ -z $want ]] || cmp -s "$root/$want" "$pconf/modprobe.d/${want##*/}" || got+=" (different)"
+	is "$got" "$want" "$t: $name: the image's modprobe.d files are the test's, no other"
 }
 
 t_part=$(e2e_now)

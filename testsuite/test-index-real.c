@@ -8,7 +8,7 @@
  * all keys, truncation and byte flips, timings.  With REF (index-dump-debian,
  * linked against the distribution's libkmod) the dumps must equal kmod's byte
  * for byte and wildcard lookups must give kmod's answers in kmod's order.
- * test-index.sh builds the module trees and runs this.
+ * test-index-debian.sh builds the module trees and runs this.
  */
 
 #include <errno.h>

@@ -5,12 +5,20 @@
 # (contrib/initramfs-tools/hooks/kmod-detached-sig), on Debian's signed 6.1
 # kernel whose modules we split into unsigned module + .sig:
 #
-# * Debian's mkinitramfs (initramfs-tools-core, klibc-utils and libklibc
-#   downloaded and unpacked, not installed) runs in a private mount namespace:
-#   /usr is an overlay of those packages, our kmod as /usr/bin/kmod (so
-#   modprobe, depmod and modinfo are ours, the names being links to it) and
-#   the module tree at /usr/lib/modules/KVER over the host's /usr; /boot is
-#   the kernel package's.  The host's files are never changed.
+# * Debian's mkinitramfs (initramfs-tools-core, klibc-utils, libklibc, kmod
+#   and busybox-static downloaded and unpacked, not installed) runs in a
+#   private mount namespace: /usr is an overlay of those packages, our kmod
+#   as /usr/bin/kmod (so modprobe, depmod and modinfo are ours, the names
+#   being links to it) and the module tree at /usr/lib/modules/KVER over the
+#   host's /usr; /boot is the kernel package's.  The host's files are never
+#   changed.
+# * Hermetic: the machine's packages add initramfs-tools hooks, scripts and
+#   modprobe.d files of their own (lvm2, mdadm, dmraid, udev...), which add
+#   modules to the image.  In the namespace /usr/share/initramfs-tools holds
+#   only the downloaded packages' files (and our hook), and every modprobe.d
+#   and depmod.d directory is the test's (testsuite/e2e/private-config.sh);
+#   the tests check that exactly those hooks ran and that exactly those
+#   modules and configuration files are in the image.
 # * Two images from the same tree: one with our hook (in
 #   /usr/share/initramfs-tools/hooks, and linked into the configuration's
 #   hooks/ next to a hook there that adds omfs and dummy), one without it.
@@ -27,8 +35,11 @@
 . "$top_srcdir/testsuite/e2e/host.sh"
 
 # Downloaded and unpacked only: mkinitramfs and what its hooks and the
-# initramfs's init need from them.
-ITOOLS_DEBS=(initramfs-tools-core klibc-utils libklibc)
+# initramfs's init need from them; kmod and busybox-static for their hooks
+# (and busybox itself, the modprobe links and kmod's modprobe.d file).
+ITOOLS_DEBS=(initramfs-tools-core klibc-utils libklibc kmod busybox-static)
+# The hooks of those packages (and ours, last by its prereqs): no other may run.
+ITOOLS_HOOKS="fsck keymap kmod resume thermal zz-busybox klibc-utils"
 HOOK=$top_srcdir/contrib/initramfs-tools/hooks/kmod-detached-sig
 kmod=$(cd "$top_builddir/tools" 2> /dev/null && pwd)/kmod
 
@@ -70,6 +81,8 @@ mdir=$usr/lib/modules/$kver
 mkdir -p "$usr/lib" "$usr/bin" "$mdir"
 cp -a "$pkgs/usr/." "$usr/"
 cp -a "$pkgs/lib/." "$usr/lib/" # libklibc is in /lib, which is /usr/lib here
+cp -a "$pkgs/sbin/." "$usr/sbin/" # Debian's links to /bin/kmod
+install -m 755 "$pkgs/bin/busybox" "$usr/bin/busybox"
 install -m 755 "$kmod" "$usr/bin/kmod"
 ln -s "$kmod" "$testdir/depmod"
 
@@ -104,9 +117,13 @@ else
 fi
 rm -f "$mdir/modules.depmod-cache"
 
-# The hook's own layer, on top for the image that has it.
-hooklayer=$testdir/hook
-install -D -m 755 "$HOOK" "$hooklayer/share/initramfs-tools/hooks/kmod-detached-sig"
+# The only modprobe.d and depmod.d files the namespace has: kmod's, and one of
+# the test's.
+pconf=$testdir/config
+mkdir -p "$pconf/modprobe.d" "$pconf/depmod.d"
+cp "$pkgs/lib/modprobe.d/aliases.conf" "$pconf/modprobe.d/"
+echo '# kmod-ds test: the only modprobe.d file of the image besides kmod'"'"'s' \
+	> "$pconf/modprobe.d/zz-kmodds-test.conf"
 
 # ---- configurations --------------------------------------------------------------
 
@@ -158,21 +175,25 @@ conf() {
 	chmod 755 "$d/scripts/init-top/zz-kmodds-test"
 }
 
-# mkimage NAME LOWER: Debian's mkinitramfs -v in a private mount namespace,
-# $testdir/NAME.img and NAME.log; the namespace first proves that modprobe and
-# depmod are ours.
+# mkimage NAME: Debian's mkinitramfs -v in a private mount namespace,
+# $testdir/NAME.img and NAME.log; /usr/share/initramfs-tools is
+# $testdir/itools-NAME, the modprobe.d and depmod.d directories $pconf's.  The
+# namespace first proves that modprobe and depmod are ours.
 mkimage() {
-	local name=$1 lower=$2
+	local name=$1
 	mkdir -p "$testdir/tmp-$name"
 	# shellcheck disable=SC2016 # the script's own arguments
 	SOURCE_DATE_EPOCH=0 TMPDIR=$testdir/tmp-$name unshare -m sh -euc '
 		mount -t overlay kmodds-usr -o "lowerdir=$1:/usr" /usr
+		mount --bind "$7" /usr/share/initramfs-tools
+		sh "$8" "$9"
 		mount --bind "$2" /boot
 		cmp /usr/bin/kmod "$3"
 		[ "$(readlink -f /sbin/modprobe):$(readlink -f /sbin/depmod)" = /usr/bin/kmod:/usr/bin/kmod ]
 		echo "namespace: /usr/bin/kmod is ours; /sbin/modprobe and /sbin/depmod link to it"
 		exec /usr/sbin/mkinitramfs -v -d "$4" -o "$5" "$6"
-	' sh "$lower" "$tree/boot" "$kmod" "$testdir/conf-$name" "$testdir/$name.img" "$kver" \
+	' sh "$usr" "$tree/boot" "$kmod" "$testdir/conf-$name" "$testdir/$name.img" "$kver" \
+		"$testdir/itools-$name" "$top_srcdir/testsuite/e2e/private-config.sh" "$pconf" \
 		> "$testdir/$name.log" 2>&1
 }
 
@@ -185,14 +206,14 @@ unpack() {
 declare -A built=()
 for name in hook nohook; do
 	t0=$(e2e_now)
+	cp -a "$usr/share/initramfs-tools" "$testdir/itools-$name"
 	if [ "$name" = hook ]; then
 		conf "$testdir/conf-$name" yes
-		lower=$hooklayer:$usr
+		install -m 755 "$HOOK" "$testdir/itools-$name/hooks/kmod-detached-sig"
 	else
 		conf "$testdir/conf-$name" no
-		lower=$usr
 	fi
-	if mkimage "$name" "$lower" && unpack "$name"; then
+	if mkimage "$name" && unpack "$name"; then
 		ok "$name: Debian's mkinitramfs built $(stat -c %s "$testdir/$name.img") bytes ($(e2e_elapsed "$t0") s)"
 		built[$name]=1
 	else
@@ -238,16 +259,35 @@ if [ -n "${built[hook]:-}" ]; then
 	is "$e1000:$(find "$imod" -name 'e1000.ko.sig' | wc -l)" \
 		"kernel/drivers/net/ethernet/intel/e1000/e1000.ko:0" \
 		"hook: e1000 (listed, no .sig in the tree) is in the image without .sig"
-	# The order mkinitramfs ran the hooks in.
+	# The order mkinitramfs ran the hooks in: the packages', ours, the
+	# configuration's; no hook of this machine's packages.
 	order=$(sed -n 's/^Calling hook //p' "$testdir/hook.log" | tr '\n' ' ')
-	like "$order" "thermal .*kmod-detached-sig zz-test-modules kmod-detached-sig $" \
-		"hook: runs last in both hook directories (mkinitramfs -v: $order)"
+	is "$order" "$ITOOLS_HOOKS kmod-detached-sig zz-test-modules kmod-detached-sig " \
+		"hook: only the packages' hooks ran, ours last in both hook directories (mkinitramfs -v)"
 	# In /usr/share/initramfs-tools/hooks it sees fan (Debian's thermal hook);
 	# omfs, crc-itu-t and dummy come later, from the configuration's hook.
 	is "$(sed -n 's/^kmod-detached-sig: //p' "$testdir/hook.log" | tr '\n' ' ')" \
 		"1 detached signatures $want detached signatures " \
 		"hook: ran in both directories: fan's .sig, then all $want"
 fi
+# Hermetic: what the test asked for, nothing the machine's packages add.
+# e1000 (listed), omfs, crc-itu-t and dummy (the configuration's hook), fan
+# (Debian's thermal hook), psmouse (hook-functions adds it for the built-in
+# i8042); the modprobe.d files are the namespace's.
+for name in hook nohook; do
+	[ -n "${built[$name]:-}" ] || continue
+	is "$(find "$testdir/$name.d" -name '*.ko' | sed 's|.*/||' | sort | tr '\n' ' ')" \
+		"crc-itu-t.ko dummy.ko e1000.ko fan.ko omfs.ko psmouse.ko " \
+		"$name: the image holds the modules the test put there and no other"
+	bad=
+	for f in "$testdir/$name.d"/{etc,usr/lib}/modprobe.d/*; do
+		cmp -s "$f" "$pconf/modprobe.d/${f##*/}" || bad+=" ${f#"$testdir/$name.d/"}"
+	done
+	is "$(cd "$testdir/$name.d" && find etc/modprobe.d usr/lib/modprobe.d -mindepth 1 |
+		sort | tr '\n' ' ')$bad" \
+		"etc/modprobe.d/aliases.conf etc/modprobe.d/zz-kmodds-test.conf usr/lib/modprobe.d/aliases.conf usr/lib/modprobe.d/zz-kmodds-test.conf " \
+		"$name: the image's modprobe.d files are the test's, no other"
+done
 if [ -n "${built[nohook]:-}" ]; then
 	is "$(find "$testdir/nohook.d" -name '*.sig' | wc -l)" 0 "nohook: no .sig in the image"
 	if [ -f "$testdir/nohook.d/usr/lib/modules/$kver/kernel/fs/omfs/omfs.ko" ]; then

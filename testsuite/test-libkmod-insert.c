@@ -162,7 +162,13 @@ static void test_policy_overrides(void)
 		{ "require, appended signature", REQUIRE, 0, "a/dummy.ko", 0, FINIT },
 		{ "auto, xz the kernel decompresses", AUTO, 0, "x/dummy.ko.xz", 0,
 		  FINIT_COMPRESSED },
+#ifdef ENABLE_XZ
 		{ "auto, xz + bare PKCS#7 .sig", AUTO, 0, "s/dummy.ko.xz", 0, SIGNED },
+#else
+		/* Not decompressed, the .sig cannot be appended: refused. */
+		{ "auto, xz + .sig, built without xz", AUTO, 0, "s/dummy.ko.xz", -ENOSYS,
+		  NOTHING },
+#endif
 		{ "auto + flag IGNORE, xz + .sig", AUTO, F_IGNORE, "s/dummy.ko.xz", 0,
 		  FINIT_COMPRESSED },
 	};

@@ -91,8 +91,16 @@ hand="x509 pgp sm3 nosigner long badalgo badhash id3 zerolen biglen notpkcs7"
 for m in $hand; do
 	out "$modinfo" "$w/$m.ko" | sed -n '/^sig_id/,$p' > "$testdir/$m.got"
 done
-is "$(for m in $hand; do echo "== $m"; cat "$testdir/$m.got"; done)" \
-	"$(cat "$golden/modinfo-legacy.txt")" "golden: legacy signature blocks and rejected blocks"
+want=$(cat "$golden/modinfo-legacy.txt")
+if ! "$modinfo" -V | grep -q '+LIBCRYPTO'; then
+	# Without libcrypto a PKCS#7 block is not parsed, so not refused: shown as
+	# kmod built without openssl shows any (hash unknown, empty fields).
+	want+=$'\n'$(printf '%-16s%s\n' sig_id: 'PKCS#7' signer: '' sig_key: '' \
+		sig_hashalgo: unknown signature: '' \
+		parm: 'numdummies:Number of dummy pseudo devices (int)')$'\nrc=0'
+fi
+is "$(for m in $hand; do echo "== $m"; cat "$testdir/$m.got"; done)" "$want" \
+	"golden: legacy signature blocks and rejected blocks"
 is "$(out "$modinfo" -F signature "$w/long.ko" | od -An -c | tr -s ' ')" \
 	"$(printf '%s' "$(colons "$(od -An -tx1 -v "$testdir/x45" | tr -d ' \n')")" |
 		{ cat; printf '\nrc=0\n'; } | od -An -c | tr -s ' ')" \

@@ -184,12 +184,11 @@ static int recompress(enum kmod_file_compression c, const void *in, size_t len, 
 		      size_t *out_len)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
-	size_t bound = 0;
 
 	switch (c) {
 #ifdef ENABLE_XZ
 	case KMOD_FILE_COMPRESSION_XZ: {
-		size_t pos = 0;
+		size_t bound, pos = 0;
 
 		bound = lzma_stream_buffer_bound(len);
 		buf = malloc(bound);
@@ -205,6 +204,7 @@ static int recompress(enum kmod_file_compression c, const void *in, size_t len, 
 #ifdef ENABLE_ZLIB
 	case KMOD_FILE_COMPRESSION_ZLIB: {
 		z_stream zs = { 0 };
+		size_t bound;
 
 		if (len > UINT32_MAX)
 			return -EFBIG;
@@ -232,7 +232,7 @@ static int recompress(enum kmod_file_compression c, const void *in, size_t len, 
 #endif
 #ifdef ENABLE_ZSTD
 	case KMOD_FILE_COMPRESSION_ZSTD: {
-		size_t n;
+		size_t bound, n;
 
 		bound = ZSTD_compressBound(len);
 		buf = malloc(bound);

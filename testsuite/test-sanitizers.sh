@@ -30,6 +30,8 @@
 
 # shellcheck source=testsuite/lib.sh
 . "${top_srcdir:?}/testsuite/lib.sh"
+# shellcheck source=testsuite/subbuild.sh
+. "$top_srcdir/testsuite/subbuild.sh"
 
 if sanitizer_build; then
 	skip_all "this is a sanitizer build: it does not run itself"
@@ -59,39 +61,16 @@ mkdir -p "$sub/build"
 rm -rf "$reports"
 mkdir -p "$reports"
 
-# A clean make: not this make's jobserver, flags or targets.
-submake() {
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES make "$@"
-}
-
-# An in-tree build leaves objects next to the sources, which a VPATH build
-# would pick up (and configure refuses such a source directory): the sources
-# are then taken from "make distdir", as distcheck does.
-src=$top_srcdir
-if [ "$(cd "$top_srcdir" && pwd -P)" = "$(cd "$top_builddir" && pwd -P)" ]; then
-	src=$sub/src
-	rm -rf "$src"
-	if ! submake -C "$top_builddir" distdir distdir="$src" > "$sub/distdir.log" 2>&1; then
-		sed 's/^/# /' "$sub/distdir.log" | tail -n 30
-		not_ok "make distdir for the $name build"
-		done_testing
-	fi
-fi
+subbuild_sources "$sub/src"
 
 # The options this build was configured with, plus --enable-sanitizers (or -tsan).
-opts=$("$top_builddir/config.status" --config)
+mapfile -t opts < <(subbuild_opts)
 t0=$(date +%s)
-cd "$sub/build" || exit 1
-if [ ! -f config.status ] || [ "$(cat .kmod-ds-configured 2> /dev/null)" != "$src $opts" ]; then
-	eval "set -- $opts"
-	if "$src/configure" "$@" "$option" > configure.log 2>&1; then
-		echo "$src $opts" > .kmod-ds-configured
-	else
-		tail -n 30 configure.log | sed 's/^/# /'
-		not_ok "configure $option"
-		done_testing
-	fi
+if ! subbuild_configure "$sub/build" "${opts[@]}" "$option"; then
+	not_ok "configure $option"
+	done_testing
 fi
+cd "$sub/build" || exit 1
 if ! submake -j2 > make.log 2>&1 ||
 	! submake -j2 check TESTS= "${only_programs[@]}" > make-check-build.log 2>&1; then
 	tail -n 40 make.log make-check-build.log | sed 's/^/# /'
@@ -102,24 +81,14 @@ t1=$(date +%s)
 diag "$name build configured and built in $((t1 - t0)) s"
 
 # Not this test, nor those that boot a real kernel in qemu (test-e2e.sh and
-# the like, recognised by testsuite/e2e/host.sh or qemu-system): the guest
-# runs its own copies of the tools, and has no sanitizer runtime.
-tests= qemu= fuzz=
-all_tests=$(submake -s sanitizers-list-tests)
-[ "$name" = tsan ] && all_tests="testsuite/test-libkmod.sh testsuite/test-threads.sh"
-# make check TESTS=testsuite/test-sanitizers.sh SANITIZER_TESTS='...': those only
-[ -n "${SANITIZER_TESTS:-}" ] && all_tests=$SANITIZER_TESTS
-for t in $(echo "$all_tests" | tr ' ' '\n' | grep '^testsuite/'); do
-	if [ "$t" = testsuite/test-sanitizers.sh ] || [ "$t" = testsuite/test-tsan.sh ]; then
-		continue
-	elif [ "$t" = testsuite/test-fuzz.sh ]; then
-		fuzz=$t
-	elif [ -f "$src/$t" ] && grep -q -E 'e2e/host\.sh|qemu-system' "$src/$t"; then
-		qemu="$qemu $t"
-	else
-		tests="$tests $t"
-	fi
-done
+# the like): the guest runs its own copies of the tools, and has no sanitizer
+# runtime; see subbuild_tests.  The TSan build runs the threaded paths only;
+# SANITIZER_TESTS names the tests to run instead.
+list=
+[ "$name" = tsan ] && list="testsuite/test-libkmod.sh testsuite/test-threads.sh"
+[ -n "${SANITIZER_TESTS:-}" ] && list=$SANITIZER_TESTS
+subbuild_tests "$name: " $list
+tests=$subbuild_tests
 rm -f testsuite/*.trs testsuite/*.log test-suite.log
 (
 	export "${runtime_env[@]}"
@@ -130,34 +99,8 @@ t2=$(date +%s)
 diag "sub-suite ran in $((t2 - t1)) s with $([ "$real" = 0 ] && echo "the whole Debian trees" || echo "about $real modules per Debian tree")"
 
 # One result per test file.
-[ -n "$fuzz" ] && skip "$name: $fuzz: its libFuzzer targets are built with ASan and UBSan (clang) in every build"
-for t in $qemu; do
-	skip "$name: $t: boots a real kernel in qemu, not run in the sanitizer build"
-done
-for t in $tests; do
-	trs=${t%.sh}.trs log=${t%.sh}.log
-	if [ ! -f "$trs" ]; then
-		not_ok "$name: $t ran (no $trs)"
-		continue
-	fi
-	res=$(sed -n 's/^:global-test-result: //p' "$trs")
-	counts=$(sed -n 's/^:test-result: //p' "$trs" | cut -d' ' -f1 | sort | uniq -c |
-		awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')
-	case $res in
-	PASS) ok "$name: $t ($counts)" ;;
-	SKIP)
-		why=$(sed -n 's/^1\.\.0 *# *SKIP *//p' "$log" | head -n 1)
-		skip "$name: $t: ${why:-skipped}"
-		;;
-	*)
-		not_ok "$name: $t: $res ($counts)"
-		grep -E '^(not ok|FAIL|ERROR)' "$log" | head -n 10 | sed 's/^/#   /'
-		;;
-	esac
-done
-# What the suite found, and the results' own files: no double count of
-# these results by whoever counts .trs files under the build tree.
-rm -f testsuite/*.trs
+# shellcheck disable=SC2086 # a list of test names
+subbuild_relay "$name: " $tests
 
 # No sanitizer report anywhere.
 found=$(grep -l -E "$report_re" testsuite/*.log 2> /dev/null)

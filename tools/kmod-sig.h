@@ -25,7 +25,7 @@ struct sig_module {
 	mode_t mode;	    /* permission bits of the file */
 };
 
-#if ENABLE_OPENSSL
+#ifdef ENABLE_OPENSSL
 /*
  * Load libcrypto for sign, verify and show-sig (the other commands never
  * need it).  False, after an error message, when it cannot be loaded.

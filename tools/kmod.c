@@ -21,12 +21,12 @@ static const struct kmod_cmd *const kmod_cmds[] = {
 	&kmod_cmd_help,
 	&kmod_cmd_list,
 	&kmod_cmd_static_nodes,
-#if ENABLE_OPENSSL
+#ifdef ENABLE_OPENSSL
 	&kmod_cmd_sign,
 #endif
 	&kmod_cmd_attach,
 	&kmod_cmd_detach,
-#if ENABLE_OPENSSL
+#ifdef ENABLE_OPENSSL
 	&kmod_cmd_verify,
 	&kmod_cmd_show_sig,
 #endif

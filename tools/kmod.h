@@ -17,7 +17,7 @@ extern const struct kmod_cmd kmod_cmd_list;
 extern const struct kmod_cmd kmod_cmd_static_nodes;
 extern const struct kmod_cmd kmod_cmd_attach;
 extern const struct kmod_cmd kmod_cmd_detach;
-#if ENABLE_OPENSSL
+#ifdef ENABLE_OPENSSL
 extern const struct kmod_cmd kmod_cmd_sign;
 extern const struct kmod_cmd kmod_cmd_verify;
 extern const struct kmod_cmd kmod_cmd_show_sig;

@@ -517,13 +517,13 @@ static bool is_module_filename(const char *name)
 {
 	static const char *const exts[] = {
 		".ko",
-#if ENABLE_ZSTD
+#ifdef ENABLE_ZSTD
 		".ko.zst",
 #endif
-#if ENABLE_XZ
+#ifdef ENABLE_XZ
 		".ko.xz",
 #endif
-#if ENABLE_ZLIB
+#ifdef ENABLE_ZLIB
 		".ko.gz",
 #endif
 	};
