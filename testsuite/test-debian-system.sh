@@ -135,7 +135,7 @@ qemu_boot() {
 		-device qemu-xhci -device usb-kbd -device usb-tablet \
 		-device usb-ehci,id=ehci -drive "file=$dir/usb.img,if=none,id=usbd,format=raw" \
 		-device usb-storage,bus=ehci.0,drive=usbd \
-		-device intel-hda -device hda-duplex \
+		-audiodev none,id=snd0 -device intel-hda -device hda-duplex,audiodev=snd0 \
 		-serial "file:$dir/console.log" -serial "file:$dir/report.log" \
 		< /dev/null > "$dir/qemu.log" 2>&1
 	boot_rc=$?
