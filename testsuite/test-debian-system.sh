@@ -191,13 +191,18 @@ control() { # LABEL DIR
 }
 
 # "SIGS MODULES ours|debian" of initramfs INITRD, unpacked by the unmkinitramfs
-# of ROOT: its .sig files, its modules, whose libkmod it carries.
+# of ROOT: its module.ko.sig files (what libkmod looks for next to the
+# modules mkinitramfs decompresses), its modules, whose libkmod it carries.
+# Debian 13's initramfs-tools also copies module.ko.xz.sig files: its
+# dracut-install takes any name with ".ko" in a "=drivers/..." walk for a
+# module ("could not get modinfo ... Exec format error") and copies it; those
+# are not counted.
 initrd_sigs() { # INITRD ROOT
 	local d=$2/tmp/initrd-x lib
 	rm -rf "$d" && mkdir -p "$d" && cp "$1" "$2/tmp/initrd.img" &&
 		chroot "$2" unmkinitramfs /tmp/initrd.img /tmp/initrd-x > /dev/null 2>&1 || return 1
 	lib=$(find "$d" -name 'libkmod.so.2*' -type f | head -n1)
-	echo "$(find "$d" -name '*.sig' | wc -l) $(find "$d" -name '*.ko*' ! -name '*.sig' | wc -l)" \
+	echo "$(find "$d" -name '*.ko.sig' | wc -l) $(find "$d" -name '*.ko*' ! -name '*.sig' | wc -l)" \
 		"$( [ -n "$lib" ] && grep -q -a KMOD_DS_1 "$lib" && echo ours || echo debian)"
 	rm -rf "$d" "$2/tmp/initrd.img"
 }
