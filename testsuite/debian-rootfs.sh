@@ -119,7 +119,7 @@ fi
 mkdir -p "$OUT"
 find "$OUT" -maxdepth 1 -name '.make.*' -mmin +120 -exec rm -rf {} + 2> /dev/null || true
 work=$(mktemp -d "$OUT/.make.XXXXXX")
-trap 'umount "$work/root/proc" 2> /dev/null; rm -rf "$work"' EXIT
+trap 'umount "$work/root/proc" 2> /dev/null || true; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 root=$work/root
 
