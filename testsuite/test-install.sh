@@ -95,6 +95,7 @@ man5="modprobe.d depmod.d modules.dep"
 {
 	echo "f755 $bindir/kmod"
 	echo "l $bindir/lsmod kmod"
+	echo "f755 $bindir/kmod-sigpkg"
 	for t in depmod insmod lsmod modinfo modprobe rmmod; do
 		echo "l $sbindir/$t $sbin_target"
 	done
