@@ -59,8 +59,8 @@ void kmod_index_values_free(struct kmod_index_value *values);
 int kmod_index_dump(const struct kmod_index_file *idx, int fd, const char *prefix);
 
 /*
- * Writer: an in-memory trie of key → values, serialised in kmod 30's layout
- * (children before their parent, the root last).
+ * Writer: an in-memory trie of key → values, serialised in kmod 34's layout
+ * (the root first, every node before its children); kmod 30 reads it too.
  */
 struct kmod_index_writer;
 
@@ -83,11 +83,12 @@ int kmod_index_writer_add(struct kmod_index_writer *w, const char *key, const ch
  * -errno, which stops the writing and is returned).  0, -ENOMEM, or -EFBIG
  * when the file would exceed the format's 256 MiB of node offsets.
  */
-int kmod_index_writer_write(const struct kmod_index_writer *w,
-			    int (*emit)(void *data, const void *buf, size_t len), void *data);
+int kmod_index_writer_write(struct kmod_index_writer *w,
+			    int (*emit)(void *data, const void *buf, size_t len),
+			    void *data);
 
 /*
  * The whole index file in a malloc'ed buffer.  0, -ENOMEM, or -EFBIG when the
  * file would exceed the format's 256 MiB of node offsets.
  */
-int kmod_index_writer_serialize(const struct kmod_index_writer *w, void **mem, size_t *len);
+int kmod_index_writer_serialize(struct kmod_index_writer *w, void **mem, size_t *len);

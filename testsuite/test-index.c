@@ -404,6 +404,56 @@ static void test_wild_random(bool preorder)
 	kmod_index_close(idx);
 }
 
+/* ---- the writer: kmod 34's bytes, which are the pre-order builder's ---- */
+
+/* kmod_index_writer's file of @e against the builder's pre-order one. */
+static void writer_case(const char *name, const struct entry *e, size_t n)
+{
+	struct kmod_index_writer *w;
+	size_t want_len, len = 0;
+	void *mem = NULL;
+	char *want;
+	int err = kmod_index_writer_new(&w);
+
+	for (size_t i = 0; i < n && err >= 0; i++)
+		err = kmod_index_writer_add(w, e[i].key, e[i].value, e[i].prio);
+	if (err >= 0)
+		err = kmod_index_writer_serialize(w, &mem, &len);
+	kmod_index_writer_free(w);
+	want = read_file(build(name, e, n, true), &want_len);
+	check(want != NULL);
+	ok(err == 0 && len == want_len && memcmp(mem, want, len) == 0,
+	   "writer: %s, %zu keys: the pre-order layout byte for byte (%zu bytes)", name,
+	   n, len);
+	free(want);
+	free(mem);
+}
+
+static void test_writer(void)
+{
+	enum { N = 2000 };
+	static char keys[N][48], vals[N][16];
+	static struct entry e[N];
+
+	writer_case("w-empty.bin", NULL, 0);
+	writer_case("w-deps.bin", deps, ARRAY_SIZE(deps));
+	writer_case("w-alias.bin", aliases, ARRAY_SIZE(aliases));
+	writer_case("w-ties.bin", ties, ARRAY_SIZE(ties));
+	/* wide child ranges, shared prefixes, splits, repeated keys and values */
+	for (int i = 0; i < N; i++) {
+		int len = 1 + (int)(rng() % 40);
+
+		for (int c = 0; c < len; c++)
+			keys[i][c] = c < 3 ? "mod"[c] : (char)(1 + rng() % 127);
+		keys[i][len] = '\0';
+		if (i > 0 && rng() % 8 == 0)
+			strcpy(keys[i], keys[rng() % (uint64_t)i]);
+		snprintf(vals[i], sizeof(vals[i]), "v%d", (int)(rng() % 50));
+		e[i] = (struct entry){ keys[i], vals[i], (unsigned int)(rng() % 5) };
+	}
+	writer_case("w-random.bin", e, N);
+}
+
 /* ---- header checks ---- */
 
 static void expect_open(const char *name, const void *bytes, size_t len, int want,
@@ -641,6 +691,7 @@ int main(void)
 {
 	tmp_setup();
 	test_open();
+	test_writer();
 	for (int pre = 1; pre >= 0; pre--) {
 		test_exact(pre);
 		test_wild_fixed(pre);
