@@ -279,6 +279,13 @@ int kmod_index_open(const struct logger *lg, const char *path, struct kmod_index
 		lg_err(lg, "%s: not a regular file\n", path);
 		return -EINVAL;
 	}
+	/*
+	 * An empty file is what depmod leaves when it has nothing to index, as
+	 * modules.builtin.alias.bin of kernels without modules.builtin.modinfo
+	 * (before 5.2): not an index, but nothing to complain about (kmod does not).
+	 */
+	if (st.st_size == 0)
+		return -EINVAL;
 	if (st.st_size < (off_t)INDEX_HEADER_SIZE || (uintmax_t)st.st_size > SIZE_MAX) {
 		lg_err(lg, "%s: not an index file (size %lld)\n", path, (long long)st.st_size);
 		return -EINVAL;

@@ -25,7 +25,8 @@ struct kmod_index_value {
 /*
  * Map and validate the header of an index file.  Returns 0, -ENOENT (and other
  * open errors, not logged), or -EINVAL for a file that is not an index of a
- * supported version (logged naming the file).
+ * supported version (logged naming the file, unless it is empty: depmod
+ * writes empty files for indexes it has nothing for).
  */
 int kmod_index_open(const struct logger *lg, const char *path, struct kmod_index_file **ret);
 void kmod_index_close(struct kmod_index_file *idx);

@@ -492,7 +492,8 @@ static void test_open(void)
 
 	expect_open("missing.bin", NULL, 0, -ENOENT, "");
 	expect_open("short.bin", bad_magic, 11, -EINVAL, ": not an index file (size 11)\n");
-	expect_open("empty.bin", bad_magic, 0, -EINVAL, ": not an index file (size 0)\n");
+	/* what depmod writes when there is nothing to index: refused without a word */
+	expect_open("empty.bin", bad_magic, 0, -EINVAL, "");
 	expect_open("magic.bin", bad_magic, sizeof(bad_magic), -EINVAL,
 		    ": not an index file (bad magic)\n");
 	expect_open("v3.bin", v3, sizeof(v3), -EINVAL,
