@@ -287,6 +287,8 @@ static const struct entry aliases[] = {
 	{ "ex?mple", "ex2", 11 },
 	{ "ex*", "ex3", 12 },
 	{ "exa", "ex4", 13 },
+	{ "ex*\\?x", "esc", 14 },
+	{ "*lit*[0-9]", "cls", 15 },
 };
 
 static const struct {
@@ -316,6 +318,14 @@ static const struct {
 	/* a query holding wildcards: kmod collects the '*' subtree, then walks into it */
 	{ "exa*", "ex3" },
 	{ "ex*", "ex3 ex3" },
+	/* an escaped '?' is a literal; a class decides below a walk that skips */
+	{ "exab?x", "ex3 esc" },
+	{ "exabzx", "ex3" },
+	{ "a-lit-7", "cls" },
+	{ "a-lit-x", "" },
+	/* a query that is not ASCII goes to fnmatch: '?' is one byte, not one letter */
+	{ "ex\xc3\xa9mple", "ex3" },
+	{ "ex\xc3mple", "ex2 ex3" },
 };
 
 /* Equal priorities: kmod inserts each match in front of the earlier ones. */
