@@ -55,8 +55,8 @@ while read -r kver tree; do
 	"$work/interleave" "$runs" ours env KMOD_DEPMOD_CACHE=0 "$ours" -b "$work/ours" "${args[@]}" \
 		-- kmod30 "$deb" -b "$work/kmod30" "${args[@]}" \
 		-- kmod34 "${kmod34[@]}" -b "$work/kmod34" "${args[@]}" >"$work/times"
-	awk '{ printf "%-8s %7.3f s (min %.3f)  %7d KB peak RSS  %7d page faults%s\n",
-		$1, $2 / 1000, $3 / 1000, $5, $4, $7 ? "  " $7 " runs failed" : "" }' "$work/times"
+	awk '{ printf "%-8s %7.3f s (min %.3f, CPU %.3f)  %7d KB peak RSS  %7d page faults%s\n",
+		$1, $2 / 1000, $3 / 1000, $8 / 1000, $5, $4, $7 ? "  " $7 " runs failed" : "" }' "$work/times"
 	awk -v t="$kver" '{ ms[$1] = $2; rss[$1] = $5 } END {
 		tt = t ~ /^6\.1\./ ? "<= 0.2x time, <= 0.3x RSS" : "<= 0.5x time"
 		printf "ratio    time %.2fx kmod 30, %.2fx kmod 34.2; RSS %.2fx, %.2fx  (target vs kmod 34.2: %s)\n",

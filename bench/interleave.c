@@ -7,12 +7,13 @@
  *
  * Each round runs every command once, in an order rotated from round to
  * round, with stdin, stdout and stderr on /dev/null, and takes its wall time
- * (fork to wait4), its minor and major page faults and its peak RSS from
- * wait4's rusage.  A command that writes files must get a fresh place to
- * write per round from its own arguments (depmod rewrites its outputs).
+ * (fork to wait4), its CPU time (user and system), its minor and major page
+ * faults and its peak RSS from wait4's rusage.  A command that writes files must get a
+ * fresh place to write per round from its own arguments (depmod rewrites its outputs).
  * Prints one line per command:
- *   LABEL median_ms min_ms median_faults median_rss_kb max_rss_kb failures
- * where failures counts the runs that did not exit with status 0.
+ *   LABEL median_ms min_ms median_faults median_rss_kb max_rss_kb failures cpu_ms
+ * where failures counts the runs that did not exit with status 0 and cpu_ms
+ * is the median CPU time (less disturbed by a busy machine than wall time).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +28,7 @@
 struct cmd {
 	const char *label;
 	char **argv;
-	double *ms;
+	double *ms, *cpu;
 	long *faults, *rss;
 	int failures;
 };
@@ -74,6 +75,8 @@ static int run_one(struct cmd *c, int round)
 	if (wait4(pid, &status, 0, &ru) < 0)
 		return -errno;
 	c->ms[round] = now_ms() - t0;
+	c->cpu[round] = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+			(double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 	c->faults[round] = ru.ru_minflt + ru.ru_majflt;
 	c->rss[round] = ru.ru_maxrss;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
@@ -106,10 +109,12 @@ int main(int argc, char *argv[])
 			return 2;
 		}
 		c->ms = calloc((size_t)rounds, sizeof(*c->ms));
+		c->cpu = calloc((size_t)rounds, sizeof(*c->cpu));
 		c->faults = calloc((size_t)rounds, sizeof(*c->faults));
 		c->rss = calloc((size_t)rounds, sizeof(*c->rss));
 		c->failures = 0;
-		if (c->ms == NULL || c->faults == NULL || c->rss == NULL)
+		if (c->ms == NULL || c->cpu == NULL || c->faults == NULL ||
+		    c->rss == NULL)
 			return 1;
 	}
 	for (int r = 0; r < rounds; r++) {
@@ -127,12 +132,13 @@ int main(int argc, char *argv[])
 		long maxrss;
 
 		qsort(c->ms, (size_t)rounds, sizeof(*c->ms), cmp_double);
+		qsort(c->cpu, (size_t)rounds, sizeof(*c->cpu), cmp_double);
 		qsort(c->faults, (size_t)rounds, sizeof(*c->faults), cmp_long);
 		qsort(c->rss, (size_t)rounds, sizeof(*c->rss), cmp_long);
 		maxrss = c->rss[rounds - 1];
-		printf("%s %.3f %.3f %ld %ld %ld %d\n", c->label, c->ms[rounds / 2],
+		printf("%s %.3f %.3f %ld %ld %ld %d %.3f\n", c->label, c->ms[rounds / 2],
 		       c->ms[0], c->faults[rounds / 2], c->rss[rounds / 2], maxrss,
-		       c->failures);
+		       c->failures, c->cpu[rounds / 2]);
 	}
 	return 0;
 }

@@ -30,8 +30,8 @@ while read -r kver tree; do
 	"$tmp/interleave" "$RUNS" ours "$ours" "${mods[@]}" -- kmod30 "$ref" "${mods[@]}" \
 		-- kmod34 "${kmod34[@]}" "${mods[@]}" > "$tmp/times"
 	echo "== modinfo $kver: ${#mods[@]} modules in one process, median of $RUNS interleaved runs =="
-	awk '{ printf "%-8s %7.3f s (min %.3f)  %7d KB peak RSS%s\n", $1, $2 / 1000, $3 / 1000, $5,
-		$7 ? "  " $7 " runs failed" : "" }' "$tmp/times"
+	awk '{ printf "%-8s %7.3f s (min %.3f, CPU %.3f)  %7d KB peak RSS%s\n", $1, $2 / 1000,
+		$3 / 1000, $8 / 1000, $5, $7 ? "  " $7 " runs failed" : "" }' "$tmp/times"
 	awk '{ t[$1] = $2 } END { printf "ratio    %.2fx kmod 30, %.2fx kmod 34.2\n",
 		t["ours"] / t["kmod30"], t["ours"] / t["kmod34"] }' "$tmp/times"
 done <<< "$trees"
