@@ -172,6 +172,20 @@ both "fixtures -a -w" -a -w -C "$cfg" "$kver"
 both "fixtures, config dir" -C "$testdir/no-such-dir" "$kver"
 printf 'search updates\n' >"$testdir/search.conf"
 both "fixtures, two configs" -C "$cfg" -C "$testdir/search.conf" "$kver"
+# A configuration file named without a slash: both Debian depmods crash on it
+# (kmod 30 and 34.2: "malloc(): corrupted top size", the file's directory
+# length underflows); ours reads it as it reads the same file by full path.
+rm -rf "$root.our" "$root.abs"
+cp -a "$root" "$root.our"
+cp -a "$root" "$root.abs"
+"$ours" -b "$root.abs" -C "$testdir/search.conf" "$kver" 2>/dev/null
+(cd "$testdir" && "$ours" -b "$root.our" -C search.conf "$kver" 2>/dev/null)
+is "$?" 0 "fixtures, -C FILE without a slash: exit status"
+for f in "$root.abs/lib/modules/$kver"/modules.*; do
+	# the cache records where it was written
+	[[ $f == */modules.depmod-cache ]] ||
+		is_file "$root.our/lib/modules/$kver/${f##*/}" "$f" "fixtures, -C FILE without a slash: ${f##*/}"
+done
 
 rm "$dir/modules.order" "$dir/modules.builtin" "$dir/modules.builtin.modinfo"
 both "no modules.order or builtin files" -C "$cfg" "$kver"
