@@ -74,7 +74,7 @@ new_tree() {
 	mkdir -p "$dir"
 }
 
-# The fixtures as test-index.sh lays them out, with builtin files.
+# The fixtures as test-index-real.sh lays them out, with builtin files.
 fixture_tree() {
 	new_tree "$1"
 	mkdir -p "$dir/kernel/lib" "$dir/kernel/fs/foo" "$dir/kernel/drivers/net"

@@ -9,7 +9,7 @@
  * linked against the distribution's libkmod) the dumps must equal kmod's byte
  * for byte and wildcard lookups must give kmod's answers in kmod's order;
  * --ref-only does just that, for a second reference on the same files.
- * test-index.sh builds the module trees and runs this.
+ * test-index-real.sh builds the module trees and runs this.
  */
 
 #include <errno.h>

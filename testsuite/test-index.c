@@ -4,7 +4,7 @@
  * layouts kmod has used (pre-order since v34, post-order before), checked
  * against answers worked out by hand or by brute force with fnmatch(3); then
  * hand-made hostile files, truncation and byte flips.  The indexes of a real
- * depmod are test-index-real's (run by test-index.sh).
+ * depmod are test-index-real's (run by test-index-real.sh).
  */
 
 #include <errno.h>
