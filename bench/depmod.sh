@@ -1,17 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# depmod, ours against Debian's kmod 30 side by side on the two Debian trees of
-# testsuite/debian-kernels.sh (6.1: plain .ko; 6.12: .ko.xz), ratios printed:
-# wall time of a full run without cache (best of BENCH_RUNS, default 3), peak
-# RSS, an incremental run (cache warm, one module added), and, on the plain
-# .ko tree when valgrind is there and BENCH_CALLGRIND=1, instructions.  Each run writes into a private
-# root whose kernel/ links to the unpacked modules; an empty config file keeps
-# the host's depmod.d out.  Also checks the two outputs are identical.
+# depmod, ours against two references side by side, Debian 12's kmod 30 and
+# Debian 13's kmod 34.2 (testsuite/debian-trixie.sh, started through its
+# root's loader), on the two Debian trees of testsuite/debian-kernels.sh (6.1:
+# plain .ko; 6.12: .ko.xz), ratios printed against both: wall time of a full
+# run with our cache disabled (a first run) and peak RSS, the median of
+# BENCH_RUNS (default 5) interleaved runs; an incremental run of ours (cache
+# warm, one module added); and, on the plain .ko tree when valgrind is there
+# and BENCH_CALLGRIND=1, instructions.  Each depmod writes into its own root
+# whose kernel/ links to the unpacked modules; an empty config file keeps the
+# host's depmod.d out.  Also checks the outputs: byte for byte kmod 34's, and
+# kmod 30's text files.
 set -euo pipefail
 
 : "${top_builddir:?}" "${top_srcdir:?}"
-runs=${BENCH_RUNS:-3}
+runs=${BENCH_RUNS:-5}
 ours=$top_builddir/tools/depmod
 deb=${DEPMOD:-/usr/sbin/depmod}
 work=$(mktemp -d "${TMPDIR:-/tmp}/kmod-ds-bench-depmod.XXXXXX")
@@ -19,78 +23,75 @@ trap 'rm -rf "$work"' EXIT
 : >"$work/empty.conf"
 
 trees=$(bash "$top_srcdir/testsuite/debian-kernels.sh" extract)
-
-# measure NAME CMD...: best wall time (s) and peak RSS (KB) of $runs runs -> "$time $rss"
-measure() {
-	local best='' rss='' i t m
-	for ((i = 0; i < runs; i++)); do
-		/usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>&1 || true
-		read -r t m <"$work/time"
-		if [[ -z $best ]] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-			best=$t
-		fi
-		if [[ -z $rss ]] || ((m > rss)); then
-			rss=$m
-		fi
-	done
-	echo "$best $rss"
-}
+root13=$(bash "$top_srcdir/testsuite/debian-trixie.sh" root)
+kmod34=("$root13/lib64/ld-linux-x86-64.so.2" --library-path "$root13/usr/lib/x86_64-linux-gnu"
+	--argv0 depmod "$root13/usr/bin/kmod")
+"${CC:-gcc}" -O2 -o "$work/interleave" "$top_srcdir/bench/interleave.c"
+uptime | sed 's/^/# /'
 
 instructions() {
 	valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$@" >/dev/null 2>&1 || true
 	awk '/^summary:/ { print $2 }' "$work/cg.out"
 }
 
+# make_root NAME: a root for one depmod, kernel/ linked to the tree
+make_root() {
+	local r=$work/$1
+	rm -rf "$r"
+	mkdir -p "$r/lib/modules/$kver"
+	ln -s "$tree/lib/modules/$kver/kernel" "$r/lib/modules/$kver/kernel"
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[[ ! -f $tree/lib/modules/$kver/$f ]] || cp "$tree/lib/modules/$kver/$f" "$r/lib/modules/$kver/"
+	done
+}
+
 while read -r kver tree; do
 	[[ -n $kver ]] || continue
-	root=$work/root
-	rm -rf "$root"
-	mkdir -p "$root/lib/modules/$kver"
-	ln -s "$tree/lib/modules/$kver/kernel" "$root/lib/modules/$kver/kernel"
-	for f in modules.order modules.builtin modules.builtin.modinfo; do
-		[[ ! -f $tree/lib/modules/$kver/$f ]] || cp "$tree/lib/modules/$kver/$f" "$root/lib/modules/$kver/"
-	done
-	nmods=$(find -L "$root/lib/modules/$kver/kernel" -name '*.ko*' | wc -l)
+	for r in ours kmod30 kmod34; do make_root "$r"; done
+	nmods=$(find -L "$work/ours/lib/modules/$kver/kernel" -name '*.ko*' | wc -l)
+	args=(-C "$work/empty.conf" "$kver")
 
-	echo "== depmod on $kver ($nmods modules, $(nproc) CPUs, best of $runs) =="
-	read -r dt dm < <(measure "$deb" -C "$work/empty.conf" -b "$root" "$kver")
-	mkdir "$work/deb-out"
-	cp "$root/lib/modules/$kver"/modules.* "$work/deb-out/"
-	read -r ot om < <(measure env KMOD_DEPMOD_CACHE=0 "$ours" -C "$work/empty.conf" -b "$root" "$kver")
-	diffs=0
-	for f in "$work/deb-out"/modules.*; do
-		cmp -s "$f" "$root/lib/modules/$kver/${f##*/}" || diffs=$((diffs + 1))
+	echo "== depmod on $kver ($nmods modules, $(nproc) CPUs, median of $runs interleaved runs) =="
+	"$work/interleave" "$runs" ours env KMOD_DEPMOD_CACHE=0 "$ours" -b "$work/ours" "${args[@]}" \
+		-- kmod30 "$deb" -b "$work/kmod30" "${args[@]}" \
+		-- kmod34 "${kmod34[@]}" -b "$work/kmod34" "${args[@]}" >"$work/times"
+	awk '{ printf "%-8s %7.3f s (min %.3f, CPU %.3f)  %7d KB peak RSS  %7d page faults%s\n",
+		$1, $2 / 1000, $3 / 1000, $8 / 1000, $5, $4, $7 ? "  " $7 " runs failed" : "" }' "$work/times"
+	awk -v t="$kver" '{ ms[$1] = $2; rss[$1] = $5 } END {
+		tt = t ~ /^6\.1\./ ? "<= 0.2x time, <= 0.3x RSS" : "<= 0.5x time"
+		printf "ratio    time %.2fx kmod 30, %.2fx kmod 34.2; RSS %.2fx, %.2fx  (target vs kmod 34.2: %s)\n",
+			ms["ours"] / ms["kmod30"], ms["ours"] / ms["kmod34"],
+			rss["ours"] / rss["kmod30"], rss["ours"] / rss["kmod34"], tt }' "$work/times"
+	diffs34=0 diffs30=0
+	for f in "$work/kmod34/lib/modules/$kver"/modules.*; do
+		cmp -s "$f" "$work/ours/lib/modules/$kver/${f##*/}" || diffs34=$((diffs34 + 1))
 	done
-	rm -rf "$work/deb-out"
-	printf 'kmod    %6.2f s  %7d KB peak RSS\n' "$dt" "$dm"
-	printf 'kmod-ds %6.2f s  %7d KB peak RSS\n' "$ot" "$om"
-	awk -v a="$ot" -v b="$dt" -v c="$om" -v d="$dm" \
-		'BEGIN { printf "ratio   %.2fx time  %.2fx RSS  (targets: 6.1 <= 0.5x, 6.12 <= 0.4x)\n", a / b, c / d }'
-	echo "output files differing from kmod's: $diffs"
+	for f in "$work/kmod30/lib/modules/$kver"/modules.*; do
+		[[ $f == *.bin ]] && continue
+		cmp -s "$f" "$work/ours/lib/modules/$kver/${f##*/}" || diffs30=$((diffs30 + 1))
+	done
+	echo "output files differing: $diffs34 from kmod 34.2's, $diffs30 text files from kmod 30's"
 
 	# incremental: the cache is warm, then one module is added (a fresh copy each run)
-	"$ours" -C "$work/empty.conf" -b "$root" "$kver" 2>/dev/null
+	root=$work/ours
+	"$ours" -b "$root" "${args[@]}" 2>/dev/null
 	one=$(find -L "$root/lib/modules/$kver/kernel" -name '*.ko*' | sort | sed -n 1p)
 	mkdir -p "$root/lib/modules/$kver/updates"
-	best=
+	: >"$work/incr"
 	for ((i = 0; i < runs; i++)); do
 		rm -f "$root/lib/modules/$kver/updates/${one##*/}"
 		cp "$one" "$root/lib/modules/$kver/updates/"
-		/usr/bin/time -f '%e' -o "$work/time" "$ours" -C "$work/empty.conf" -b "$root" "$kver" \
-			>/dev/null 2>&1 || true
-		t=$(cat "$work/time")
-		if [[ -z $best ]] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-			best=$t
-		fi
+		"$work/interleave" 1 incr "$ours" -b "$root" "${args[@]}" >>"$work/incr"
 	done
-	awk -v a="$best" -v b="$dt" 'BEGIN { printf "incremental (one module added, cache warm): %.2f s, %.2fx of kmod full (target <= 0.1x)\n", a, a / b }'
+	awk '{ print $2 }' "$work/incr" | sort -g | sed -n "$(((runs + 1) / 2))p" |
+		awk -v f="$(awk '$1 == "kmod34" { print $2 }' "$work/times")" \
+			'{ printf "incremental (one module added, cache warm): %.3f s, %.2fx of kmod 34.2 full\n", $1 / 1000, $1 / f }'
 	rm -rf "$root/lib/modules/$kver/updates"
 
 	# instructions only on plain .ko trees: under valgrind xz takes too long
 	if [[ ${BENCH_CALLGRIND:-0} == 1 && $kver == 6.1.* ]] && command -v valgrind >/dev/null; then
-		di=$(instructions "$deb" -C "$work/empty.conf" -b "$root" "$kver")
-		oi=$(KMOD_DEPMOD_CACHE=0 KMOD_DEPMOD_JOBS=1 instructions "$ours" -C "$work/empty.conf" \
-			-b "$root" "$kver")
-		awk -v a="$oi" -v b="$di" 'BEGIN { printf "instructions: kmod %.0f, kmod-ds %.0f, ratio %.2fx\n", b, a, a / b }'
+		di=$(instructions "${kmod34[@]}" -b "$work/kmod34" "${args[@]}")
+		oi=$(KMOD_DEPMOD_CACHE=0 KMOD_DEPMOD_JOBS=1 instructions "$ours" -b "$root" "${args[@]}")
+		awk -v a="$oi" -v b="$di" 'BEGIN { printf "instructions: kmod 34.2 %.0f, kmod-ds %.0f, ratio %.2fx\n", b, a, a / b }'
 	fi
 done <<<"$trees"

@@ -58,6 +58,7 @@
 	X(OBJ_nid2ln)                                                                    \
 	X(OBJ_nid2sn)                                                                    \
 	X(OBJ_obj2nid)                                                                   \
+	X(OBJ_obj2txt)                                                                   \
 	X(OPENSSL_sk_new_null)                                                           \
 	X(OPENSSL_sk_num)                                                                \
 	X(OPENSSL_sk_pop_free)                                                           \
@@ -134,6 +135,7 @@ int kmod_crypto_load(char *msg, size_t msglen) __attribute__((visibility("hidden
 #define OBJ_nid2ln (*kmod_crypto_fns.OBJ_nid2ln)
 #define OBJ_nid2sn (*kmod_crypto_fns.OBJ_nid2sn)
 #define OBJ_obj2nid (*kmod_crypto_fns.OBJ_obj2nid)
+#define OBJ_obj2txt (*kmod_crypto_fns.OBJ_obj2txt)
 #define OPENSSL_sk_new_null (*kmod_crypto_fns.OPENSSL_sk_new_null)
 #define OPENSSL_sk_num (*kmod_crypto_fns.OPENSSL_sk_num)
 #define OPENSSL_sk_pop_free (*kmod_crypto_fns.OPENSSL_sk_pop_free)

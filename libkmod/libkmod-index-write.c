@@ -6,9 +6,11 @@
  * The trie is built in memory the way kmod's depmod builds it: a node is split
  * where a new key leaves its prefix, so the shape depends only on the set of
  * keys.  Values of a key stay sorted by priority, a newer value in front of
- * older ones of the same priority.  The file is laid out as kmod 30 writes it:
- * every node after its children (in character order), the root last, so that
- * our files are byte for byte those of the distribution's depmod.
+ * older ones of the same priority.  The file is laid out as kmod writes it
+ * since version 34: the root first, every node before its children (in
+ * character order), each subtree in one piece, so that our files are byte for
+ * byte those of Debian 13's depmod.  kmod 30's reader, like ours, follows the
+ * node offsets wherever they point and reads this layout as its own.
  *
  * Nodes keep their children in a small array sorted by character rather than
  * a 128-slot table: most nodes have one or two children.
@@ -37,6 +39,7 @@ struct wnode {
 	unsigned int nchildren, cap;
 	unsigned char *chars;	 /* sorted */
 	struct wnode **children; /* parallel to chars */
+	uint64_t total;		 /* bytes of the subtree on disk, set by tree_size() */
 };
 
 /*
@@ -242,8 +245,9 @@ int kmod_index_writer_add(struct kmod_index_writer *w, const char *key, const ch
 }
 
 /*
- * The serialiser streams the file through a small buffer: the root's offset,
- * which the header holds, is known beforehand from the sizes of all nodes.
+ * The serialiser streams the file through a small buffer: a node's child table
+ * holds the offsets of its children, which come right after it, each subtree
+ * in one piece, so the sizes of all subtrees are worked out first.
  */
 static void ws_be32(struct obuf *ws, uint32_t v)
 {
@@ -273,56 +277,54 @@ static uint32_t node_flags(const struct wnode *n)
 	       (n->values != NULL ? NODE_VALUES : 0);
 }
 
-static uint64_t tree_size(const struct wnode *n)
+static uint64_t tree_size(struct wnode *n)
 {
 	uint64_t size = node_size(n);
 
 	for (unsigned int i = 0; i < n->nchildren; i++)
 		size += tree_size(n->children[i]);
+	n->total = size;
 	return size;
 }
 
-/*
- * Children first, then the node; returns the node word (offset and flags) in
- * *word.  The recursion is as deep as the longest key.
- */
-static int write_node(const struct wnode *n, struct obuf *ws, uint32_t *word)
+/* The offset of the node written last, the biggest: the last child's last child... */
+static uint64_t last_offset(const struct wnode *n, uint64_t end)
 {
-	uint32_t stackbuf[8], *offs = stackbuf;
-	unsigned int first = 0, last = 0, count = 0;
+	while (n->nchildren > 0)
+		n = n->children[n->nchildren - 1];
+	return end - node_size(n);
+}
+
+/*
+ * The node (at @off), then the subtrees of its children in character order.
+ * The recursion is as deep as the longest key.
+ */
+static int write_node(const struct wnode *n, struct obuf *ws, uint64_t off)
+{
+	uint64_t child = off + node_size(n);
 	size_t plen = strlen(n->prefix);
-	uint32_t flags = 0;
-	int err = 0;
 
-	if (n->nchildren > 0) {
-		first = n->chars[0];
-		last = n->chars[n->nchildren - 1];
-		count = last - first + 1;
-		if (count > ARRAY_SIZE(stackbuf)) {
-			offs = calloc(count, sizeof(*offs));
-			if (offs == NULL)
-				return -ENOMEM;
-		} else {
-			memset(offs, 0, sizeof(stackbuf));
-		}
-		for (unsigned int i = 0; i < n->nchildren && err == 0; i++)
-			err = write_node(n->children[i], ws, &offs[n->chars[i] - first]);
-		if (err < 0)
-			goto out;
-	}
-
-	*word = (uint32_t)ws->pos;
-	if (plen > 0) {
+	if (ws->pos != off)
+		return -EIO; /* the sizes and the bytes disagree */
+	if (plen > 0)
 		obuf_put(ws, n->prefix, plen + 1);
-		flags |= NODE_PREFIX;
-	}
-	if (count > 0) {
+	if (n->nchildren > 0) {
+		unsigned int first = n->chars[0], last = n->chars[n->nchildren - 1];
 		uint8_t range[2] = { (uint8_t)first, (uint8_t)last };
+		unsigned int i = 0;
 
 		obuf_put(ws, range, sizeof(range));
-		for (unsigned int i = 0; i < count; i++)
-			ws_be32(ws, offs[i]);
-		flags |= NODE_CHILDS;
+		for (unsigned int ch = first; ch <= last; ch++) {
+			const struct wnode *c = n->children[i];
+
+			if (n->chars[i] != ch) {
+				ws_be32(ws, 0);
+				continue;
+			}
+			ws_be32(ws, (uint32_t)child | node_flags(c));
+			child += c->total;
+			i++;
+		}
 	}
 	if (n->values != NULL) {
 		uint32_t nvalues = 0;
@@ -334,27 +336,28 @@ static int write_node(const struct wnode *n, struct obuf *ws, uint32_t *word)
 			ws_be32(ws, v->priority);
 			obuf_put(ws, v->value, strlen(v->value) + 1);
 		}
-		flags |= NODE_VALUES;
 	}
-	*word |= flags;
-	err = ws->err;
-out:
-	if (offs != stackbuf)
-		free(offs);
-	return err;
+	child = off + node_size(n);
+	for (unsigned int i = 0; i < n->nchildren && ws->err == 0; i++) {
+		int err = write_node(n->children[i], ws, child);
+
+		if (err < 0)
+			return err;
+		child += n->children[i]->total;
+	}
+	return ws->err;
 }
 
-int kmod_index_writer_write(const struct kmod_index_writer *w,
-			    int (*emit)(void *data, const void *buf, size_t len), void *data)
+int kmod_index_writer_write(struct kmod_index_writer *w,
+			    int (*emit)(void *data, const void *buf, size_t len),
+			    void *data)
 {
 	uint64_t total = INDEX_HEADER_SIZE + tree_size(w->root);
-	uint64_t root = total - node_size(w->root);
 	struct obuf *ws;
-	uint32_t word = 0;
 	int err;
 
-	/* every node offset, the root's the biggest, must fit the format */
-	if (root > NODE_OFFSET_MASK)
+	/* every node offset, the last node's the biggest, must fit the format */
+	if (last_offset(w->root, total) > NODE_OFFSET_MASK)
 		return -EFBIG;
 	ws = malloc(sizeof(*ws));
 	if (ws == NULL)
@@ -362,12 +365,11 @@ int kmod_index_writer_write(const struct kmod_index_writer *w,
 	obuf_init(ws, emit, data);
 	ws_be32(ws, INDEX_MAGIC);
 	ws_be32(ws, INDEX_VERSION);
-	ws_be32(ws, (uint32_t)root | node_flags(w->root));
-	err = write_node(w->root, ws, &word);
+	ws_be32(ws, INDEX_HEADER_SIZE | node_flags(w->root));
+	err = write_node(w->root, ws, INDEX_HEADER_SIZE);
 	if (obuf_flush(ws) < 0 && err == 0)
 		err = ws->err;
-	/* the header was written from the sizes: what the nodes came to must agree */
-	if (err == 0 && (ws->pos != total || word != ((uint32_t)root | node_flags(w->root))))
+	if (err == 0 && ws->pos != total)
 		err = -EIO;
 	free(ws);
 	return err;
@@ -389,7 +391,7 @@ static int emit_mem(void *data, const void *buf, size_t len)
 	return 0;
 }
 
-int kmod_index_writer_serialize(const struct kmod_index_writer *w, void **mem, size_t *len)
+int kmod_index_writer_serialize(struct kmod_index_writer *w, void **mem, size_t *len)
 {
 	uint64_t total = INDEX_HEADER_SIZE + tree_size(w->root);
 	struct membuf m = { 0 };

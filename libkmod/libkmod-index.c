@@ -26,8 +26,8 @@
 #include "util/util.h"
 #include "libkmod-index.h"
 #include "libkmod-index-format.h"
-/* Real keys are module names and aliases (< 200 bytes); this also bounds walk depth. */
-#define KEY_MAX 4096U
+#include "libkmod-index-walk.h"
+
 /* Smallest value on disk: the priority and an empty string. */
 #define VALUE_MIN_SIZE 5U
 
@@ -38,28 +38,6 @@ struct kmod_index_file {
 	uint32_t root; /* node word of the root, flags included */
 	unsigned long long mstamp; /* mtime of the file mapped, stat_mstamp() */
 	char path[];
-};
-
-/* One decoded node; the strings point into the mapping. */
-struct node {
-	size_t off;
-	const char *prefix; /* "" when the node has none */
-	size_t prefix_len;
-	unsigned int first, last; /* first > last: no children */
-	const uint8_t *children;
-	uint32_t nvalues;
-	size_t values; /* file offset of the first value */
-};
-
-/*
- * One walk over the trie.  In a real file each node hangs from its own 4-byte
- * child slot and each value has its own bytes, so a walk that visits a node or
- * reads a value twice is a walk of a corrupt file: the budgets stop it.
- */
-struct walk {
-	const struct kmod_index_file *idx;
-	size_t nodes;
-	size_t value_bytes;
 };
 
 /* A value found by a search, still in the mapping, with its sort key. */
@@ -77,12 +55,7 @@ struct hits {
 	long long seq;
 };
 
-static uint32_t read_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static int corrupt(const struct kmod_index_file *idx, size_t off, const char *what)
+int index_corrupt(const struct kmod_index_file *idx, size_t off, const char *what)
 {
 	lg_err(idx->lg, "%s: corrupt index: %s at offset %zu\n", idx->path, what, off);
 	return -EINVAL;
@@ -96,7 +69,7 @@ static void walk_init(struct walk *w, const struct kmod_index_file *idx)
 }
 
 /* Decode the node a node word points to: 0, -ENOENT for "no node", -EINVAL. */
-static int node_read(struct walk *w, uint32_t word, struct node *n)
+int index_node_read(struct walk *w, uint32_t word, struct node *n)
 {
 	const struct kmod_index_file *idx = w->idx;
 	size_t pos = word & NODE_OFFSET_MASK;
@@ -105,10 +78,11 @@ static int node_read(struct walk *w, uint32_t word, struct node *n)
 	if (pos == 0)
 		return -ENOENT;
 	if (w->nodes == 0)
-		return corrupt(idx, pos, "more nodes than the file can hold (a loop?)");
+		return index_corrupt(idx, pos,
+				     "more nodes than the file can hold (a loop?)");
 	w->nodes--;
 	if (pos < INDEX_HEADER_SIZE || pos > idx->size)
-		return corrupt(idx, pos, "node offset out of the file");
+		return index_corrupt(idx, pos, "node offset out of the file");
 
 	n->off = pos;
 	n->prefix = "";
@@ -116,7 +90,7 @@ static int node_read(struct walk *w, uint32_t word, struct node *n)
 	if (word & NODE_PREFIX) {
 		end = memchr(idx->mem + pos, '\0', idx->size - pos);
 		if (end == NULL)
-			return corrupt(idx, pos, "unterminated prefix");
+			return index_corrupt(idx, pos, "unterminated prefix");
 		n->prefix = (const char *)idx->mem + pos;
 		n->prefix_len = (size_t)(end - (idx->mem + pos));
 		pos += n->prefix_len + 1;
@@ -129,15 +103,15 @@ static int node_read(struct walk *w, uint32_t word, struct node *n)
 		size_t count;
 
 		if (idx->size - pos < 2)
-			return corrupt(idx, pos, "child range past the end");
+			return index_corrupt(idx, pos, "child range past the end");
 		n->first = idx->mem[pos];
 		n->last = idx->mem[pos + 1];
 		if (n->first == 0 || n->first > n->last || n->last > CHILD_MAX)
-			return corrupt(idx, pos, "bad child range");
+			return index_corrupt(idx, pos, "bad child range");
 		pos += 2;
 		count = n->last - n->first + 1;
 		if ((idx->size - pos) / 4 < count)
-			return corrupt(idx, pos, "child table past the end");
+			return index_corrupt(idx, pos, "child table past the end");
 		n->children = idx->mem + pos;
 		pos += count * 4;
 	}
@@ -145,22 +119,14 @@ static int node_read(struct walk *w, uint32_t word, struct node *n)
 	n->nvalues = 0;
 	if (word & NODE_VALUES) {
 		if (idx->size - pos < 4)
-			return corrupt(idx, pos, "value count past the end");
+			return index_corrupt(idx, pos, "value count past the end");
 		n->nvalues = read_be32(idx->mem + pos);
 		pos += 4;
 		if (n->nvalues > (idx->size - pos) / VALUE_MIN_SIZE)
-			return corrupt(idx, pos, "too many values");
+			return index_corrupt(idx, pos, "too many values");
 	}
 	n->values = pos;
 	return 0;
-}
-
-/* The node word of child @ch, 0 when there is none. */
-static uint32_t child_word(const struct node *n, unsigned char ch)
-{
-	if (n->children == NULL || ch < n->first || ch > n->last)
-		return 0;
-	return read_be32(n->children + (size_t)(ch - n->first) * 4);
 }
 
 /* Decode the value at *pos and move past it. */
@@ -171,23 +137,24 @@ static int value_read(struct walk *w, size_t *pos, struct hit *h)
 	size_t used;
 
 	if (*pos > idx->size || idx->size - *pos < VALUE_MIN_SIZE)
-		return corrupt(idx, *pos, "value past the end");
+		return index_corrupt(idx, *pos, "value past the end");
 	h->priority = read_be32(idx->mem + *pos);
 	s = idx->mem + *pos + 4;
 	end = memchr(s, '\0', idx->size - *pos - 4);
 	if (end == NULL)
-		return corrupt(idx, *pos, "unterminated value");
+		return index_corrupt(idx, *pos, "unterminated value");
 	h->value = (const char *)s;
 	h->len = (size_t)(end - s);
 	used = h->len + VALUE_MIN_SIZE;
 	if (used > w->value_bytes)
-		return corrupt(idx, *pos, "more values than the file can hold (a loop?)");
+		return index_corrupt(idx, *pos,
+				     "more values than the file can hold (a loop?)");
 	w->value_bytes -= used;
 	*pos = (size_t)(end - idx->mem) + 1;
 	return 0;
 }
 
-static int hits_add_node(struct walk *w, struct hits *hits, const struct node *n)
+int index_hits_add_node(struct walk *w, struct hits *hits, const struct node *n)
 {
 	size_t pos = n->values;
 
@@ -279,6 +246,13 @@ int kmod_index_open(const struct logger *lg, const char *path, struct kmod_index
 		lg_err(lg, "%s: not a regular file\n", path);
 		return -EINVAL;
 	}
+	/*
+	 * An empty file is what depmod leaves when it has nothing to index, as
+	 * modules.builtin.alias.bin of kernels without modules.builtin.modinfo
+	 * (before 5.2): not an index, but nothing to complain about (kmod does not).
+	 */
+	if (st.st_size == 0)
+		return -EINVAL;
 	if (st.st_size < (off_t)INDEX_HEADER_SIZE || (uintmax_t)st.st_size > SIZE_MAX) {
 		lg_err(lg, "%s: not an index file (size %lld)\n", path, (long long)st.st_size);
 		return -EINVAL;
@@ -343,7 +317,7 @@ static int find_node(struct walk *w, const char *key, struct node *n)
 	size_t i = 0;
 
 	for (;;) {
-		int err = node_read(w, word, n);
+		int err = index_node_read(w, word, n);
 
 		if (err < 0)
 			return err;
@@ -354,7 +328,7 @@ static int find_node(struct walk *w, const char *key, struct node *n)
 		i += n->prefix_len;
 		if (key[i] == '\0')
 			return 0;
-		word = child_word(n, (unsigned char)key[i]);
+		word = index_child_word(n, (unsigned char)key[i]);
 		i++;
 	}
 }
@@ -388,173 +362,10 @@ struct kmod_index_value *kmod_index_search_all(const struct kmod_index_file *idx
 	struct node n;
 
 	walk_init(&w, idx);
-	if (find_node(&w, key, &n) == 0 && hits_add_node(&w, &hits, &n) == 0)
+	if (find_node(&w, key, &n) == 0 && index_hits_add_node(&w, &hits, &n) == 0)
 		list = hits_to_list(&hits);
 	free(hits.v);
 	return list;
-}
-
-/*
- * Depth-first walk of the subtree under @top with an explicit stack (a hostile
- * file must not be able to exhaust the C stack).  @key holds the key so far; the
- * walk appends @top's prefix from @skip on, then each child character and prefix.
- * @visit sees each node before its children (!post) or after them (post).
- */
-typedef int (*visit_fn)(struct walk *w, const struct node *n, struct strbuf *key, void *data);
-
-struct frame {
-	struct node n;
-	unsigned int next; /* next child character to look at */
-	size_t keylen;	   /* key length to restore when leaving the node */
-};
-
-static int frame_enter(struct walk *w, struct frame *f, const struct node *n, size_t skip,
-		       struct strbuf *key, size_t keylen)
-{
-	f->n = *n;
-	f->next = n->first;
-	f->keylen = keylen;
-	if (!strbuf_pushmem(key, n->prefix + skip, n->prefix_len - skip))
-		return -ENOMEM;
-	if (strbuf_used(key) > KEY_MAX)
-		return corrupt(w->idx, n->off, "key too long");
-	return 0;
-}
-
-static int walk_subtree(struct walk *w, const struct node *top, size_t skip,
-			struct strbuf *key, bool post, visit_fn visit, void *data)
-{
-	_cleanup_free_ struct frame *stack = malloc(16 * sizeof(*stack));
-	size_t depth = 0, cap = 16;
-	int err;
-
-	if (stack == NULL)
-		return -ENOMEM;
-	err = frame_enter(w, &stack[depth++], top, skip, key, strbuf_used(key));
-	if (err == 0 && !post)
-		err = visit(w, top, key, data);
-
-	while (err == 0 && depth > 0) {
-		struct frame *f = &stack[depth - 1];
-		unsigned char ch = (unsigned char)f->next;
-		size_t keylen = strbuf_used(key);
-		struct node child;
-
-		if (f->next > f->n.last) {
-			err = post ? visit(w, &f->n, key, data) : 0;
-			strbuf_popchars(key, keylen - f->keylen);
-			depth--;
-			continue;
-		}
-		f->next++;
-		err = node_read(w, child_word(&f->n, ch), &child);
-		if (err == -ENOENT) {
-			err = 0;
-			continue;
-		}
-		if (err < 0)
-			break;
-		if (depth == cap) {
-			/* each level adds a character to the key, so KEY_MAX bounds this */
-			struct frame *s = realloc(stack, 2 * cap * sizeof(*s));
-
-			if (s == NULL)
-				return -ENOMEM;
-			stack = s;
-			cap *= 2;
-		}
-		if (!strbuf_pushchar(key, (char)ch))
-			return -ENOMEM;
-		err = frame_enter(w, &stack[depth++], &child, 0, key, keylen);
-		if (err == 0 && !post)
-			err = visit(w, &child, key, data);
-	}
-	return err;
-}
-
-/* Wildcard search: what a stored pattern must match, and where the values go. */
-struct wild {
-	const char *subkey;
-	struct hits *hits;
-	bool subkey_ascii;
-};
-
-static bool is_ascii(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s >= 0x80)
-			return false;
-	return true;
-}
-
-/*
- * fnmatch(pattern, s, 0) for ASCII patterns made of literals, '*' and '?' only,
- * without its locale and multibyte set-up (most of a lookup's time otherwise).
- * -1 when it meets anything else before a verdict, so that fnmatch decides.
- */
-static int glob_simple(const char *p, const char *s)
-{
-	const char *star_p = NULL, *star_s = NULL;
-
-	/*
-	 * Until the string ends every pattern character is looked at before a
-	 * verdict, and what is left then can only match if it is all stars.
-	 */
-	while (*s != '\0') {
-		if (*p == '[' || *p == '\\' || (unsigned char)*p >= 0x80)
-			return -1;
-		if (*p == '*') {
-			star_p = ++p;
-			star_s = s;
-		} else if (*p == '?' || (*p == *s && *p != '\0')) {
-			p++;
-			s++;
-		} else if (star_p != NULL) {
-			p = star_p;
-			s = ++star_s;
-		} else {
-			return 0;
-		}
-	}
-	while (*p == '*')
-		p++;
-	return *p == '\0';
-}
-
-static int visit_wild(struct walk *w, const struct node *n, struct strbuf *key, void *data)
-{
-	struct wild *wild = data;
-	const char *pattern;
-	int m;
-
-	if (n->nvalues == 0)
-		return 0;
-	pattern = strbuf_str(key);
-	if (pattern == NULL)
-		return -ENOMEM;
-	m = wild->subkey_ascii ? glob_simple(pattern, wild->subkey) : -1;
-	if (m < 0)
-		m = fnmatch(pattern, wild->subkey, 0) == 0;
-	if (m == 0)
-		return 0;
-	return hits_add_node(w, wild->hits, n);
-}
-
-/*
- * Collect the values of every stored key under @n that, as a pattern, matches
- * @subkey.  A query holding wildcards itself may collect a subtree and then walk
- * into it, so each collection comes with a walk (and budgets) of its own.
- */
-static int collect_wild(struct walk *w, const struct node *n, size_t skip, const char *start,
-			const char *subkey, struct hits *hits)
-{
-	_cleanup_strbuf_ struct strbuf key;
-	struct wild wild = { .subkey = subkey, .hits = hits, .subkey_ascii = is_ascii(subkey) };
-
-	strbuf_init(&key);
-	if (start != NULL && !strbuf_pushchars(&key, start))
-		return -ENOMEM;
-	return walk_subtree(w, n, skip, &key, true, visit_wild, &wild);
 }
 
 /*
@@ -575,13 +386,14 @@ static int search_wild(struct walk *w, const char *key, struct hits *hits)
 	for (;;) {
 		struct walk cw;
 
-		err = node_read(w, word, &n);
+		err = index_node_read(w, word, &n);
 		if (err < 0)
 			return err == -ENOENT ? 0 : err;
 		for (size_t j = 0; j < n.prefix_len; j++) {
 			if (strchr(wilds, n.prefix[j]) != NULL) {
 				walk_init(&cw, w->idx);
-				return collect_wild(&cw, &n, j, NULL, &key[i + j], hits);
+				return index_collect_wild(&cw, &n, j, NULL, &key[i + j],
+							  hits);
 			}
 			if (key[i + j] != n.prefix[j])
 				return 0;
@@ -592,18 +404,21 @@ static int search_wild(struct walk *w, const char *key, struct hits *hits)
 			char start[2] = { wilds[k], '\0' };
 
 			walk_init(&cw, w->idx);
-			err = node_read(&cw, child_word(&n, (unsigned char)wilds[k]), &child);
+			err = index_node_read(
+				&cw, index_child_word(&n, (unsigned char)wilds[k]),
+				&child);
 			if (err == -ENOENT)
 				continue;
 			if (err == 0)
-				err = collect_wild(&cw, &child, 0, start, &key[i], hits);
+				err = index_collect_wild(&cw, &child, 0, start, &key[i],
+							 hits);
 			if (err < 0)
 				return err;
 		}
 
 		if (key[i] == '\0')
-			return hits_add_node(w, hits, &n);
-		word = child_word(&n, (unsigned char)key[i]);
+			return index_hits_add_node(w, hits, &n);
+		word = index_child_word(&n, (unsigned char)key[i]);
 		i++;
 	}
 }
@@ -653,9 +468,9 @@ static int dump_put(struct dump *d, const char *s, size_t len)
 	return r < 0 ? (int)r : 0;
 }
 
-static int visit_dump(struct walk *w, const struct node *n, struct strbuf *key, void *data)
+static int visit_dump(struct walk *w, const struct node *n, struct strbuf *key,
+		      struct dump *d)
 {
-	struct dump *d = data;
 	const char *k = strbuf_str(key);
 	size_t pos = n->values;
 
@@ -675,6 +490,83 @@ static int visit_dump(struct walk *w, const struct node *n, struct strbuf *key, 
 	return 0;
 }
 
+/*
+ * Depth-first walk of the trie from @top with an explicit stack (a hostile file
+ * must not be able to exhaust the C stack), for the dump.  @key holds the key so
+ * far; the walk appends @top's prefix, then each child character and prefix, and
+ * dumps each node before its children.
+ */
+
+struct frame {
+	struct node n;
+	unsigned int next; /* next child character to look at */
+	size_t keylen;	   /* key length to restore when leaving the node */
+};
+
+static int frame_enter(struct walk *w, struct frame *f, const struct node *n,
+		       struct strbuf *key, size_t keylen)
+{
+	f->n = *n;
+	f->next = n->first;
+	f->keylen = keylen;
+	if (!strbuf_pushmem(key, n->prefix, n->prefix_len))
+		return -ENOMEM;
+	if (strbuf_used(key) > KEY_MAX)
+		return index_corrupt(w->idx, n->off, "key too long");
+	return 0;
+}
+
+static int walk_dump(struct walk *w, const struct node *top, struct strbuf *key,
+		     struct dump *d)
+{
+	_cleanup_free_ struct frame *stack = malloc(16 * sizeof(*stack));
+	size_t depth = 0, cap = 16;
+	int err;
+
+	if (stack == NULL)
+		return -ENOMEM;
+	err = frame_enter(w, &stack[depth++], top, key, strbuf_used(key));
+	if (err == 0)
+		err = visit_dump(w, top, key, d);
+
+	while (err == 0 && depth > 0) {
+		struct frame *f = &stack[depth - 1];
+		unsigned char ch = (unsigned char)f->next;
+		size_t keylen = strbuf_used(key);
+		struct node child;
+
+		if (f->next > f->n.last) {
+			strbuf_popchars(key, keylen - f->keylen);
+			depth--;
+			continue;
+		}
+		f->next++;
+		err = index_node_read(w, index_child_word(&f->n, ch), &child);
+		if (err == -ENOENT) {
+			err = 0;
+			continue;
+		}
+		if (err < 0)
+			break;
+		if (depth == cap) {
+			/* each level adds a character to the key, so KEY_MAX bounds this
+			 */
+			struct frame *s = realloc(stack, 2 * cap * sizeof(*s));
+
+			if (s == NULL)
+				return -ENOMEM;
+			stack = s;
+			cap *= 2;
+		}
+		if (!strbuf_pushchar(key, (char)ch))
+			return -ENOMEM;
+		err = frame_enter(w, &stack[depth++], &child, key, keylen);
+		if (err == 0)
+			err = visit_dump(w, &child, key, d);
+	}
+	return err;
+}
+
 int kmod_index_dump(const struct kmod_index_file *idx, int fd, const char *prefix)
 {
 	_cleanup_free_ struct dump *d = NULL;
@@ -685,7 +577,7 @@ int kmod_index_dump(const struct kmod_index_file *idx, int fd, const char *prefi
 
 	strbuf_init(&key);
 	walk_init(&w, idx);
-	err = node_read(&w, idx->root, &root);
+	err = index_node_read(&w, idx->root, &root);
 	if (err < 0)
 		return err == -ENOENT ? 0 : err;
 
@@ -694,7 +586,7 @@ int kmod_index_dump(const struct kmod_index_file *idx, int fd, const char *prefi
 		return -ENOMEM;
 	d->fd = fd;
 	d->used = 0;
-	err = walk_subtree(&w, &root, 0, &key, false, visit_dump, d);
+	err = walk_dump(&w, &root, &key, d);
 	/* after an error too, so the output is always a prefix of the whole dump */
 	ferr = dump_flush(d);
 	return err < 0 ? err : ferr;

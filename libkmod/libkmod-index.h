@@ -25,7 +25,8 @@ struct kmod_index_value {
 /*
  * Map and validate the header of an index file.  Returns 0, -ENOENT (and other
  * open errors, not logged), or -EINVAL for a file that is not an index of a
- * supported version (logged naming the file).
+ * supported version (logged naming the file, unless it is empty: depmod
+ * writes empty files for indexes it has nothing for).
  */
 int kmod_index_open(const struct logger *lg, const char *path, struct kmod_index_file **ret);
 void kmod_index_close(struct kmod_index_file *idx);
@@ -59,8 +60,8 @@ void kmod_index_values_free(struct kmod_index_value *values);
 int kmod_index_dump(const struct kmod_index_file *idx, int fd, const char *prefix);
 
 /*
- * Writer: an in-memory trie of key → values, serialised in kmod 30's layout
- * (children before their parent, the root last).
+ * Writer: an in-memory trie of key → values, serialised in kmod 34's layout
+ * (the root first, every node before its children); kmod 30 reads it too.
  */
 struct kmod_index_writer;
 
@@ -83,11 +84,12 @@ int kmod_index_writer_add(struct kmod_index_writer *w, const char *key, const ch
  * -errno, which stops the writing and is returned).  0, -ENOMEM, or -EFBIG
  * when the file would exceed the format's 256 MiB of node offsets.
  */
-int kmod_index_writer_write(const struct kmod_index_writer *w,
-			    int (*emit)(void *data, const void *buf, size_t len), void *data);
+int kmod_index_writer_write(struct kmod_index_writer *w,
+			    int (*emit)(void *data, const void *buf, size_t len),
+			    void *data);
 
 /*
  * The whole index file in a malloc'ed buffer.  0, -ENOMEM, or -EFBIG when the
  * file would exceed the format's 256 MiB of node offsets.
  */
-int kmod_index_writer_serialize(const struct kmod_index_writer *w, void **mem, size_t *len);
+int kmod_index_writer_serialize(struct kmod_index_writer *w, void **mem, size_t *len);

@@ -458,27 +458,19 @@ static int parse_type_only(struct kmod_sig_info *info)
 
 #include "libkmod-crypto.h"
 
-/* Digests kmod names; anything else makes it show no signature at all. */
-static const char *digest_name(const X509_ALGOR *alg)
+/*
+ * The digest's name as kmod (since 31) shows it: OpenSSL's long name of the
+ * object ("sha256", "sha3-256", "ripemd160"), or its OID in dotted form.
+ * Writes it into @buf when @size allows; returns its length or -ENODATA.
+ */
+static int digest_name(const X509_ALGOR *alg, char *buf, size_t size)
 {
-	static const struct {
-		int nid;
-		const char *name;
-	} table[] = {
-		{ NID_md4, "md4" },	    { NID_md5, "md5" },	      { NID_sha1, "sha1" },
-		{ NID_ripemd160, "rmd160" }, { NID_sha256, "sha256" }, { NID_sha384, "sha384" },
-		{ NID_sha512, "sha512" },   { NID_sha224, "sha224" }, { NID_sm3, "sm3" },
-	};
 	const ASN1_OBJECT *obj;
-	int nid;
+	int n;
 
 	X509_ALGOR_get0(&obj, NULL, NULL, alg);
-	nid = OBJ_obj2nid(obj);
-	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
-		if (table[i].nid == nid)
-			return table[i].name;
-	}
-	return NULL;
+	n = OBJ_obj2txt(buf, (int)size, obj, 0);
+	return n < 0 ? -ENODATA : n;
 }
 
 /* The issuer's commonName, or its last attribute when it has no CN. */
@@ -500,16 +492,16 @@ static const ASN1_STRING *issuer_name(const X509_NAME *issuer)
 static int fill_from_signer(PKCS7_SIGNER_INFO *si, struct kmod_sig_info *info)
 {
 	const ASN1_STRING *cn;
-	const char *hash;
 	BIGNUM *serial;
 	uint8_t *block;
 	size_t cn_len, serial_len, sig_len;
+	int hash_len;
 
 	if (si->issuer_and_serial == NULL || si->enc_digest == NULL)
 		return -ENODATA;
-	hash = digest_name(si->digest_alg);
-	if (hash == NULL)
-		return -ENODATA;
+	hash_len = digest_name(si->digest_alg, NULL, 0);
+	if (hash_len < 0)
+		return hash_len;
 	serial = ASN1_INTEGER_to_BN(si->issuer_and_serial->serial, NULL);
 	if (serial == NULL)
 		return -ENOMEM;
@@ -518,13 +510,15 @@ static int fill_from_signer(PKCS7_SIGNER_INFO *si, struct kmod_sig_info *info)
 	serial_len = BN_num_bytes(serial);
 	sig_len = ASN1_STRING_length(si->enc_digest);
 
-	block = malloc(cn_len + serial_len + sig_len + 1);
+	/* signer, key id and signature, then the digest's name and its NUL */
+	block = malloc(cn_len + serial_len + sig_len + (size_t)hash_len + 1);
 	if (block == NULL) {
 		BN_free(serial);
 		return -ENOMEM;
 	}
 	sig_info_init(info, "PKCS#7");
-	info->hash_algo = hash;
+	info->hash_algo = (char *)block + cn_len + serial_len + sig_len;
+	digest_name(si->digest_alg, (char *)info->hash_algo, (size_t)hash_len + 1);
 	info->owned = block;
 	info->signer = block;
 	info->signer_len = cn_len;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The reference side of test-index-debian.sh: linked at test time against the
- * distribution's libkmod.so.2 (Debian's kmod 30), never against ours, so the
+ * The reference side of test-index-real.sh: linked at test time against the
+ * distribution's libkmod.so.2 (Debian's kmod 30; run with Debian 13's too,
+ * through that root's loader), never against ours, so the
  * few prototypes it needs are declared here instead of including libkmod.h.
  *
  *   index-dump-debian dump MODDIR TYPE

@@ -225,3 +225,27 @@ trap_run() {
 	trap_out=$(cat "$testdir/stdout")
 	trap_err=$(cat "$testdir/stderr")
 }
+
+# Debian 13's kmod 34.2, the second reference beside Debian 12's kmod 30
+# (testsuite/debian-trixie.sh makes its root once, in the download cache):
+#   debian13_bin        sets kmod34 to a directory of scripts (depmod, modprobe,
+#                       modinfo, ...) starting Debian 13's kmod through that
+#                       root's loader; empty, after one skip (a failure when
+#                       CI=true), when the root cannot be had.  "$kmod34/run
+#                       EXE ARGS" runs EXE (built here) against Debian 13's
+#                       libkmod.so.2.
+debian13_bin() {
+	kmod34=
+	if kmod34=$(bash "$top_srcdir/testsuite/debian-trixie.sh" bin "$testdir/kmod34" \
+		2> "$testdir/trixie.err"); then
+		return 0
+	fi
+	kmod34=
+	if [ "${CI:-}" = true ]; then
+		not_ok "Debian 13's kmod 34.2 (testsuite/debian-trixie.sh)"
+	else
+		skip "Debian 13's kmod 34.2: $(tail -n 1 "$testdir/trixie.err")"
+	fi
+	sed 's/^/# /' "$testdir/trixie.err"
+	return 1
+}

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # The ABI of the built libkmod.so.2: soname, version nodes and their chain,
-# the node of every exported symbol (libkmod.sym, kmod's own list, Debian's
-# libkmod2), declarations in libkmod.h and kmod's enum values.  Symbols kmod
-# has and we do not export yet are reported as TODO, not failures.
+# the node of every exported symbol (libkmod.sym, kmod's own list, Debian 12's
+# and Debian 13's libkmod2), declarations in libkmod.h and kmod's enum values;
+# every kmod_* symbol Debian 13's udev, systemd (dlopen) and dracut-install
+# take from libkmod, and Debian 13's dracut-install run against ours.
+# Symbols kmod has and we do not export yet are reported as TODO, not failures.
 
 # shellcheck source=testsuite/lib.sh
 . "${top_srcdir:?}/testsuite/lib.sh"
@@ -362,6 +364,111 @@ EOF
 	else
 		not_ok "symbol-layout program builds (fixture $fixture)"
 		sed 's/^/# /' "$testdir/cc-sym.log"
+	fi
+fi
+
+# ---- against Debian 13 (kmod 34.2) and its consumers --------------------------------
+
+# exported SYMBOL NODE: ours exports SYMBOL@NODE, as the default or a compat version.
+exported() {
+	[ "$(node_of "$1" "$ours")" = "$2" ] || [ "$(node_of "$1" "$ours_compat")" = "$2" ]
+}
+
+root13=$(bash "$top_srcdir/testsuite/debian-trixie.sh" root 2> "$testdir/trixie.err") || root13=
+if need_or_skip "Debian 13's root (testsuite/debian-trixie.sh: $(tail -n 1 "$testdir/trixie.err"))" \
+	test -n "$root13"; then
+	lib13=$root13/usr/lib/x86_64-linux-gnu/libkmod.so.2
+	deb13=$(exports "$lib13")
+	diag "Debian 13's $(readlink -f "$lib13"): $(printf '%s\n' "$deb13" | wc -l) exports"
+	is "$(version_chain "$lib13" | while read -r n p; do
+		[ "$(version_chain "$lib" | awk -v n="$n" '$1 == n { print $2 }')" = "$p" ] ||
+			echo "$n on $p"
+	done)" "" "Debian 13's version nodes exist here with the same parents"
+	is "$(printf '%s\n' "$deb13" | while read -r s n; do
+		exported "$s" "$n" || echo "$s@$n"
+	done)" "" "every symbol Debian 13's libkmod2 exports ($(printf '%s\n' "$deb13" | wc -l)) is ours, same node"
+	printf '%s\n' "$deb13" | sort > "$testdir/deb13.list"
+	printf '%s\n' "$kmod" | sort > "$testdir/kmod.list"
+	is "$(comm -3 "$testdir/deb13.list" "$testdir/kmod.list")" "" \
+		"Debian 13's exports are kmod's list above, node for node"
+
+	debs=$(bash "$top_srcdir/testsuite/debian-trixie.sh" debs 2> "$testdir/debs.err") || debs=
+	if need_or_skip "Debian 13's udev, systemd, libsystemd-shared, dracut-install" test -n "$debs"; then
+		c13=$testdir/consumers13
+		mkdir -p "$c13"
+		printf '%s\n' "$debs" | while read -r _ d; do dpkg-deb -x "$d" "$c13"; done
+		# versioned imports (linked) and names looked up with dlsym() by the
+		# programs whose .note.dlopen asks for libkmod.so.2: the names Debian
+		# 13's libkmod2 exports found among their strings, or ending one (the
+		# linker merges "kmod_module_unref_list" into "sym_kmod_module_unref_list")
+		find "$c13" -type f | sort | while read -r f; do
+			readelf --dyn-syms -W "$f" 2> /dev/null |
+				awk -v f="${f#"$c13"}" '$7 == "UND" && $8 ~ /^kmod_[a-z_]+@/ {
+					split($8, a, "@"); print f, a[1], a[2] }'
+		done > "$testdir/imports13"
+		find "$c13" -type f | sort | while read -r f; do
+			if grep -q -a '"soname":\["libkmod.so.2"\]' "$f"; then
+				strings -a "$f" | awk -v f="${f#"$c13"}" '
+					NR == FNR { want[$1] = 1; next }
+					{ for (w in want) if (substr($0, length($0) - length(w) + 1) == w &&
+						(length($0) == length(w) ||
+						 substr($0, length($0) - length(w), 1) !~ /[a-z0-9]/))
+						print f, w }' "$testdir/deb13.list" - | sort -u
+			fi
+		done > "$testdir/dlsym13"
+		diag "$(cut -d' ' -f1 "$testdir/imports13" "$testdir/dlsym13" | sort | uniq -c)"
+		like "$(wc -l < "$testdir/imports13")" '^[1-9][0-9]$' \
+			"Debian 13's dracut-install links $(wc -l < "$testdir/imports13") versioned kmod_* symbols"
+		is "$(while read -r f s n; do exported "$s" "$n" || echo "$f: $s@$n"; done \
+			< "$testdir/imports13")" "" "every versioned import of Debian 13's consumers is ours, same node"
+		like "$(wc -l < "$testdir/dlsym13")" '^[1-9][0-9]$' \
+			"Debian 13's systemd dlopens libkmod.so.2 for $(wc -l < "$testdir/dlsym13") kmod_* names"
+		is "$(while read -r f s; do [ -n "$(node_of "$s" "$ours")" ] || echo "$f: $s"; done \
+			< "$testdir/dlsym13")" "" "every name Debian 13's systemd looks up is ours (default version)"
+		# the way systemd finds them: dlopen by soname, dlsym without a version
+		printf '%s\n' '#include <dlfcn.h>' '#include <stdio.h>' \
+			'int main(int argc, char **argv) {' \
+			'	void *h = dlopen("libkmod.so.2", RTLD_NOW | RTLD_LOCAL);' \
+			'	if (h == NULL) { puts(dlerror()); return 1; }' \
+			'	for (int i = 1; i < argc; i++) if (dlsym(h, argv[i]) == NULL) puts(argv[i]);' \
+			'	return 0; }' > "$testdir/dlsym.c"
+		if "$cc" -o "$testdir/dlsym" "$testdir/dlsym.c" -ldl > "$testdir/cc.log" 2>&1; then
+			# shellcheck disable=SC2046 # one name a word
+			is "$(LD_LIBRARY_PATH=$(dirname "$lib") "$testdir/dlsym" $(cut -d' ' -f2 "$testdir/dlsym13"))" \
+				"" "dlopen(\"libkmod.so.2\") of ours and dlsym() find each of them"
+		else
+			not_ok "dlsym program builds"
+			sed 's/^/# /' "$testdir/cc.log"
+		fi
+
+		# Debian 13's dracut-install, all symbols bound at start, installs
+		# modules with their dependencies through our library as through its own
+		di=$(find "$c13" -name dracut-install -type f -perm -u+x | head -n 1)
+		fx=$top_builddir/testsuite/fixtures
+		kv=$testdir/tree13/lib/modules/6.1.0-test
+		if sanitizer_build; then
+			skip "Debian 13's dracut-install cannot load our ASan-instrumented library"
+		elif need_or_skip "dracut-install and the fixtures" test -x "$di" -a -f "$fx/mod-foo.ko"; then
+			mkdir -p "$kv/kernel/lib" "$kv/kernel/fs" "$kv/kernel/drivers"
+			cp "$fx/mod-foo-a.ko" "$kv/kernel/lib/"
+			cp "$fx/mod-foo-b.ko" "$fx/mod-foo.ko" "$kv/kernel/fs/"
+			cp "$fx/dummy.ko" "$kv/kernel/drivers/"
+			"$top_builddir/tools/depmod" -b "$testdir/tree13" 6.1.0-test 2> /dev/null
+			for side in deb13 ours; do
+				path=$root13/usr/lib/x86_64-linux-gnu
+				[ $side = ours ] && path=$(dirname "$lib"):$path
+				mkdir -p "$testdir/dest-$side"
+				LD_BIND_NOW=1 "$root13/lib64/ld-linux-x86-64.so.2" --library-path "$path" "$di" \
+					-D "$testdir/dest-$side" --kerneldir "$kv" -m mod-foo rtnl-link-dummy \
+					> "$testdir/di-$side.out" 2>&1
+				echo "exit $?" >> "$testdir/di-$side.out"
+				(cd "$testdir/dest-$side" 2> /dev/null && find . -type f | sort) >> "$testdir/di-$side.out"
+			done
+			like "$(cat "$testdir/di-deb13.out")" "mod-foo-a.ko" \
+				"Debian 13's dracut-install with its libkmod installs mod-foo and what it needs"
+			is_file "$testdir/di-ours.out" "$testdir/di-deb13.out" \
+				"Debian 13's dracut-install does the same with our libkmod.so.2 (LD_BIND_NOW)"
+		fi
 	fi
 fi
 

@@ -1,14 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# depmod against Debian's (kmod 30, /usr/sbin/depmod): the same tree is copied
-# twice, each depmod runs on its copy with the same configuration (-C, never
-# the host's), and every output file, the exit status and the messages must
-# be identical.  Trees: the fixture modules and small modules generated here
-# (cycles, devname, softdep/weakdep, duplicates in several directories), and
-# the two Debian kernels when unpacked (always with CI=true).  Then what only
-# ours does: -o, -m, modules.weakdep, .sig warnings, crash safety under
-# SIGKILL, racing depmods and injected write errors.
+# depmod against two references, Debian 12's (kmod 30, /usr/sbin/depmod) and
+# Debian 13's (kmod 34.2, run from the root of testsuite/debian-trixie.sh):
+# the same tree is copied for each, each depmod runs on its copy with the
+# same configuration (-C, never the host's), and the exit status, the
+# messages and every output file must be identical.  Our .bin indexes are
+# kmod 34's byte for byte; kmod 30 lays the same tries out in another order,
+# so against kmod 30 each .bin is compared as kmod 30's own libkmod reads it
+# (kmod_dump_index() of its file and of ours).  Trees: the fixture modules
+# and small modules generated here (cycles, devname, softdep/weakdep,
+# duplicates in several directories), and the two Debian kernels when
+# unpacked (always with CI=true).  Then what only ours does: -o, -m,
+# modules.weakdep against kmod 30, .sig warnings, crash safety under SIGKILL,
+# racing depmods and injected write errors.
 # A missing prerequisite is a skip, and a failure when CI=true.
 
 # shellcheck source=testsuite/lib.sh
@@ -21,12 +26,20 @@ shim=$top_builddir/testsuite/.libs/depmod-failwrite.so
 kver=6.1.0-test
 cfg=$testdir/empty.conf
 : >"$cfg"
-# Debian's kmod 30 has no zlib: no .ko.gz in the trees both depmods see.
+# Debian's kmod 30 and 34.2 have no zlib: no .ko.gz in the trees the depmods see.
 
 [ -x "$ours" ] || skip_all "$ours is not built"
 need_or_skip_all "Debian's depmod at $deb" test -x "$deb"
 need_or_skip_all "fixture modules in $fixtures" test -f "$fixtures/mod-foo.ko"
 need_or_skip_all "a C compiler" command -v "${CC:-gcc}"
+
+# The references: "name depmod" lines.  dump30 reads an index with kmod 30's
+# libkmod (testsuite/index-dump-debian.c against the distribution's libkmod.so.2).
+refs="kmod30 $deb"
+debian13_bin && refs+=$'\n'"kmod34 $kmod34/depmod"
+dump30=$testdir/index-dump-debian
+need_or_skip_all "kmod 30's libkmod.so.2 to read indexes with" \
+	"${CC:-gcc}" -O2 -o "$dump30" "$top_srcdir/testsuite/index-dump-debian.c" -l:libkmod.so.2
 
 # gen DIR NAME "EXPORTS" "NEEDS" [MODINFO...]: a fixture-like module DIR/NAME.ko.
 gen() {
@@ -61,7 +74,7 @@ new_tree() {
 	mkdir -p "$dir"
 }
 
-# The fixtures as test-index-debian.sh lays them out, with builtin files.
+# The fixtures as test-index-real.sh lays them out, with builtin files.
 fixture_tree() {
 	new_tree "$1"
 	mkdir -p "$dir/kernel/lib" "$dir/kernel/fs/foo" "$dir/kernel/drivers/net"
@@ -81,38 +94,72 @@ fixture_tree() {
 		>"$dir/modules.builtin.modinfo"
 }
 
-# both LABEL [DEPMOD ARGS...]: run both depmods on copies of $root (the version
-# last, unless the arguments end in "--" followed by what goes after -b ROOT).
-# Compares exit status, stdout, stderr (roots replaced by ROOT) and every file.
-both() {
-	local label=$1 f n rc_deb rc_our
-	shift
-	rm -rf "$root.deb" "$root.our"
-	cp -a "$root" "$root.deb"
-	cp -a "$root" "$root.our"
-	"$deb" -b "$root.deb" "$@" >"$testdir/deb.out" 2>"$testdir/deb.err"
-	rc_deb=$?
-	"$ours" -b "$root.our" "$@" >"$testdir/our.out" 2>"$testdir/our.err"
-	rc_our=$?
-	is "$rc_our" "$rc_deb" "$label: exit status"
-	sed -i "s#$root.deb#ROOT#g" "$testdir/deb.err" "$testdir/deb.out"
-	sed -i "s#$root.our#ROOT#g" "$testdir/our.err" "$testdir/our.out"
-	# Debian's kmod 30 knows no modules.weakdep
-	sed -i '/^# Weak dependencies extracted/d; /^weakdep /d' "$testdir/our.out"
-	is_file "$testdir/our.err" "$testdir/deb.err" "$label: messages"
-	is_file "$testdir/our.out" "$testdir/deb.out" "$label: stdout"
-	for f in "$root.deb/lib/modules/$kver"/modules.*; do
+# same_outputs LABEL REF REFDIR OURDIR: every modules.* file REF's depmod wrote
+# into REFDIR is in OURDIR, equal (a .bin against kmod 30: equal as kmod 30
+# reads it); nothing but modules.depmod-cache (and modules.weakdep, which kmod
+# 30 does not know) is ours alone.
+same_outputs() {
+	local label=$1 ref=$2 rdir=$3 odir=$4 f n t
+	for f in "$rdir"/modules.*; do
 		[ -e "$f" ] || continue
 		n=${f##*/}
-		is_file "$root.our/lib/modules/$kver/$n" "$f" "$label: $n"
+		case $n in
+		# inputs, not outputs
+		modules.order | modules.builtin | modules.builtin.modinfo) continue ;;
+		esac
+		if [[ $ref == kmod30 && $n == *.bin ]]; then
+			case $n in
+			modules.dep.bin) t=0 ;;
+			modules.alias.bin) t=1 ;;
+			modules.symbols.bin) t=2 ;;
+			modules.builtin.alias.bin) t=3 ;;
+			*) t=4 ;;
+			esac
+			"$dump30" dump "$rdir" "$t" >"$testdir/dump.ref" 2>&1
+			echo "exit $?" >>"$testdir/dump.ref"
+			"$dump30" dump "$odir" "$t" >"$testdir/dump.our" 2>&1
+			echo "exit $?" >>"$testdir/dump.our"
+			is_file "$testdir/dump.our" "$testdir/dump.ref" "$label: $n as kmod 30 reads it"
+		else
+			is_file "$odir/$n" "$f" "$label: $n"
+		fi
 	done
-	for f in "$root.our/lib/modules/$kver"/modules.*; do
+	for f in "$odir"/modules.*; do
 		[ -e "$f" ] || continue
 		n=${f##*/}
-		[ -e "$root.deb/lib/modules/$kver/$n" ] || [ "$n" = modules.weakdep ] ||
-			[ "$n" = modules.depmod-cache ] ||
+		[ -e "$rdir/$n" ] || [ "$n" = modules.depmod-cache ] ||
+			[[ $ref == kmod30 && $n == modules.weakdep ]] ||
 			not_ok "$label: $n written by ours only"
 	done
+}
+
+# both LABEL [DEPMOD ARGS...]: run ours and each reference on copies of $root
+# (the version last, unless the arguments end in "--" followed by what goes
+# after -b ROOT).  Compares exit status, stdout, stderr (roots replaced by
+# ROOT) and every file.  With only=REF in the environment, against REF alone.
+both() {
+	local label=$1 ref rdepmod rc_ref rc_our only=${only:-}
+	shift
+	rm -rf "$root.our"
+	cp -a "$root" "$root.our"
+	"$ours" -b "$root.our" "$@" >"$testdir/our.out" 2>"$testdir/our.err"
+	rc_our=$?
+	sed -i "s#$root.our#ROOT#g" "$testdir/our.err" "$testdir/our.out"
+	while read -r ref rdepmod; do
+		[[ -z $only || $only == "$ref" ]] || continue
+		rm -rf "$root.ref"
+		cp -a "$root" "$root.ref"
+		"$rdepmod" -b "$root.ref" "$@" >"$testdir/ref.out" 2>"$testdir/ref.err"
+		rc_ref=$?
+		is "$rc_our" "$rc_ref" "$ref: $label: exit status"
+		sed -i "s#$root.ref#ROOT#g" "$testdir/ref.err" "$testdir/ref.out"
+		cp "$testdir/our.out" "$testdir/our.cmp"
+		# kmod 30 knows no modules.weakdep
+		[[ $ref != kmod30 ]] || sed -i '/^# Weak dependencies extracted/d; /^weakdep /d' "$testdir/our.cmp"
+		is_file "$testdir/our.err" "$testdir/ref.err" "$ref: $label: messages"
+		is_file "$testdir/our.cmp" "$testdir/ref.out" "$ref: $label: stdout"
+		same_outputs "$ref: $label" "$ref" "$root.ref/lib/modules/$kver" "$root.our/lib/modules/$kver"
+	done <<<"$refs"
 }
 
 # --- the fixtures --------------------------------------------------------------------
@@ -125,17 +172,37 @@ both "fixtures -a -w" -a -w -C "$cfg" "$kver"
 both "fixtures, config dir" -C "$testdir/no-such-dir" "$kver"
 printf 'search updates\n' >"$testdir/search.conf"
 both "fixtures, two configs" -C "$cfg" -C "$testdir/search.conf" "$kver"
+# A configuration file named without a slash: both Debian depmods crash on it
+# (kmod 30 and 34.2: "malloc(): corrupted top size", the file's directory
+# length underflows); ours reads it as it reads the same file by full path.
+rm -rf "$root.our" "$root.abs"
+cp -a "$root" "$root.our"
+cp -a "$root" "$root.abs"
+"$ours" -b "$root.abs" -C "$testdir/search.conf" "$kver" 2>/dev/null
+(cd "$testdir" && "$ours" -b "$root.our" -C search.conf "$kver" 2>/dev/null)
+is "$?" 0 "fixtures, -C FILE without a slash: exit status"
+for f in "$root.abs/lib/modules/$kver"/modules.*; do
+	# the cache records where it was written
+	[[ $f == */modules.depmod-cache ]] ||
+		is_file "$root.our/lib/modules/$kver/${f##*/}" "$f" "fixtures, -C FILE without a slash: ${f##*/}"
+done
 
 rm "$dir/modules.order" "$dir/modules.builtin" "$dir/modules.builtin.modinfo"
 both "no modules.order or builtin files" -C "$cfg" "$kver"
 printf 'kernel/fs/mod-foo.ko\nkernel/lib/mod-foo-a.ko' >"$dir/modules.order"
 both "modules.order without final newline" -C "$cfg" "$kver"
-printf 'kernel/lib/mod-foo-a.ko\nkernel/nothing.ko\n\nkernel/fs/mod-foo.ko\nkernel/lib/mod-foo-a.ko\n' \
-	>"$dir/modules.order"
+printf 'kernel/lib/mod-foo-a.ko\nkernel/nothing.ko\n\nkernel/fs/mod-foo.ko\n' >"$dir/modules.order"
 printf 'kernel/a.ko\n/bad/line.ko\n9bad.ko\nkernel/drivers/b-c.ko.xz\n' >"$dir/modules.builtin"
 printf '%s\0' a.alias=x-y 'a.alias=[ab-c]-d' a.alias=bad] b_c.alias=char-major-1-2 \
 	b_c.alias=z a.alias=late >"$dir/modules.builtin.modinfo"
-both "duplicate order lines, odd builtin files" -C "$cfg" "$kver"
+both "odd order and builtin files" -C "$cfg" "$kver"
+# A module listed twice keeps its first place since kmod 34 (kmod 30 took the
+# last): against kmod 34 alone, and the other way round than kmod 30.
+printf 'kernel/lib/mod-foo-a.ko\n' >>"$dir/modules.order"
+[[ -z ${kmod34:-} ]] || only=kmod34 both "duplicate order lines" -C "$cfg" "$kver"
+"$ours" -b "$root" -C "$cfg" "$kver" 2>/dev/null
+is "$(sed -n 1p "$dir/modules.dep")" "kernel/lib/mod-foo-a.ko:" \
+	"duplicate order lines: the first place counts"
 
 # --- symbols: -e, -E, -F, -P ----------------------------------------------------------
 
@@ -278,18 +345,19 @@ is "$(cat "$root.our/lib/modules/$kver/modules.weakdep")" \
 
 # --- the cache of what was read (modules.depmod-cache) ----------------------------------------
 
-# in_place LABEL: ours on $root itself (its cache applies), Debian's on a copy.
+# in_place LABEL: ours on $root itself (its cache applies), the references on copies.
 in_place() {
-	local f
-	rm -rf "$root.deb"
-	cp -a "$root" "$root.deb"
-	rm -f "$root.deb/lib/modules/$kver/modules.depmod-cache"
-	"$deb" -b "$root.deb" -C "$cfg" "$kver" 2>/dev/null
+	local ref rdepmod
 	"$ours" -b "$root" -C "$cfg" "$kver" 2>/dev/null
 	is "$?" 0 "$1: exit status"
-	for f in "$root.deb/lib/modules/$kver"/modules.*; do
-		is_file "$dir/${f##*/}" "$f" "$1: ${f##*/}"
-	done
+	while read -r ref rdepmod; do
+		rm -rf "$root.ref"
+		cp -a "$root" "$root.ref"
+		rm -f "$root.ref/lib/modules/$kver"/modules.*
+		cp "$dir"/modules.{order,builtin,builtin.modinfo} "$root.ref/lib/modules/$kver/" 2>/dev/null
+		"$rdepmod" -b "$root.ref" -C "$cfg" "$kver" 2>/dev/null
+		same_outputs "$ref: $1" "$ref" "$root.ref/lib/modules/$kver" "$dir"
+	done <<<"$refs"
 }
 
 fixture_tree cache
@@ -347,16 +415,22 @@ is_file "$dir/modules.alias" "$testdir/alias.before" "-A: a newer module, regene
 # --- -o and -m (kmod 31 and 34; compared with a plain run) ---------------------------------
 
 fixture_tree outdir
-"$deb" -b "$root" -C "$cfg" "$kver" 2>/dev/null
-mkdir "$testdir/ref"
-mv "$dir"/modules.{dep,dep.bin,alias,alias.bin,softdep,symbols,symbols.bin,builtin.bin,builtin.alias.bin,devname} \
-	"$testdir/ref/"
+# plain_refs: each reference's plain run on a copy of $root, in $testdir/ref-NAME
+plain_refs() {
+	local ref rdepmod
+	while read -r ref rdepmod; do
+		rm -rf "$testdir/ref-$ref"
+		cp -a "$root" "$testdir/ref-$ref"
+		"$rdepmod" -b "$testdir/ref-$ref" -C "$cfg" "$kver" 2>/dev/null
+	done <<<"$refs"
+}
+plain_refs
 before=$(ls "$dir")
 "$ours" -b "$root" -o "$testdir/out" -C "$cfg" "$kver" 2>/dev/null
 is "$(ls "$dir")" "$before" "-o: the tree is left alone"
-for f in "$testdir/ref"/*; do
-	is_file "$testdir/out/lib/modules/$kver/${f##*/}" "$f" "-o: ${f##*/}"
-done
+while read -r ref _; do
+	same_outputs "$ref: -o" "$ref" "$testdir/ref-$ref/lib/modules/$kver" "$testdir/out/lib/modules/$kver"
+done <<<"$refs"
 # the cache too, though the directory did not exist while it was being written
 ino=$(stat -c %i "$testdir/out/lib/modules/$kver/modules.depmod-cache" 2>/dev/null)
 "$ours" -b "$root" -o "$testdir/out" -C "$cfg" "$kver" 2>/dev/null
@@ -366,9 +440,9 @@ is "$(find "$testdir/out" -name '.*depmod-tmp' | wc -l)" 0 "-o: no temporary fil
 mkdir -p "$root/usr/lib"
 mv "$root/lib/modules" "$root/usr/lib/modules"
 "$ours" -b "$root" -m /usr/lib/modules -C "$cfg" "$kver" 2>/dev/null
-for f in "$testdir/ref"/*; do
-	is_file "$root/usr/lib/modules/$kver/${f##*/}" "$f" "-m: ${f##*/}"
-done
+while read -r ref _; do
+	same_outputs "$ref: -m" "$ref" "$testdir/ref-$ref/lib/modules/$kver" "$root/usr/lib/modules/$kver"
+done <<<"$refs"
 
 # --- the Debian kernels -------------------------------------------------------------------
 

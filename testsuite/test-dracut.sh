@@ -14,7 +14,10 @@
 #    Each case runs once with LD_LIBRARY_PATH naming our libkmod.so.2 and once
 #    naming Debian's; the installed trees (type, path, size of every file),
 #    exit status, stdout and stderr must be identical and hold modules, and
-#    the dynamic linker must have loaded the intended libkmod.so.2.
+#    the dynamic linker must have loaded the intended libkmod.so.2.  The same
+#    cases with Debian 13's dracut-install (package dracut-install, dracut
+#    106), started through the loader of the testsuite/debian-trixie.sh root
+#    with our libkmod.so.2 first in its path and with Debian 13's (kmod 34.2).
 # 2. Debian's dracut itself, with our depmod first in DRACUT_PATH and its
 #    dracut-install run with our libkmod, builds an image from a copy of the
 #    tree in which a few modules' signatures are detached (kmod detach), with
@@ -72,6 +75,16 @@ e2e_fetch dracut_root "Debian's dracut-core" e2e_packages dracut dracut-core
 DI=$dracut_root/usr/lib/dracut/dracut-install
 need_or_skip_all "dracut-install in dracut-core" test -x "$DI"
 e2e_fetch trees "the Debian kernels" e2e_kernels
+# Debian 13's dracut-install and libkmod (kmod 34.2), through that root's loader
+pairs="ours:deb"
+if debs13=$(bash "$top_srcdir/testsuite/debian-trixie.sh" debs 2> "$testdir/trixie.err") &&
+	root13=$(bash "$top_srcdir/testsuite/debian-trixie.sh" root 2>> "$testdir/trixie.err"); then
+	dpkg-deb -x "$(awk '$1 == "dracut-install" { print $2 }' <<< "$debs13")" "$testdir/di13"
+	DI13=$testdir/di13/usr/lib/dracut/dracut-install
+	need_or_skip "Debian 13's dracut-install" test -x "$DI13" && pairs+=" ours13:deb13"
+else
+	need_or_skip "Debian 13's dracut-install and kmod: $(tail -n 1 "$testdir/trixie.err")" false
+fi
 
 # The copied trees are hard links to the cache's files: removed before
 # lib_cleanup's chmod -R can reach the cache through them.
@@ -96,9 +109,15 @@ private() {
 	unshare -m sh -c 'sh "$0" "$1" && shift && exec "$@"' "$private_config" "$pconf" "$@"
 }
 
-# libdir IMPL: the directory LD_LIBRARY_PATH names for ours or deb.
+# libdir IMPL: the directory LD_LIBRARY_PATH names for ours or deb; for ours13
+# and deb13 the library path of Debian 13's loader.
 libdir() {
-	if [[ $1 == ours ]]; then dirname "$ours_lib"; else dirname "$deb_lib"; fi
+	case $1 in
+	ours) dirname "$ours_lib" ;;
+	deb) dirname "$deb_lib" ;;
+	ours13) echo "$(dirname "$ours_lib"):$root13/usr/lib/x86_64-linux-gnu" ;;
+	deb13) echo "$root13/usr/lib/x86_64-linux-gnu" ;;
+	esac
 }
 
 # Debian's libkmod prefixes its messages with "file:line"; ours does not.
@@ -162,47 +181,57 @@ di_run() {
 	shift
 	rm -rf "$dest"
 	mkdir -p "$dest"
-	private env LD_LIBRARY_PATH="$(libdir "$impl")" "${envs[@]}" \
-		"$DI" -D "$dest" --kerneldir "$mods" --firmwaredirs "$work/firmware" "$@" \
-		> "$out.out" 2> "$out.err" < /dev/null
+	if [[ $impl == *13 ]]; then
+		private env "${envs[@]}" "$root13/lib64/ld-linux-x86-64.so.2" --library-path "$(libdir "$impl")" \
+			"$DI13" -D "$dest" --kerneldir "$mods" --firmwaredirs "$work/firmware" "$@" \
+			> "$out.out" 2> "$out.err" < /dev/null
+	else
+		private env LD_LIBRARY_PATH="$(libdir "$impl")" "${envs[@]}" \
+			"$DI" -D "$dest" --kerneldir "$mods" --firmwaredirs "$work/firmware" "$@" \
+			> "$out.out" 2> "$out.err" < /dev/null
+	fi
 	echo $? > "$out.rc"
 }
 
 # di_case NAME [ENV=VALUE...] -- ARGS...: dracut-install ARGS with our
-# libkmod and with Debian's; two results: the same files installed (at least
-# one module), exit status and output; the same messages.
+# libkmod and with Debian's (and so again with Debian 13's dracut-install);
+# two results a pair: the same files installed (at least one module), exit
+# status and output; the same messages.
 di_case() {
-	local name=$1 impl d nmod nfw
+	local name=$1 impl d nmod nfw pair o r
 	shift
-	for impl in ours deb; do
-		d=$work/$name.$impl
-		di_run "$impl" "$d.dest" "$d" "$@"
-		{
-			echo "exit $(< "$d.rc")"
-			LC_ALL=C sort "$d.out"
-			listing "$d.dest"
-		} > "$d.files"
-		norm_err "$d.err" > "$d.msgs"
-		rm -rf "$d.dest"
+	for pair in $pairs; do
+		o=${pair%:*} r=${pair#*:}
+		for impl in "$o" "$r"; do
+			d=$work/$name.$impl
+			di_run "$impl" "$d.dest" "$d" "$@"
+			{
+				echo "exit $(< "$d.rc")"
+				LC_ALL=C sort "$d.out"
+				listing "$d.dest"
+			} > "$d.files"
+			norm_err "$d.err" > "$d.msgs"
+			rm -rf "$d.dest"
+		done
+		d=$work/$name
+		nmod=$(grep -c "^f .*\.ko\(\.xz\)\? " "$d.$o.files")
+		nfw=$(grep -c '^f .*/firmware/' "$d.$o.files")
+		if ! cmp -s "$d.$o.files" "$d.$r.files"; then
+			not_ok "$t: $r: $name: $(diff "$d.$o.files" "$d.$r.files" | grep -c '^[<>]') lines of files or output differ between our libkmod and Debian's"
+			diff "$d.$o.files" "$d.$r.files" | head -n 20 | sed 's/^/#   /'
+		elif ((nmod == 0)); then
+			not_ok "$t: $r: $name: no module installed"
+			head -n 5 "$d.$o.err" | sed 's/^/#   /'
+		else
+			ok "$t: $r: $name: same $nmod modules and $nfw firmware files, exit $(< "$d.$o.rc")"
+		fi
+		if cmp -s "$d.$o.msgs" "$d.$r.msgs"; then
+			ok "$t: $r: $name: same messages ($(wc -l < "$d.$o.msgs") lines)"
+		else
+			not_ok "$t: $r: $name: messages differ"
+			diff "$d.$o.msgs" "$d.$r.msgs" | head -n 20 | sed 's/^/#   /'
+		fi
 	done
-	d=$work/$name
-	nmod=$(grep -c "^f .*\.ko\(\.xz\)\? " "$d.ours.files")
-	nfw=$(grep -c '^f .*/firmware/' "$d.ours.files")
-	if ! cmp -s "$d.ours.files" "$d.deb.files"; then
-		not_ok "$t: $name: $(diff "$d.ours.files" "$d.deb.files" | grep -c '^[<>]') lines of files or output differ between our libkmod and Debian's"
-		diff "$d.ours.files" "$d.deb.files" | head -n 20 | sed 's/^/#   /'
-	elif ((nmod == 0)); then
-		not_ok "$t: $name: no module installed"
-		head -n 5 "$d.ours.err" | sed 's/^/#   /'
-	else
-		ok "$t: $name: same $nmod modules and $nfw firmware files, exit $(< "$d.ours.rc")"
-	fi
-	if cmp -s "$d.ours.msgs" "$d.deb.msgs"; then
-		ok "$t: $name: same messages ($(wc -l < "$d.ours.msgs") lines)"
-	else
-		not_ok "$t: $name: messages differ"
-		diff "$d.ours.msgs" "$d.deb.msgs" | head -n 20 | sed 's/^/#   /'
-	fi
 }
 
 # ld_check IMPL WHAT LOG...: the dynamic linker's libs logs name IMPL's libkmod.

@@ -2,21 +2,27 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # modprobe against Debian's modprobe on Debian's real module trees (6.1: 4023
-# plain .ko; 6.12: 4230 .ko.xz), each indexed by Debian's depmod in a scratch
-# root whose kernel/ is a symbolic link into the cached tree.  Both tools run
-# under the path trap with that root, so no configuration, kernel command
-# line or loaded module of this machine gets in.  Compared, output, errors and
-# exit code:
+# plain .ko; 6.12: 4230 .ko.xz), in scratch roots whose kernel/ is a symbolic
+# link into the cached tree.  Two references: Debian 12's modprobe (kmod 30) on
+# the tree indexed by its depmod, and Debian 13's (kmod 34.2, from the root of
+# testsuite/debian-trixie.sh) on the tree indexed by its depmod, whose .bin
+# layout is ours; ours runs on the latter.  Every tool runs under the path
+# trap with its root, so no configuration, kernel command line or loaded module
+# of this machine gets in.  Compared, output, errors and exit code:
 #   --show-depends  for every module name in chunks of 250 names through -a
 #                   (byte for byte), and for 1000 of them one process each
 #                   (all of them with KMOD_TEST_REAL_ALL=1: about 30 s a tree);
 #   --show-depends and -R  for ~500 real modaliases from modules.alias, made
 #                   concrete, and for every symbolic alias;
-#   -c;  --show-exports and --show-modversions on ~200 modules;  error cases.
+#   -c;  --show-exports and --show-modversions on ~200 modules;  error cases;
+#   and kmod 30's modprobe on kmod 34's indexes (-a --show-depends and -a -R
+#   on every name and alias) against kmod 30 on its own: the new layout reads
+#   the same;  the 6.1 tree without modules.builtin.modinfo (as kernels before
+#   5.2), whose empty modules.builtin.alias.bin every modprobe reads silently.
 # Counts and times go to the TAP diagnostics.  Without the kernels (no apt,
 # archive unreachable) the test skips, and fails when CI=true.
 
-# timed sets its variable by name (tdepmod, tours, tdeb): SC2154.
+# timed sets its variable by name (tdepmod, tda, ...): SC2154.
 # shellcheck disable=SC2154
 set -uo pipefail
 # shellcheck source=testsuite/lib.sh
@@ -29,6 +35,7 @@ deb_depmod=/usr/sbin/depmod
 need_or_skip_all "trap library" test -f "$TRAP_LIB"
 need_or_skip_all "modprobe" test -x "$modprobe"
 need_or_skip_all "Debian's modprobe and depmod" test -x "$deb_modprobe" -a -x "$deb_depmod"
+debian13_bin
 
 trees=$("$top_srcdir/testsuite/debian-kernels.sh" extract 2> "$testdir/fetch.err")
 rc=$?
@@ -57,16 +64,6 @@ norm_err() {
 }
 enodata_deb='s#^(modprobe: FATAL: could not get (symbols|modversions) of .*): No such file or directory$#\1: No data available#'
 enodata=''
-# deb CMD...: CMD with the normalisations of Debian's messages.
-deb() {
-	local r
-	enodata=$enodata_deb
-	"$@"
-	r=$?
-	enodata=''
-	return $r
-}
-
 # each TOOL OUT OPTS... < LIST: TOOL OPTS ARG for each line of LIST, one
 # process each; OUT gets one record per argument: "ARG<TAB>exit<TAB>stdout<TAB>
 # stderr", newlines written as \n.
@@ -143,25 +140,67 @@ procs=${KMOD_TEST_REAL_PROCS:-1000}
 unset TRAP_RESULTS TRAP_LOG KMOD_DETACHED_SIG MODPROBE_OPTIONS KMOD_LOG
 export TRAP_ROOT TRAP_UNAME_R
 
-while read -r kver root; do
-	[[ -n $kver ]] || continue
-	t=${kver%%-*}
-	mods=$root/lib/modules/$kver
-	TRAP_ROOT=$testdir/root-$kver
-	TRAP_UNAME_R=$kver
+# side TOOL TAG: every case on TOOL (TRAP_ROOT set), results in $work/*.TAG,
+# run times in times_TAG.  TAG kmod30 gets kmod 30's ENOENT as ENODATA.
+side() {
+	local tool=$1 tag=$2 tda td tr ts o opts
+	[[ $tag == kmod30* ]] && enodata=$enodata_deb
+	timed tda chunks "$tool" "$work/Da.$tag" -D < "$work/names"
+	timed td each "$tool" "$work/D.$tag" -D < "$work/names1"
+	timed tr each "$tool" "$work/R.$tag" -R < "$work/modaliases"
+	each "$tool" "$work/DR.$tag" -D < "$work/modaliases"
+	chunks "$tool" "$work/S.$tag" -D < "$work/symbolic"
+	chunks "$tool" "$work/SR.$tag" -R < "$work/symbolic"
+	chunks "$tool" "$work/RA.$tag" -R < "$work/modaliases"
+	each "$tool" "$work/B.$tag" -D < "$work/builtin"
+	: > "$work/E.$tag"
+	while read -r -a opts; do
+		o=$(LD_PRELOAD=$TRAP_LIB "$tool" "${opts[@]}" 2> "$testdir/err" < /dev/null)
+		echo "${opts[*]}|$?|$o|$(norm_err "$testdir/err" | sed "s#^$tool: #modprobe: #")" \
+			>> "$work/E.$tag"
+	done < "$work/errors"
+	LD_PRELOAD=$TRAP_LIB "$tool" -c > "$work/c.$tag" 2> "$testdir/err"
+	echo "exit $?" >> "$work/c.$tag"
+	norm_err "$testdir/err" >> "$work/c.$tag"
+	timed ts each "$tool" "$work/--show-exports.$tag" --show-exports < "$work/files"
+	each "$tool" "$work/--show-modversions.$tag" --show-modversions < "$work/files"
+	enodata=''
+	printf -v "times_$tag" '%s' "-a -D all names $tda s, -D one process each $td s, -R $tr s, --show-exports $ts s"
+}
+
+# index TAG DEPMOD: a root for the tree indexed by DEPMOD; sets TRAP_ROOT.
+index() {
+	local tag=$1 depmod=$2 moddir tdepmod
+	TRAP_ROOT=$testdir/root-$kver-$tag
 	moddir=$TRAP_ROOT/lib/modules/$kver
-	work=$testdir/$kver
-	mkdir -p "$moddir" "$work" "$TRAP_ROOT/etc/modprobe.d"
+	mkdir -p "$moddir" "$TRAP_ROOT/etc/modprobe.d"
 	ln -s "$mods/kernel" "$moddir/kernel"
 	for f in modules.order modules.builtin modules.builtin.modinfo; do
 		[[ -f $mods/$f ]] && cp "$mods/$f" "$moddir/"
 	done
-	timed tdepmod "$deb_depmod" -b "$TRAP_ROOT" "$kver"
+	timed tdepmod "$depmod" -b "$TRAP_ROOT" "$kver"
 	if [[ ! -s $moddir/modules.dep.bin ]]; then
-		not_ok "$t: Debian's depmod indexes the tree"
-		continue
+		not_ok "$t: $tag's depmod indexes the tree"
+		return 1
 	fi
-	diag "$kver: $(wc -l < "$moddir/modules.dep") modules, indexed by Debian's depmod in $tdepmod s"
+	diag "$kver: $(wc -l < "$moddir/modules.dep") modules, indexed by $tag's depmod in $tdepmod s"
+}
+
+while read -r kver root; do
+	[[ -n $kver ]] || continue
+	t=${kver%%-*}
+	mods=$root/lib/modules/$kver
+	TRAP_UNAME_R=$kver
+	work=$testdir/$kver
+	mkdir -p "$work"
+	index kmod30 "$deb_depmod" || continue
+	root30=$TRAP_ROOT
+	root34=
+	if [[ -n $kmod34 ]]; then
+		index kmod34 "$kmod34/depmod" || continue
+		root34=$TRAP_ROOT
+	fi
+	moddir=$root30/lib/modules/$kver
 
 	# Module names in modules.order order; aliases of modules.alias.
 	sed -e 's#.*/##' -e 's#\.ko.*##' "$moddir/modules.order" > "$work/names"
@@ -175,81 +214,96 @@ while read -r kver root; do
 	grep -v '[][*?]' "$work/aliases" | sort -u > "$work/symbolic"
 	sed -e 's#.*/##' -e 's#\.ko$##' "$moddir/modules.builtin" | pick 50 > "$work/builtin"
 	find -L "$moddir/kernel" -name '*.ko*' | sort | pick "$((procs < 200 ? procs : 200))" > "$work/files"
-
-	# ---- --show-depends on module names ----------------------------------------------
-	n=$(wc -l < "$work/names")
-	timed tours chunks "$modprobe" "$work/Da.ours" -D < "$work/names"
-	timed tdeb deb chunks "$deb_modprobe" "$work/Da.deb" -D < "$work/names"
-	compare "$t: -a --show-depends, 250 names a run" "$n names" "$work/Da.ours" "$work/Da.deb"
-	diag "$t: -a --show-depends on all names: ours $tours s, Debian's $tdeb s"
-	n=$(wc -l < "$work/names1")
-	timed tours each "$modprobe" "$work/D.ours" -D < "$work/names1"
-	timed tdeb deb each "$deb_modprobe" "$work/D.deb" -D < "$work/names1"
-	compare "$t: --show-depends NAME" "$n names" "$work/D.ours" "$work/D.deb"
-	diag "$t: --show-depends, $n processes each: ours $tours s, Debian's $tdeb s"
-
-	# ---- aliases ------------------------------------------------------------------
-	n=$(wc -l < "$work/modaliases")
-	timed tours each "$modprobe" "$work/R.ours" -R < "$work/modaliases"
-	timed tdeb deb each "$deb_modprobe" "$work/R.deb" -R < "$work/modaliases"
-	compare "$t: -R MODALIAS" "$n modaliases" "$work/R.ours" "$work/R.deb"
-	diag "$t: -R on $n modaliases: ours $tours s, Debian's $tdeb s"
-	each "$modprobe" "$work/DR.ours" -D < "$work/modaliases"
-	deb each "$deb_modprobe" "$work/DR.deb" -D < "$work/modaliases"
-	compare "$t: --show-depends MODALIAS" "$n modaliases" "$work/DR.ours" "$work/DR.deb"
-	n=$(wc -l < "$work/symbolic")
-	chunks "$modprobe" "$work/S.ours" -D < "$work/symbolic"
-	deb chunks "$deb_modprobe" "$work/S.deb" -D < "$work/symbolic"
-	compare "$t: -a --show-depends on symbolic aliases" "$n aliases" "$work/S.ours" "$work/S.deb"
-	chunks "$modprobe" "$work/SR.ours" -R < "$work/symbolic"
-	deb chunks "$deb_modprobe" "$work/SR.deb" -R < "$work/symbolic"
-	compare "$t: -a -R on symbolic aliases" "$n aliases" "$work/SR.ours" "$work/SR.deb"
-
-	# ---- builtin modules and errors -------------------------------------------------
-	n=$(wc -l < "$work/builtin")
-	each "$modprobe" "$work/B.ours" -D < "$work/builtin"
-	deb each "$deb_modprobe" "$work/B.deb" -D < "$work/builtin"
-	compare "$t: --show-depends BUILTIN" "$n builtin modules" "$work/B.ours" "$work/B.deb"
 	printf '%s\n' "-D nope" "-R nope" "-q nope" "-D -S 0.0.0 ext4" "-r nope" "-D pci:nothing" \
 		"-D symbol:no_such_symbol" "-R -a nope also-nope" "-D --first-time ext4" \
 		"--show-modversions nope" "-D fs-nope" > "$work/errors"
-	for impl in ours deb; do
-		tool=$modprobe
-		enodata=''
-		[[ $impl == deb ]] && tool=$deb_modprobe && enodata=$enodata_deb
-		: > "$work/E.$impl"
-		while read -r -a opts; do
-			o=$(LD_PRELOAD=$TRAP_LIB "$tool" "${opts[@]}" 2> "$testdir/err" < /dev/null)
-			echo "${opts[*]}|$?|$o|$(norm_err "$testdir/err" | sed "s#^$tool: #modprobe: #")" \
-				>> "$work/E.$impl"
-		done < "$work/errors"
-	done
-	compare "$t: error cases" "$(wc -l < "$work/errors") cases" "$work/E.ours" "$work/E.deb"
 
-	# ---- -c ---------------------------------------------------------------------------
-	for impl in ours deb; do
-		tool=$modprobe
-		enodata=''
-		[[ $impl == deb ]] && tool=$deb_modprobe && enodata=$enodata_deb
-		LD_PRELOAD=$TRAP_LIB "$tool" -c > "$work/c.$impl" 2> "$testdir/err"
-		echo "exit $?" >> "$work/c.$impl"
-		norm_err "$testdir/err" >> "$work/c.$impl"
+	# ours on the indexes in its own layout, kmod 34's when there
+	TRAP_ROOT=${root34:-$root30}
+	side "$modprobe" ours
+	TRAP_ROOT=$root30
+	side "$deb_modprobe" kmod30
+	refs=kmod30
+	if [[ -n $root34 ]]; then
+		TRAP_ROOT=$root34
+		side "$kmod34/modprobe" kmod34
+		refs="kmod30 kmod34"
+	fi
+	diag "$t: ours: $times_ours"
+	for r in $refs; do
+		eval "diag \"\$t: \$r: \$times_$r\""
+		compare "$r: $t: -a --show-depends, 250 names a run" "$(wc -l < "$work/names") names" \
+			"$work/Da.ours" "$work/Da.$r"
+		compare "$r: $t: --show-depends NAME" "$(wc -l < "$work/names1") names" \
+			"$work/D.ours" "$work/D.$r"
+		n=$(wc -l < "$work/modaliases")
+		compare "$r: $t: -R MODALIAS" "$n modaliases" "$work/R.ours" "$work/R.$r"
+		compare "$r: $t: -a -R MODALIAS" "$n modaliases" "$work/RA.ours" "$work/RA.$r"
+		compare "$r: $t: --show-depends MODALIAS" "$n modaliases" "$work/DR.ours" "$work/DR.$r"
+		n=$(wc -l < "$work/symbolic")
+		compare "$r: $t: -a --show-depends on symbolic aliases" "$n aliases" \
+			"$work/S.ours" "$work/S.$r"
+		compare "$r: $t: -a -R on symbolic aliases" "$n aliases" "$work/SR.ours" "$work/SR.$r"
+		compare "$r: $t: --show-depends BUILTIN" "$(wc -l < "$work/builtin") builtin modules" \
+			"$work/B.ours" "$work/B.$r"
+		compare "$r: $t: error cases" "$(wc -l < "$work/errors") cases" "$work/E.ours" "$work/E.$r"
+		compare "$r: $t: -c" "$(wc -l < "$work/c.ours") lines" "$work/c.ours" "$work/c.$r"
+		for o in --show-exports --show-modversions; do
+			if grep -q '\.ko\.xz$' "$work/files" && ! "$modprobe" -V | grep -q '+XZ'; then
+				skip "$r: $t: $o FILE: modprobe built without xz cannot read .ko.xz"
+				continue
+			fi
+			compare "$r: $t: $o FILE" "$(wc -l < "$work/files") modules" \
+				"$work/$o.ours" "$work/$o.$r"
+		done
 	done
-	enodata=''
-	compare "$t: -c" "$(wc -l < "$work/c.ours") lines" "$work/c.ours" "$work/c.deb"
 
-	# ---- symbol tables ------------------------------------------------------------------
-	n=$(wc -l < "$work/files")
-	for o in --show-exports --show-modversions; do
-		if grep -q '\.ko\.xz$' "$work/files" && ! "$modprobe" -V | grep -q '+XZ'; then
-			skip "$t: $o FILE: modprobe built without xz cannot read .ko.xz"
-			continue
-		fi
-		timed tours each "$modprobe" "$work/$o.ours" "$o" < "$work/files"
-		timed tdeb deb each "$deb_modprobe" "$work/$o.deb" "$o" < "$work/files"
-		compare "$t: $o FILE" "$n modules" "$work/$o.ours" "$work/$o.deb"
-		diag "$t: $o on $n modules: ours $tours s, Debian's $tdeb s"
-	done
+	# kmod 30's modprobe reads kmod 34's layout (ours) as its own
+	if [[ -n $root34 ]]; then
+		TRAP_ROOT=$root34
+		enodata=$enodata_deb
+		chunks "$deb_modprobe" "$work/Da.kmod30-new" -D < "$work/names"
+		chunks "$deb_modprobe" "$work/RA.kmod30-new" -R < "$work/modaliases"
+		chunks "$deb_modprobe" "$work/S.kmod30-new" -D < "$work/symbolic"
+		chunks "$deb_modprobe" "$work/SR.kmod30-new" -R < "$work/symbolic"
+		enodata=''
+		for c in Da RA S SR; do
+			compare "kmod 30 on kmod 34's indexes: $t: $c" "$(wc -l < "$work/$c.kmod30") lines" \
+				"$work/$c.kmod30-new" "$work/$c.kmod30"
+		done
+	fi
+
+	# A tree without modules.builtin.modinfo (kernels before 5.2): depmod
+	# leaves modules.builtin.alias.bin empty, which kmod reads without a word.
+	if [[ $t == 6.1.0 ]]; then
+		TRAP_ROOT=$testdir/root-$kver-old
+		old=$TRAP_ROOT/lib/modules/$kver
+		mkdir -p "$old" "$TRAP_ROOT/etc/modprobe.d"
+		ln -s "$mods/kernel" "$old/kernel"
+		cp "$mods/modules.order" "$mods/modules.builtin" "$old/"
+		"$top_builddir/tools/depmod" -b "$TRAP_ROOT" "$kver" 2> /dev/null
+		is "$?:$(stat -c %s "$old/modules.builtin.alias.bin")" "0:0" \
+			"$t without modules.builtin.modinfo: depmod leaves modules.builtin.alias.bin empty"
+		o=$(LD_PRELOAD=$TRAP_LIB "$modprobe" -D ext4 2>&1 > /dev/null)
+		is "$o" "" "$t without modules.builtin.modinfo: modprobe -D ext4 says nothing on stderr"
+		sides="ours:$modprobe kmod30:$deb_modprobe"
+		[[ -z $kmod34 ]] || sides+=" kmod34:$kmod34/modprobe"
+		for side in $sides; do
+			tag=${side%%:*} tool=${side#*:}
+			[[ $tag == kmod30 ]] && enodata=$enodata_deb
+			chunks "$tool" "$work/oldD.$tag" -D < "$work/names"
+			chunks "$tool" "$work/oldR.$tag" -R < "$work/symbolic"
+			each "$tool" "$work/oldB.$tag" -D < "$work/builtin"
+			enodata=''
+		done
+		for r in ${sides#* }; do
+			r=${r%%:*}
+			for c in oldD oldR oldB; do
+				compare "$r: $t without modules.builtin.modinfo: $c" \
+					"$(wc -l < "$work/$c.$r") lines" "$work/$c.ours" "$work/$c.$r"
+			done
+		done
+	fi
 done <<< "$trees"
 
 done_testing

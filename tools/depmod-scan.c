@@ -558,7 +558,8 @@ int depmod_modules_sort(struct depmod *d)
 		idx++;
 		line[len - 1] = '\0';
 		mod = hash_find(by_path, line);
-		if (mod != NULL)
+		/* a module listed twice keeps its first place (kmod 34) */
+		if (mod != NULL && mod->sort_idx > 0)
 			mod->sort_idx = (int)idx - (int)total;
 	}
 	if (err == 0 && errno == ENOMEM)

@@ -150,8 +150,11 @@ static int info_print(const struct kmod_list *list, const struct output *out)
 		} else if (out->sep == '\0') {
 			printf("%s=%s%c", key, value, out->sep);
 		} else {
-			/* a key longer than 15 gets a negative width: kmod's exact spacing */
-			printf("%s:%-*s%s%c", key, 15 - (int)strlen(key), "", value, out->sep);
+			/* from 15 bytes on a key gets no padding (kmod 34) */
+			size_t len = strlen(key);
+
+			printf("%s:%-*s%s%c", key, len < 15 ? 15 - (int)len : 0, "",
+			       value, out->sep);
 		}
 	}
 	if (err == 0 && want_params)
