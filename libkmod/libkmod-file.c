@@ -31,15 +31,6 @@ struct kmod_file {
 	off_t st_size;	 /* from the last fstat: at open, or before mapping */
 };
 
-/*
- * Files up to this size are read into memory rather than mapped.  Reading a
- * whole module costs less than unmapping it: munmap() flushes TLBs, which
- * under a hypervisor made mmap + munmap of every module of a 6.1 tree 280 ms
- * against 163 ms for read() (modinfo of 4023 modules).  Bigger files, never
- * real modules, are mapped so that memory follows what is touched.
- */
-#define KMOD_FILE_READ_MAX ((off_t)64 << 20)
-
 static const struct {
 	uint8_t magic[MAGIC_LEN];
 	size_t len;
@@ -474,7 +465,8 @@ static int decompress_alloc(struct kmod_file_decompress *d, size_t image_cap)
 
 	if (uadd_overflow(image_cap, d->tail_room, &total))
 		return -ENOMEM;
-	p = realloc(d->mem, total);
+	/* An empty image and no room still gets a pointer. */
+	p = realloc(d->mem, total > 0 ? total : 1);
 	if (p == NULL) {
 		lg_err(d->lg, "%s: out of memory for a %zu byte image\n", d->path,
 		       image_cap);
@@ -511,6 +503,13 @@ int kmod_file_decompress_start(struct kmod_file_decompress *d, size_t hint)
 			guess = KMOD_FILE_MAX_IMAGE;
 	}
 	return decompress_alloc(d, guess);
+}
+
+int kmod_file_decompress_start_exact(struct kmod_file_decompress *d, size_t size)
+{
+	if (size > KMOD_FILE_MAX_IMAGE)
+		return decompress_too_big(d);
+	return decompress_alloc(d, size);
 }
 
 int kmod_file_decompress_grow(struct kmod_file_decompress *d)
