@@ -210,14 +210,20 @@ bool kmod_file_compression_supported(enum kmod_file_compression compression)
 /*
  * The size the last fstat saw (kmod_file_open()'s for a read), as size_t.  A
  * file that shrinks afterwards is caught by the short read; one that grows is
- * read as it was.
+ * read as it was.  Every load asks here first, so a file past the image cap,
+ * plain or compressed, is refused before a byte of it is read or mapped.
  */
 static int file_size(struct kmod_file *file, size_t *size)
 {
-	if (file->st_size <= 0 || (uint64_t)file->st_size > SIZE_MAX) {
+	if (file->st_size <= 0) {
 		lg_err(file->lg, "%s: bad file size %lld\n", file->path,
 		       (long long)file->st_size);
 		return -EINVAL;
+	}
+	if ((uint64_t)file->st_size > KMOD_FILE_MAX_IMAGE) {
+		lg_err(file->lg, "%s: file size exceeds %zu MiB\n", file->path,
+		       KMOD_FILE_MAX_IMAGE >> 20);
+		return -EFBIG;
 	}
 	*size = (size_t)file->st_size;
 	return 0;

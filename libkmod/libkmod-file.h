@@ -48,7 +48,9 @@ bool kmod_file_compression_supported(enum kmod_file_compression compression);
  * Load the (decompressed) module image into private, writable memory with
  * at least @tail_room spare bytes after it, so a signature trailer can be
  * appended without a second copy.  Calling it again is a no-op when enough
- * room is already there.  Returns 0 or -errno (logged, naming the file).
+ * room is already there.  Returns 0 or -errno (logged, naming the file):
+ * -EFBIG, before anything is read, for a file or an image (as far as the
+ * compressed file's headers tell) larger than the image cap (1 GiB).
  */
 int kmod_file_load_contents(struct kmod_file *file, size_t tail_room);
 
