@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fileio.h"
 #include "util/macro.h"
 #include "libkmod-file.h"
 #include "libkmod-file-decompress.h"
@@ -69,26 +70,12 @@ int kmod_file_open(const struct logger *lg, const char *path, struct kmod_file *
 	uint8_t magic[MAGIC_LEN];
 	struct stat st;
 	ssize_t n;
-	int err;
 
-	/*
-	 * O_NONBLOCK keeps a FIFO put in place of a module from hanging us
-	 * before the S_ISREG check; it changes nothing for regular files.
-	 */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	/* A FIFO or a device node in place of a module is refused, never opened. */
+	fd = open_regular(path, &st);
 	if (fd < 0) {
-		err = -errno;
-		lg_err(lg, "%s: could not open: %s\n", path, strerror(-err));
-		return err;
-	}
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		lg_err(lg, "%s: could not stat: %s\n", path, strerror(-err));
-		return err;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		lg_err(lg, "%s: not a regular file\n", path);
-		return -EINVAL;
+		lg_err(lg, "%s: %s\n", path, open_regular_strerror(fd));
+		return fd;
 	}
 
 	n = pread_full(fd, magic, sizeof(magic), 0);
