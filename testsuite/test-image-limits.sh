@@ -6,8 +6,8 @@
 # refused before it is read or decoded; formats that do not say (gzip, zstd
 # without a content size) stop decoding at the cap.  Measured on insmod and
 # modinfo under the trap: exit status, the message naming the file, no system
-# call, and the peak RSS and CPU time (user + system) that /usr/bin/time reads
-# from getrusage.  Also: a dictionary larger than liblzma's default limits
+# call, and the peak RSS and CPU time (user + system) that testsuite/rusage
+# gets from wait4().  Also: a dictionary larger than liblzma's default limits
 # (xz --lzma2=dict=256MiB, which kmod 30 loads) reaches init_module.
 
 # shellcheck disable=SC2034
@@ -21,7 +21,7 @@ gen=$top_builddir/testsuite/bomb-gen
 need_or_skip_all "trap library" test -f "$TRAP_LIB"
 need_or_skip_all "fixture modules" test -f "$fx/dummy.ko"
 need_or_skip_all "bomb-gen" test -x "$gen"
-need_or_skip_all "/usr/bin/time" test -x /usr/bin/time
+need_or_skip_all "rusage" test -x "$top_builddir/testsuite/rusage"
 
 unset TRAP_RESULTS TRAP_UNAME_R KMOD_DETACHED_SIG MODPROBE_OPTIONS
 TRAP_LOG=$testdir/trap.log
@@ -50,15 +50,13 @@ measure() {
 	_tool=$tools/$1
 	shift
 	rm -f "$TRAP_LOG"
-	/usr/bin/time -f '%M %U %S' -o "$testdir/rusage" \
+	"$top_builddir/testsuite/rusage" "$testdir/rusage" \
 		env LD_PRELOAD="$TRAP_LIB" TRAP_ROOT="$TRAP_ROOT" TRAP_LOG="$TRAP_LOG" \
 		TRAP_PASSTHROUGH="$top_builddir:$testdir" \
 		timeout -k 5 120 "$_tool" "$@" > /dev/null 2> "$testdir/err" < /dev/null
 	rc=$?
 	err=$(cat "$testdir/err")
-	read -r rss u s <<EOF
-$(tail -n 1 "$testdir/rusage")
-EOF
+	read -r rss u s < "$testdir/rusage"
 	cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
 	syscalls=$(cat "$TRAP_LOG" 2> /dev/null)
 }
