@@ -89,7 +89,8 @@ static int find_sig(const char *path, struct loaded_sig *ls, char *why, size_t w
 	}
 	ls->sig_path = TAKE_PTR(sig_path);
 	if (err < 0) {
-		snprintf(why, whylen, "%s: %s", ls->sig_path, open_regular_strerror(err));
+		/* verify prints the .sig's path before @why; show-sig printed it already. */
+		snprintf(why, whylen, "%s", open_regular_strerror(err));
 		return err;
 	}
 	if (kmod_sig_check_detached_msg(ls->sig_buf, size, &format, why, whylen) < 0)
