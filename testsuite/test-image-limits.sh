@@ -61,9 +61,12 @@ measure() {
 	syscalls=$(cat "$TRAP_LOG" 2> /dev/null)
 }
 
-# bounded DESC MAX_KIB MAX_CPU: the last run's peak RSS and CPU time
+# bounded DESC MAX_KIB|- MAX_CPU: the last run's peak RSS and CPU time
 bounded() {
-	if [ "$rss" -lt "$2" ]; then
+	if [ "$2" = - ]; then
+		# realloc copies under ASan, and freed blocks wait in its quarantine
+		skip "$1: peak RSS $((rss / 1024)) MiB: not meaningful under AddressSanitizer"
+	elif [ "$rss" -lt "$2" ]; then
 		ok "$1: peak RSS $((rss / 1024)) MiB < $(($2 / 1024)) MiB"
 	else
 		not_ok "$1: peak RSS $((rss / 1024)) MiB >= $(($2 / 1024)) MiB"
@@ -128,8 +131,8 @@ if has ZSTD; then
 		"decompressed size exceeds 1024 MiB" "$small_kib" "$small_cpu"
 	"$gen" zstd "$m/nofcs4g.ko.zst" 4096 nofcs
 	if sanitizer_build; then
-		refused ".ko.zst of 4 GiB without a content size (ASan: RSS not meaningful)" \
-			"$m/nofcs4g.ko.zst" "decompressed size exceeds 1024 MiB" 99999999 60
+		refused ".ko.zst of 4 GiB without a content size: stops at the cap" \
+			"$m/nofcs4g.ko.zst" "decompressed size exceeds 1024 MiB" - 60
 	else
 		refused ".ko.zst of 4 GiB without a content size: stops at the cap" \
 			"$m/nofcs4g.ko.zst" "decompressed size exceeds 1024 MiB" \
@@ -146,8 +149,8 @@ if has ZLIB; then
 	head -c $((64 << 20)) /dev/zero | gzip -1 > "$m/one.gz"
 	for _ in $(seq 24); do cat "$m/one.gz"; done > "$m/members.ko.gz"
 	if sanitizer_build; then
-		refused ".ko.gz of 24 members of 64 MiB (ASan: RSS not meaningful)" \
-			"$m/members.ko.gz" "decompressed size exceeds 1024 MiB" 99999999 120
+		refused ".ko.gz of 24 members of 64 MiB: stops at the cap" \
+			"$m/members.ko.gz" "decompressed size exceeds 1024 MiB" - 120
 	else
 		refused ".ko.gz of 24 members of 64 MiB: stops at the cap" "$m/members.ko.gz" \
 			"decompressed size exceeds 1024 MiB" "$at_cap_kib" "$at_cap_cpu"

@@ -168,14 +168,16 @@ traced() {
 }
 
 # Opens that read without O_NONBLOCK and without O_PATH, leaving out what is
-# not the tools' reading: the dynamic loader (libraries, ld.so.cache), the
-# timeout(1) wrapper, glibc's own /sys/devices/system/cpu reading behind
-# sysconf(_SC_NPROCESSORS_ONLN), and libcrypto's configuration file, which
-# OpenSSL reads by itself when it starts (libkmod-crypto.c could ask it not to).
+# not the tools' reading: the dynamic loader (libraries, ld.so.cache), locale
+# data, glibc's own /sys/devices/system/cpu reading behind
+# sysconf(_SC_NPROCESSORS_ONLN), libcrypto's configuration file, which
+# OpenSSL reads by itself when it starts (libkmod-crypto.c could ask it not
+# to), and in a sanitizer build the runtime's /proc/self/{maps,cmdline,environ}.
+runtime='/sys/devices/system/cpu/.*|.*/openssl\.cnf|/usr/(lib|share)/locale/.*'
+sanitizer_build && runtime="$runtime|/proc/self/(maps|cmdline|environ)"
 blocking_reads() {
 	awk -F '\t' '$1 !~ /O_WRONLY|O_RDWR|O_CREAT|O_NONBLOCK|O_PATH/' "$testdir/opens" |
-		grep -v -E '	(.*\.so(\.[0-9.]+)?|/etc/ld\.so\.cache|/sys/devices/system/cpu/.*|.*/openssl\.cnf)$' |
-		grep -v -E "	/usr/lib/locale/.*" || true
+		grep -v -E "	(.*\.so(\.[0-9.]+)?|/etc/ld\.so\.cache|$runtime)\$" || true
 }
 
 no_blocking() { # DESC CMD...
