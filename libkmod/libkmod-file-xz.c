@@ -13,6 +13,7 @@
 #include <lzma.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "util/macro.h"
 #include "libkmod-file-decompress.h"
@@ -111,6 +112,13 @@ static int xz_input(struct kmod_file_decompress *d, uint8_t **in, bool *mapped)
 
 	*mapped = d->in_size > (size_t)KMOD_FILE_READ_MAX;
 	if (*mapped) {
+		struct stat st;
+
+		/* Pages mapped past the file's current end would fault. */
+		if (fstat(d->fd, &st) < 0 || (uint64_t)st.st_size < d->in_size) {
+			lg_err(d->lg, "%s: could not map: file shrank\n", d->path);
+			return -EIO;
+		}
 		*in = mmap(NULL, d->in_size, PROT_READ, MAP_PRIVATE, d->fd, 0);
 		if (*in == MAP_FAILED) {
 			int err = -errno;

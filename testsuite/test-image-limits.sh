@@ -172,6 +172,16 @@ if has XZ; then
 	like "$syscalls" "^init_module len=$(wc -c < "$fx/dummy.ko" | tr -d ' ') sha256=$(sha256sum < "$fx/dummy.ko" | cut -d' ' -f1) " \
 		"256 MiB dictionary: init_module gets the decompressed image"
 	bounded "256 MiB dictionary: insmod" "$small_kib" "$small_cpu"
+	# Past 64 MiB the compressed file is mapped, not read: 80 MiB of stream
+	# padding (zeros xz(1) accepts after a stream) behind the module.
+	cp "$fx/dummy.ko.xz" "$m/padded.ko.xz"
+	head -c $((80 << 20)) /dev/zero >> "$m/padded.ko.xz"
+	rm -rf "${TRAP_ROOT:?}/sys/module"/*
+	measure insmod "$m/padded.ko.xz"
+	is "$rc:$err" "0:" "80 MiB .ko.xz (stream padding), mapped: insmod loads it"
+	like "$syscalls" "^init_module len=$(wc -c < "$fx/dummy.ko" | tr -d ' ') sha256=$(sha256sum < "$fx/dummy.ko" | cut -d' ' -f1) " \
+		"80 MiB .ko.xz (stream padding), mapped: init_module gets the image"
+	rm -f "$m"/*.xz
 else
 	skip "no xz support in this build"
 fi
