@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "libkmod-config.h"
+#include "util/fileio.h"
 #include "util/util.h"
 
 /* The kernel's COMMAND_LINE_SIZE on the common architectures. */
@@ -105,13 +106,16 @@ int kcmdline_parse(char *buf, kcmdline_option_fn fn, void *data)
 
 int kcmdline_read(const struct logger *lg, kcmdline_option_fn fn, void *data)
 {
-	_cleanup_close_ int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open_regular("/proc/cmdline", NULL);
 	char buf[KCMDLINE_SIZE];
 	ssize_t r;
 
 	if (fd < 0) {
-		lg_dbg(lg, "could not open '/proc/cmdline' for reading: %s\n",
-		       strerror(errno));
+		if (fd == -ENOENT)
+			lg_dbg(lg, "could not open '/proc/cmdline' for reading: %s\n",
+			       strerror(-fd));
+		else
+			lg_err(lg, "/proc/cmdline: %s\n", open_regular_strerror(fd));
 		return 0;
 	}
 	r = read_str_safe(fd, buf, sizeof(buf));

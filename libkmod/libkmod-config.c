@@ -16,10 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "libkmod-config.h"
 #include "libkmod-deny.h"
 #include "util/array.h"
+#include "util/fileio.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 
@@ -220,25 +222,42 @@ static void fclosep(FILE **fp)
 		fclose(*fp);
 }
 
+/* A link to /dev/null masks a file of the same name (systemd's convention). */
+static bool is_dev_null(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
+}
+
 static int parse_file(struct config_parser *p, const char *path)
 {
 	_cleanup_(fclosep) FILE *fp = NULL;
 	_cleanup_strbuf_ struct strbuf line;
 	struct stat st;
-	int r;
+	int fd, r;
 
 	strbuf_init(&line);
 	lg_dbg(p->lg, "parsing file '%s'\n", path);
-	fp = fopen(path, "re");
-	if (fp == NULL) {
-		lg_dbg(p->lg, "could not open '%s': %s\n", path, strerror(errno));
+	/* A FIFO or a device node in place of a file is refused, never opened. */
+	fd = open_regular(path, &st);
+	if (fd < 0) {
+		if (fd == -ENOENT)
+			lg_dbg(p->lg, "could not open '%s': %s\n", path, strerror(-fd));
+		else if (is_dev_null(path))
+			lg_dbg(p->lg, "'%s' is masked (/dev/null)\n", path);
+		else
+			lg_err(p->lg, "%s: %s\n", path, open_regular_strerror(fd));
 		return 0;
 	}
-	if (fstat(fileno(fp), &st) == 0) {
-		r = stamp_add(p->config, path, &st);
-		if (r < 0)
-			return r;
+	fp = fdopen(fd, "re");
+	if (fp == NULL) {
+		close(fd);
+		return -ENOMEM;
 	}
+	r = stamp_add(p->config, path, &st);
+	if (r < 0)
+		return r;
 
 	p->filename = path;
 	p->linenum = 0;

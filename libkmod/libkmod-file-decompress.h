@@ -23,6 +23,15 @@
 #define KMOD_FILE_MAX_IMAGE ((size_t)1 << 30)
 #endif
 
+/*
+ * Files up to this size are read into memory rather than mapped.  Reading a
+ * whole module costs less than unmapping it: munmap() flushes TLBs, which
+ * under a hypervisor made mmap + munmap of every module of a 6.1 tree 280 ms
+ * against 163 ms for read() (modinfo of 4023 modules).  Bigger files, never
+ * real modules, are mapped so that memory follows what is touched.
+ */
+#define KMOD_FILE_READ_MAX ((off_t)64 << 20)
+
 /* Compressed input is read in chunks of this size. */
 #define KMOD_FILE_DECOMPRESS_CHUNK (64 * 1024)
 
@@ -50,6 +59,12 @@ static inline size_t kmod_file_decompress_avail(const struct kmod_file_decompres
  * larger than KMOD_FILE_MAX_IMAGE fails with -EFBIG.  0 or -errno (logged).
  */
 int kmod_file_decompress_start(struct kmod_file_decompress *d, size_t hint);
+
+/*
+ * First and only allocation, for an image known to be @size bytes (an xz
+ * index says so): -EFBIG past KMOD_FILE_MAX_IMAGE.  0 or -errno (logged).
+ */
+int kmod_file_decompress_start_exact(struct kmod_file_decompress *d, size_t size);
 
 /*
  * Make kmod_file_decompress_avail() non-zero.  -EFBIG once the image would

@@ -1,31 +1,33 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * xz: files as kbuild writes them go to the one-shot decoder of
- * libkmod-file-xzdec.c, about a fifth faster than liblzma's.  Everything
- * else, and every file it refuses, goes to liblzma's stream decoder, which
- * takes concatenated streams and stream padding as xz(1) does and words the
- * errors.
+ * xz: liblzma does all the parsing.  Its file information decoder reads the
+ * indexes of every stream (headers, footers and indexes only, no data), so
+ * the image is allocated once at its final size, or refused before anything
+ * is decoded when the indexes claim more than the image cap.  Its one-shot
+ * decoder then fills exactly that buffer, checking the data against the
+ * indexes and the checks; concatenated streams and stream padding are taken
+ * as xz(1) takes them.
  */
 
 #include <errno.h>
 #include <lzma.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "util/macro.h"
 #include "libkmod-file-decompress.h"
-#include "libkmod-file-xzdec.h"
 
 /*
  * The decoder's memory is mostly the dictionary: kbuild uses 1 MiB, xz -9
- * 64 MiB.  A header asking for more is not a module we want to load.
+ * 64 MiB, and xz(1) accepts up to 1.5 GiB.  Only the part the data fills is
+ * ever touched, never more than the image, so any dictionary up to the image
+ * cap is accepted (kmod sets no limit at all).
  */
-#define XZ_MEMLIMIT (256ULL << 20)
+#define XZ_MEMLIMIT ((uint64_t)KMOD_FILE_MAX_IMAGE + (16 << 20))
 
-static void lzma_endp(lzma_stream *strm)
-{
-	lzma_end(strm);
-}
+/* The combined index of all streams: a few dozen bytes a block. */
+#define XZ_INDEX_MEMLIMIT ((uint64_t)8 << 20)
 
 static const char *xz_reason(lzma_ret ret)
 {
@@ -39,7 +41,7 @@ static const char *xz_reason(lzma_ret ret)
 	case LZMA_BUF_ERROR:
 		return "unexpected end of input (truncated file)";
 	case LZMA_MEMLIMIT_ERROR:
-		return "dictionary too large";
+		return "dictionary or index too large";
 	case LZMA_MEM_ERROR:
 		return "out of memory";
 	default:
@@ -61,145 +63,133 @@ static int xz_error(struct kmod_file_decompress *d, lzma_ret ret)
 	}
 }
 
-/* Enough for the footer and the index of a stream of a few blocks. */
-#define XZ_TAIL_PROBE 4096
-
 /*
- * The uncompressed size the last stream's index records, so that the image
- * is allocated once instead of grown by copies (about 5% of reading a .ko.xz
- * tree).  0 when it cannot be had cheaply.  Only a size hint: the decoder
- * checks the index against the data itself, and a wrong hint costs growth.
+ * The uncompressed size all the streams' indexes add up to.  With the whole
+ * file in memory the decoder never asks to seek elsewhere; it is still
+ * answered, in case a version of liblzma does.
  */
-static size_t xz_indexed_size(const struct kmod_file_decompress *d)
+static int xz_indexed_size(struct kmod_file_decompress *d, const uint8_t *in,
+			   uint64_t *size)
 {
-	uint8_t tail[XZ_TAIL_PROBE];
-	size_t len = d->in_size < sizeof(tail) ? d->in_size : sizeof(tail);
-	size_t end = len - LZMA_STREAM_HEADER_SIZE, pos;
-	uint64_t memlimit = 1 << 20, size;
-	lzma_stream_flags flags;
+	lzma_stream strm = LZMA_STREAM_INIT;
 	lzma_index *index = NULL;
 	lzma_ret ret;
 
-	if (len < 2 * LZMA_STREAM_HEADER_SIZE)
-		return 0;
-	if (pread(d->fd, tail, len, (off_t)(d->in_size - len)) != (ssize_t)len)
-		return 0;
-	if (lzma_stream_footer_decode(&flags, tail + end) != LZMA_OK ||
-	    flags.backward_size > end)
-		return 0;
-	pos = end - flags.backward_size;
-	ret = lzma_index_buffer_decode(&index, &memlimit, NULL, tail, &pos, end);
-	if (ret != LZMA_OK)
-		return 0;
-	size = lzma_index_uncompressed_size(index);
+	ret = lzma_file_info_decoder(&strm, &index, XZ_INDEX_MEMLIMIT, d->in_size);
+	if (ret != LZMA_OK) {
+		lzma_end(&strm);
+		return xz_error(d, ret);
+	}
+	strm.next_in = in;
+	strm.avail_in = d->in_size;
+	do {
+		ret = lzma_code(&strm, LZMA_RUN);
+		if (ret == LZMA_SEEK_NEEDED) {
+			if (strm.seek_pos > d->in_size) {
+				ret = LZMA_DATA_ERROR;
+				break;
+			}
+			strm.next_in = in + strm.seek_pos;
+			strm.avail_in = d->in_size - (size_t)strm.seek_pos;
+		} else if (ret == LZMA_OK && strm.avail_in == 0) {
+			/* It wants more than the whole file: cut short. */
+			ret = LZMA_BUF_ERROR;
+		}
+	} while (ret == LZMA_OK || ret == LZMA_SEEK_NEEDED);
+	lzma_end(&strm);
+	if (ret != LZMA_STREAM_END)
+		return xz_error(d, ret);
+
+	*size = lzma_index_uncompressed_size(index);
 	lzma_index_end(index, NULL);
-	return size < KMOD_FILE_MAX_IMAGE ? (size_t)size : 0;
+	return 0;
 }
 
-/* Larger files are streamed rather than read whole. */
-#define XZ_ONESHOT_MAX_INPUT (64 << 20)
-
-/*
- * 0 with the image in place, -ENOTSUP when liblzma should take the file
- * from its start, or another -errno (logged).
- */
-static int xz_oneshot(struct kmod_file_decompress *d)
+/* The whole compressed file: read, or mapped when large (see KMOD_FILE_READ_MAX). */
+static int xz_input(struct kmod_file_decompress *d, uint8_t **in, bool *mapped)
 {
-	_cleanup_free_ uint8_t *in = NULL;
-	uint64_t size;
 	ssize_t n;
-	int err;
 
-	if (d->in_size > XZ_ONESHOT_MAX_INPUT)
-		return -ENOTSUP;
-	in = malloc(d->in_size + XZDEC_IN_SLACK);
-	if (in == NULL) {
+	*mapped = d->in_size > (size_t)KMOD_FILE_READ_MAX;
+	if (*mapped) {
+		struct stat st;
+
+		/* Pages mapped past the file's current end would fault. */
+		if (fstat(d->fd, &st) < 0 || (uint64_t)st.st_size < d->in_size) {
+			lg_err(d->lg, "%s: could not map: file shrank\n", d->path);
+			return -EIO;
+		}
+		*in = mmap(NULL, d->in_size, PROT_READ, MAP_PRIVATE, d->fd, 0);
+		if (*in == MAP_FAILED) {
+			int err = -errno;
+
+			*in = NULL;
+			lg_err(d->lg, "%s: could not map: %s\n", d->path, strerror(-err));
+			return err;
+		}
+		return 0;
+	}
+
+	*in = malloc(d->in_size);
+	if (*in == NULL) {
 		lg_err(d->lg, "%s: out of memory for %zu compressed bytes\n", d->path,
 		       d->in_size);
 		return -ENOMEM;
 	}
-	n = kmod_file_decompress_read(d, in, d->in_size);
+	n = kmod_file_decompress_read(d, *in, d->in_size);
 	if (n < 0)
 		return (int)n;
-	/* what the decoder may read ahead, defined for valgrind's sake */
-	memset(in + n, 0, XZDEC_IN_SLACK);
-	if ((size_t)n != d->in_size || xzdec_size(in, n, &size) < 0 ||
-	    size > KMOD_FILE_MAX_IMAGE)
-		return -ENOTSUP;
-
-	err = kmod_file_decompress_start(d, size);
-	if (err < 0)
-		return err;
-	err = xzdec_decode(in, n, d->mem, size);
-	if (err == -ENOMEM) {
-		lg_err(d->lg, "%s: xz: %s\n", d->path, xz_reason(LZMA_MEM_ERROR));
-		return err;
+	if ((size_t)n != d->in_size) {
+		lg_err(d->lg, "%s: could not read: file shrank while reading\n", d->path);
+		return -EIO;
 	}
+	return 0;
+}
+
+static int xz_decode(struct kmod_file_decompress *d, const uint8_t *in)
+{
+	uint64_t memlimit = XZ_MEMLIMIT, size = 0;
+	size_t in_pos = 0, out_pos = 0;
+	lzma_ret ret;
+	int err;
+
+	err = xz_indexed_size(d, in, &size);
 	if (err < 0)
-		return -ENOTSUP;
-	d->size = size;
+		return err;
+	/* Refused here, before a byte is decoded. */
+	if (size > KMOD_FILE_MAX_IMAGE) {
+		lg_err(d->lg,
+		       "%s: decompressed size exceeds %zu MiB (xz index: %llu bytes)\n",
+		       d->path, KMOD_FILE_MAX_IMAGE >> 20, (unsigned long long)size);
+		return -EFBIG;
+	}
+	err = kmod_file_decompress_start_exact(d, (size_t)size);
+	if (err < 0)
+		return err;
+
+	ret = lzma_stream_buffer_decode(&memlimit, LZMA_CONCATENATED, NULL, in, &in_pos,
+					d->in_size, d->mem, &out_pos, (size_t)size);
+	/* More data than the indexes say: the file contradicts itself. */
+	if (ret == LZMA_BUF_ERROR)
+		ret = LZMA_DATA_ERROR;
+	if (ret != LZMA_OK)
+		return xz_error(d, ret);
+	d->size = out_pos;
 	return 0;
 }
 
 int kmod_file_decompress_xz(struct kmod_file_decompress *d)
 {
-	_cleanup_(lzma_endp) lzma_stream strm = LZMA_STREAM_INIT;
-	_cleanup_free_ uint8_t *buf = NULL;
-	lzma_action action = LZMA_RUN;
-	lzma_ret ret;
-	size_t hint;
+	uint8_t *in = NULL;
+	bool mapped;
 	int err;
 
-	err = xz_oneshot(d);
-	if (err != -ENOTSUP)
-		return err;
-	d->in_off = 0;
-	d->size = 0;
-
-	buf = malloc(KMOD_FILE_DECOMPRESS_CHUNK);
-	if (buf == NULL)
-		return -ENOMEM;
-
-	ret = lzma_stream_decoder(&strm, XZ_MEMLIMIT, LZMA_CONCATENATED);
-	if (ret != LZMA_OK)
-		return xz_error(d, ret);
-
-	/* One byte more, so the decoder reaches the stream's end without a grow. */
-	hint = xz_indexed_size(d);
-	err = kmod_file_decompress_start(d, hint > 0 ? hint + 1 : 0);
-	if (err < 0)
-		return err;
-
-	for (;;) {
-		size_t avail;
-
-		if (strm.avail_in == 0 && action == LZMA_RUN) {
-			ssize_t n = kmod_file_decompress_read(d, buf,
-							      KMOD_FILE_DECOMPRESS_CHUNK);
-			if (n < 0)
-				return (int)n;
-			/* LZMA_CONCATENATED only reports the end after LZMA_FINISH. */
-			if (n == 0)
-				action = LZMA_FINISH;
-			strm.next_in = buf;
-			strm.avail_in = n;
-		}
-
-		if (kmod_file_decompress_avail(d) == 0) {
-			err = kmod_file_decompress_grow(d);
-			if (err < 0)
-				return err;
-		}
-
-		avail = kmod_file_decompress_avail(d);
-		strm.next_out = d->mem + d->size;
-		strm.avail_out = avail;
-		ret = lzma_code(&strm, action);
-		d->size += avail - strm.avail_out;
-
-		if (ret == LZMA_STREAM_END)
-			return 0;
-		if (ret != LZMA_OK)
-			return xz_error(d, ret);
-	}
+	err = xz_input(d, &in, &mapped);
+	if (err == 0)
+		err = xz_decode(d, in);
+	if (mapped && in != NULL)
+		munmap(in, d->in_size);
+	else
+		free(in);
+	return err;
 }

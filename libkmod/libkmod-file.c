@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fileio.h"
 #include "util/macro.h"
 #include "libkmod-file.h"
 #include "libkmod-file-decompress.h"
@@ -30,15 +31,6 @@ struct kmod_file {
 	bool sparse;	 /* mem holds only what kmod_file_fill() read */
 	off_t st_size;	 /* from the last fstat: at open, or before mapping */
 };
-
-/*
- * Files up to this size are read into memory rather than mapped.  Reading a
- * whole module costs less than unmapping it: munmap() flushes TLBs, which
- * under a hypervisor made mmap + munmap of every module of a 6.1 tree 280 ms
- * against 163 ms for read() (modinfo of 4023 modules).  Bigger files, never
- * real modules, are mapped so that memory follows what is touched.
- */
-#define KMOD_FILE_READ_MAX ((off_t)64 << 20)
 
 static const struct {
 	uint8_t magic[MAGIC_LEN];
@@ -78,26 +70,12 @@ int kmod_file_open(const struct logger *lg, const char *path, struct kmod_file *
 	uint8_t magic[MAGIC_LEN];
 	struct stat st;
 	ssize_t n;
-	int err;
 
-	/*
-	 * O_NONBLOCK keeps a FIFO put in place of a module from hanging us
-	 * before the S_ISREG check; it changes nothing for regular files.
-	 */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	/* A FIFO or a device node in place of a module is refused, never opened. */
+	fd = open_regular(path, &st);
 	if (fd < 0) {
-		err = -errno;
-		lg_err(lg, "%s: could not open: %s\n", path, strerror(-err));
-		return err;
-	}
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		lg_err(lg, "%s: could not stat: %s\n", path, strerror(-err));
-		return err;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		lg_err(lg, "%s: not a regular file\n", path);
-		return -EINVAL;
+		lg_err(lg, "%s: %s\n", path, open_regular_strerror(fd));
+		return fd;
 	}
 
 	n = pread_full(fd, magic, sizeof(magic), 0);
@@ -219,14 +197,20 @@ bool kmod_file_compression_supported(enum kmod_file_compression compression)
 /*
  * The size the last fstat saw (kmod_file_open()'s for a read), as size_t.  A
  * file that shrinks afterwards is caught by the short read; one that grows is
- * read as it was.
+ * read as it was.  Every load asks here first, so a file past the image cap,
+ * plain or compressed, is refused before a byte of it is read or mapped.
  */
 static int file_size(struct kmod_file *file, size_t *size)
 {
-	if (file->st_size <= 0 || (uint64_t)file->st_size > SIZE_MAX) {
+	if (file->st_size <= 0) {
 		lg_err(file->lg, "%s: bad file size %lld\n", file->path,
 		       (long long)file->st_size);
 		return -EINVAL;
+	}
+	if ((uint64_t)file->st_size > KMOD_FILE_MAX_IMAGE) {
+		lg_err(file->lg, "%s: file size exceeds %zu MiB\n", file->path,
+		       KMOD_FILE_MAX_IMAGE >> 20);
+		return -EFBIG;
 	}
 	*size = (size_t)file->st_size;
 	return 0;
@@ -474,7 +458,8 @@ static int decompress_alloc(struct kmod_file_decompress *d, size_t image_cap)
 
 	if (uadd_overflow(image_cap, d->tail_room, &total))
 		return -ENOMEM;
-	p = realloc(d->mem, total);
+	/* An empty image and no room still gets a pointer. */
+	p = realloc(d->mem, total > 0 ? total : 1);
 	if (p == NULL) {
 		lg_err(d->lg, "%s: out of memory for a %zu byte image\n", d->path,
 		       image_cap);
@@ -511,6 +496,13 @@ int kmod_file_decompress_start(struct kmod_file_decompress *d, size_t hint)
 			guess = KMOD_FILE_MAX_IMAGE;
 	}
 	return decompress_alloc(d, guess);
+}
+
+int kmod_file_decompress_start_exact(struct kmod_file_decompress *d, size_t size)
+{
+	if (size > KMOD_FILE_MAX_IMAGE)
+		return decompress_too_big(d);
+	return decompress_alloc(d, size);
 }
 
 int kmod_file_decompress_grow(struct kmod_file_decompress *d)

@@ -24,9 +24,9 @@ enum kmod_file_compression {
 struct kmod_file;
 
 /*
- * Open a module file and detect its compression from the magic bytes (the
- * name does not matter).  Returns 0 or -errno; errors are logged naming
- * the file.
+ * Open a module file (open_regular(): a FIFO or a device is refused, never
+ * opened) and detect its compression from the magic bytes (the name does
+ * not matter).  Returns 0 or -errno; errors are logged naming the file.
  */
 int kmod_file_open(const struct logger *lg, const char *path, struct kmod_file **ret);
 void kmod_file_free(struct kmod_file *file);
@@ -48,7 +48,9 @@ bool kmod_file_compression_supported(enum kmod_file_compression compression);
  * Load the (decompressed) module image into private, writable memory with
  * at least @tail_room spare bytes after it, so a signature trailer can be
  * appended without a second copy.  Calling it again is a no-op when enough
- * room is already there.  Returns 0 or -errno (logged, naming the file).
+ * room is already there.  Returns 0 or -errno (logged, naming the file):
+ * -EFBIG, before anything is read, for a file or an image (as far as the
+ * compressed file's headers tell) larger than the image cap (1 GiB).
  */
 int kmod_file_load_contents(struct kmod_file *file, size_t tail_room);
 
@@ -90,7 +92,7 @@ struct kmod_detached_sig {
  * when there is no such file, or another -errno when a file is there but
  * unusable (not a regular file, empty, larger than DETACHED_SIG_MAX_SIZE,
  * malformed); those errors are logged naming the .sig and the reason.
- * The file is opened without following FIFOs or blocking on devices.
+ * The file is opened by open_regular(): a FIFO or a device is never opened.
  */
 int kmod_detached_sig_open(const struct logger *lg, const char *module_path,
 			   struct kmod_detached_sig **ret);

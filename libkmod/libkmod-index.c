@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fileio.h"
 #include "util/macro.h"
 #include "util/strbuf.h"
 #include "util/util.h"
@@ -237,14 +238,13 @@ int kmod_index_open(const struct logger *lg, const char *path, struct kmod_index
 	size_t len = strlen(path);
 	uint32_t magic, version;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode)) {
-		lg_err(lg, "%s: not a regular file\n", path);
-		return -EINVAL;
+	/* A FIFO or a device node in place of an index is refused, never opened. */
+	fd = open_regular(path, &st);
+	if (fd < 0) {
+		/* A missing index is for the caller to judge. */
+		if (fd != -ENOENT)
+			lg_err(lg, "%s: %s\n", path, open_regular_strerror(fd));
+		return fd;
 	}
 	/*
 	 * An empty file is what depmod leaves when it has nothing to index, as

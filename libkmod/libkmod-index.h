@@ -23,9 +23,10 @@ struct kmod_index_value {
 };
 
 /*
- * Map and validate the header of an index file.  Returns 0, -ENOENT (and other
- * open errors, not logged), or -EINVAL for a file that is not an index of a
- * supported version (logged naming the file, unless it is empty: depmod
+ * Map and validate the header of an index file, opened by open_regular().
+ * Returns 0, -ENOENT (not logged), another open error (logged), or -EINVAL
+ * for something that is not a regular file, never opened, or not an index of
+ * a supported version (logged naming the file, unless it is empty: depmod
  * writes empty files for indexes it has nothing for).
  */
 int kmod_index_open(const struct logger *lg, const char *path, struct kmod_index_file **ret);

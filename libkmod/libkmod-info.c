@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fileio.h"
 #include "libkmod-elf.h"
 #include "libkmod-file.h"
 #include "libkmod-module.h"
@@ -146,11 +147,12 @@ static int builtin_info(const struct kmod_module *mod, struct kmod_list **list)
 
 	if (asprintf(&path, "%s/modules.builtin.modinfo", dirname) < 0)
 		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
+	fd = open_regular(path, &st);
+	if (fd < 0) {
+		if (fd != -ENOENT)
+			ERR(mod->ctx, "%s: %s\n", path, open_regular_strerror(fd));
+		return fd;
+	}
 	if (st.st_size == 0)
 		return 0;
 	mem = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);

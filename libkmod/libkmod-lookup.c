@@ -46,9 +46,29 @@ static int index_path(const struct kmod_ctx *ctx, unsigned int type,
 }
 
 /*
+ * Something that is not a regular file in place of an index (a FIFO, a
+ * device) is never opened (open_regular()); it is said once per context, by
+ * kmod_load_resources (which logs it, @log false) or by the first search.
+ */
+static void index_not_regular(struct kmod_ctx *ctx, unsigned int type, const char *path,
+			      bool log)
+{
+	struct kmod_index_set *res = kmod_get_resources(ctx);
+	unsigned int bit = 1u << type;
+	struct stat st;
+
+	if (stat(path, &st) < 0 || S_ISREG(st.st_mode))
+		return;
+	if (__atomic_fetch_or(&res->not_regular, bit, __ATOMIC_RELAXED) & bit)
+		return;
+	if (log)
+		ERR(ctx, "%s: not a regular file\n", path);
+}
+
+/*
  * Like kmod, a search without loaded resources treats an unreadable or
  * foreign file as absent and says nothing: kmod_load_resources is where a
- * broken index gets reported.
+ * broken index gets reported.  Only what is not a regular file is said here.
  */
 static int index_acquire(struct kmod_ctx *ctx, unsigned int type, const char *what,
 			 struct index_ref *ref)
@@ -68,6 +88,8 @@ static int index_acquire(struct kmod_ctx *ctx, unsigned int type, const char *wh
 		return err;
 	DBG(ctx, "file=%s name=%s\n", path, what);
 	err = kmod_index_open(NULL, path, &ref->idx);
+	if (err == -EINVAL)
+		index_not_regular(ctx, type, path, true);
 	if (err < 0)
 		return err;
 	ref->owned = true;
@@ -428,6 +450,8 @@ KMOD_EXPORT int kmod_load_resources(struct kmod_ctx *ctx)
 		err = index_path(ctx, i, path);
 		if (err == 0)
 			err = kmod_index_open(kmod_get_logger(ctx), path, &res->idx[i]);
+		if (err == -EINVAL)
+			index_not_regular(ctx, i, path, false);
 		if (err < 0) {
 			DBG(ctx, "could not load %s: %s\n", path, strerror(-err));
 			/* modules.builtin.alias.bin is recent: older trees lack it */

@@ -25,6 +25,7 @@
 struct kmod_index_set {
 	struct kmod_index_file *idx[KMOD_INDEX_COUNT];
 	unsigned long long stamp[KMOD_INDEX_COUNT];
+	unsigned int not_regular; /* bit per index: reported as not a regular file */
 };
 
 /* libkmod.c: the context's resources and its module pool. */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fileio.h"
 #include "util/macro.h"
 #include "libkmod-file.h"
 
@@ -82,27 +83,13 @@ int kmod_detached_sig_open(const struct logger *lg, const char *module_path,
 	if (path == NULL)
 		return -ENOMEM;
 
-	/*
-	 * O_NONBLOCK: a FIFO or device in place of the .sig must fail the
-	 * S_ISREG check below, not block the open.
-	 */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	/* A FIFO or a device node in place of the .sig is refused, never opened. */
+	fd = open_regular(path, &st);
 	if (fd < 0) {
-		err = -errno;
 		/* No .sig is the common case, not an error. */
-		if (err == -ENOENT)
-			return err;
-		lg_err(lg, "%s: could not open: %s\n", path, strerror(-err));
-		return err;
-	}
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		lg_err(lg, "%s: could not stat: %s\n", path, strerror(-err));
-		return err;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		lg_err(lg, "%s: not a regular file\n", path);
-		return -EINVAL;
+		if (fd != -ENOENT)
+			lg_err(lg, "%s: %s\n", path, open_regular_strerror(fd));
+		return fd;
 	}
 	if (st.st_size == 0) {
 		lg_err(lg, "%s: empty\n", path);

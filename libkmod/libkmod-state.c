@@ -13,6 +13,7 @@
 
 #include "libkmod-internal.h"
 #include "libkmod-module.h"
+#include "util/fileio.h"
 #include "util/util.h"
 
 struct kmod_module_section {
@@ -88,11 +89,11 @@ KMOD_EXPORT int kmod_module_get_refcnt(const struct kmod_module *mod)
 	err = sysfs_path(path, sizeof(path), mod, "refcnt");
 	if (err < 0)
 		return err;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(path, NULL);
 	if (fd < 0) {
-		err = -errno;
-		DBG(kmod_module_get_ctx(mod), "could not open '%s': %m\n", path);
-		return err;
+		DBG(kmod_module_get_ctx(mod), "could not open '%s': %s\n", path,
+		    open_regular_strerror(fd));
+		return fd;
 	}
 	err = read_str_long(fd, &refcnt, 10);
 	if (err < 0) {
@@ -141,7 +142,7 @@ static long proc_modules_size(const struct kmod_module *mod)
 	long size = -ENOENT;
 	FILE *fp;
 
-	fp = fopen("/proc/modules", "re");
+	fp = fopen_regular("/proc/modules");
 	if (fp == NULL)
 		return -errno;
 	while (fgets(line, sizeof(line), fp)) {
@@ -181,7 +182,7 @@ KMOD_EXPORT long kmod_module_get_size(const struct kmod_module *mod)
 	err = sysfs_path(path, sizeof(path), mod, "coresize");
 	if (err < 0)
 		return err;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(path, NULL);
 	if (fd < 0)
 		return proc_modules_size(mod);
 	err = read_str_long(fd, &size, 10);
@@ -202,10 +203,11 @@ KMOD_EXPORT int kmod_module_new_from_loaded(struct kmod_ctx *ctx, struct kmod_li
 
 	if (ctx == NULL || list == NULL)
 		return -ENOENT;
-	fp = fopen("/proc/modules", "re");
+	fp = fopen_regular("/proc/modules");
 	if (fp == NULL) {
 		err = -errno;
-		ERR(ctx, "could not open /proc/modules: %m\n");
+		ERR(ctx, "could not open /proc/modules: %s\n",
+		    open_regular_strerror(err));
 		return err;
 	}
 	while (fgets(line, sizeof(line), fp)) {
@@ -287,10 +289,10 @@ fail:
 
 static int section_read_address(int dfd, const char *name, unsigned long *address)
 {
-	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open_regular_at(dfd, name, false, NULL);
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	return read_str_ulong(fd, address, 16);
 }
 

@@ -417,8 +417,9 @@ static int reassemble(struct run *r, const uint8_t *orig, size_t size, size_t im
 
 #ifdef ENABLE_XZ
 /*
- * The library reads kbuild's .ko.xz with its own decoder; liblzma, reading
- * the same file here, must give the same image.
+ * The library decodes a .ko.xz into a buffer sized from the file's indexes;
+ * liblzma's plain one-shot decoding of the same file, into a buffer one byte
+ * larger than that image, must give the same bytes.
  */
 static int check_as_liblzma(struct run *r, const char *path, const uint8_t *mem, size_t size)
 {

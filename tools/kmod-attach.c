@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fileio.h"
 #include "kmod-sig.h"
 #include "kmod.h"
 #include "log.h"
@@ -87,7 +88,7 @@ static int read_trailer(const char *path, uint8_t **trailer, size_t *len)
 
 	err = sig_read_file(path, DETACHED_SIG_MAX_SIZE, &buf, &size);
 	if (err < 0) {
-		ERR("%s: %s\n", path, strerror(-err));
+		ERR("%s: %s\n", path, open_regular_strerror(err));
 		return err;
 	}
 	if (kmod_sig_check_detached_msg(buf, size, &format, reason, sizeof(reason)) < 0) {

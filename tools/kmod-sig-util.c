@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/fileio.h"
 #include "kmod-sig.h"
 #include "log.h"
 
@@ -112,15 +113,14 @@ void sig_module_release(struct sig_module *m)
 
 int sig_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	_cleanup_close_ int fd = -1;
 	_cleanup_free_ uint8_t *b = NULL;
 	struct stat st;
 	size_t done = 0;
 
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
+	fd = open_regular(path, &st);
+	if (fd < 0)
+		return fd;
 	if ((unsigned long long)st.st_size > max)
 		return -EFBIG;
 	b = malloc(st.st_size ? st.st_size : 1);

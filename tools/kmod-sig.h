@@ -43,8 +43,15 @@ extern const struct logger sig_tool_logger;
 int sig_module_load(const char *path, struct sig_module *m);
 void sig_module_release(struct sig_module *m);
 
-/* A whole regular file of at most @max bytes into a new buffer. */
+/*
+ * A whole regular file of at most @max bytes into a new buffer; opened by
+ * open_regular(), so -EINVAL (open_regular_strerror(): "not a regular file")
+ * for a FIFO or a device, which is never opened; -EFBIG past @max.
+ */
 int sig_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
+
+/* Keys and certificates (PEM bundles included) are read whole, up to this. */
+#define SIG_PEM_FILE_MAX (16 << 20)
 
 /*
  * Write @a then @b to @path through a temporary file renamed into place,

@@ -18,6 +18,7 @@
 
 #include "libkmod/libkmod-crypto.h"
 
+#include "util/fileio.h"
 #include "kmod-sig.h"
 #include "kmod.h"
 #include "log.h"
@@ -83,17 +84,37 @@ static int pin_cb(char *buf, int size, int rwflag, void *u)
 	return (int)len;
 }
 
-static EVP_PKEY *load_key(const char *path)
+/*
+ * The whole file as a memory BIO over *buf (freed by the caller); NULL
+ * logged.  BIO_reset() of a memory BIO returns 1 on success (a file BIO's 0).
+ */
+static BIO *read_bio(const char *path, uint8_t **buf)
 {
-	EVP_PKEY *key = NULL;
-	BIO *b = BIO_new_file(path, "rb");
+	size_t len;
+	BIO *b;
+	int err;
 
-	if (b == NULL) {
-		ERR("%s: %m\n", path);
+	err = sig_read_file(path, SIG_PEM_FILE_MAX, buf, &len);
+	if (err < 0) {
+		ERR("%s: %s\n", path, open_regular_strerror(err));
 		return NULL;
 	}
+	b = BIO_new_mem_buf(*buf, (int)len);
+	if (b == NULL)
+		ERR("%s: out of memory\n", path);
+	return b;
+}
+
+static EVP_PKEY *load_key(const char *path)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	EVP_PKEY *key = NULL;
+	BIO *b = read_bio(path, &buf);
+
+	if (b == NULL)
+		return NULL;
 	key = PEM_read_bio_PrivateKey(b, NULL, pin_cb, NULL);
-	if (key == NULL && BIO_reset(b) == 0)
+	if (key == NULL && BIO_reset(b) == 1)
 		key = d2i_PrivateKey_bio(b, NULL);
 	BIO_free(b);
 	if (key == NULL) {
@@ -106,15 +127,14 @@ static EVP_PKEY *load_key(const char *path)
 
 static X509 *load_cert(const char *path)
 {
+	_cleanup_free_ uint8_t *buf = NULL;
 	X509 *x = NULL;
-	BIO *b = BIO_new_file(path, "rb");
+	BIO *b = read_bio(path, &buf);
 
-	if (b == NULL) {
-		ERR("%s: %m\n", path);
+	if (b == NULL)
 		return NULL;
-	}
 	x = PEM_read_bio_X509(b, NULL, NULL, NULL);
-	if (x == NULL && BIO_reset(b) == 0)
+	if (x == NULL && BIO_reset(b) == 1)
 		x = d2i_X509_bio(b, NULL);
 	BIO_free(b);
 	if (x == NULL)

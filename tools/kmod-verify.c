@@ -24,6 +24,7 @@
 
 #include "libkmod/libkmod-crypto.h"
 
+#include "util/fileio.h"
 #include "kmod-sig.h"
 #include "kmod.h"
 #include "log.h"
@@ -88,7 +89,8 @@ static int find_sig(const char *path, struct loaded_sig *ls, char *why, size_t w
 	}
 	ls->sig_path = TAKE_PTR(sig_path);
 	if (err < 0) {
-		snprintf(why, whylen, "%s: %s", ls->sig_path, strerror(-err));
+		/* verify prints the .sig's path before @why; show-sig printed it already. */
+		snprintf(why, whylen, "%s", open_regular_strerror(err));
 		return err;
 	}
 	if (kmod_sig_check_detached_msg(ls->sig_buf, size, &format, why, whylen) < 0)
@@ -151,19 +153,28 @@ static void verify_help(void)
 
 static int add_certs(STACK_OF(X509) *certs, const char *path)
 {
-	BIO *b = BIO_new_file(path, "rb");
-	int n = 0;
+	_cleanup_free_ uint8_t *buf = NULL;
+	size_t len;
+	int n = 0, err;
+	BIO *b;
 	X509 *x;
 
+	err = sig_read_file(path, SIG_PEM_FILE_MAX, &buf, &len);
+	if (err < 0) {
+		ERR("%s: %s\n", path, open_regular_strerror(err));
+		return err;
+	}
+	b = BIO_new_mem_buf(buf, (int)len);
 	if (b == NULL) {
-		ERR("%s: %m\n", path);
-		return -ENOENT;
+		ERR("%s: out of memory\n", path);
+		return -ENOMEM;
 	}
 	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
 		sk_X509_push(certs, x);
 		n++;
 	}
-	if (n == 0 && BIO_reset(b) == 0 && (x = d2i_X509_bio(b, NULL)) != NULL) {
+	/* BIO_reset() of a memory BIO returns 1 on success. */
+	if (n == 0 && BIO_reset(b) == 1 && (x = d2i_X509_bio(b, NULL)) != NULL) {
 		sk_X509_push(certs, x);
 		n++;
 	}

@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 
 #include "kmod.h"
+#include "util/fileio.h"
 #include "util/macro.h"
 #include "util/util.h"
 
@@ -222,14 +223,21 @@ static int do_static_nodes(int argc, char *argv[])
 		return EXIT_FAILURE;
 	}
 	snprintf(path, sizeof(path), MODULE_DIRECTORY "/%s/modules.devname", u.release);
-	in = fopen(path, "re");
+	in = fopen_regular(path);
 	if (in == NULL) {
 		/* No module has a device node: nothing to create, not an error. */
 		if (errno == ENOENT) {
 			fprintf(stderr, "Warning: %s not found - ignoring\n", path);
 			return EXIT_SUCCESS;
 		}
-		fprintf(stderr, "Error: could not open %s - %m\n", path);
+		/* kmod reads a directory or a device as empty (and hangs on a FIFO). */
+		if (errno == EINVAL) {
+			fprintf(stderr, "Warning: %s is not a regular file - ignoring\n",
+				path);
+			return EXIT_SUCCESS;
+		}
+		fprintf(stderr, "Error: could not open %s - %s\n", path,
+			open_regular_strerror(-errno));
 		return EXIT_FAILURE;
 	}
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -51,4 +52,35 @@ int open_regular_at(int dirfd, const char *path, bool nofollow, struct stat *st)
 	if (st != NULL)
 		*st = opened;
 	return fd;
+}
+
+const char *open_regular_strerror(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		return "not a regular file";
+	case -EAGAIN:
+		return "replaced while being opened";
+	default:
+		return strerror(-err);
+	}
+}
+
+FILE *fopen_regular(const char *path)
+{
+	int fd = open_regular(path, NULL);
+	FILE *fp;
+
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	fp = fdopen(fd, "re");
+	if (fp == NULL) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+	}
+	return fp;
 }

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 /*
@@ -26,3 +27,12 @@ static inline int open_regular(const char *path, struct stat *st)
 {
 	return open_regular_at(AT_FDCWD, path, false, st);
 }
+
+/*
+ * What an open_regular_at() error means, for a message after the path:
+ * "not a regular file" for -EINVAL, strerror() for the others.
+ */
+const char *open_regular_strerror(int err);
+
+/* open_regular() as a stdio stream ("re"); NULL with errno set on failure. */
+FILE *fopen_regular(const char *path);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/fileio.h"
 #include "util/macro.h"
 #include "util/util.h"
 
@@ -69,12 +70,12 @@ ssize_t write_str_safe(int fd, const char *buf, size_t buflen)
 
 int read_str_from_file(const char *path, char *buf, size_t buflen)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open_regular(path, NULL);
 	ssize_t r;
 	char *nl;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	r = read_str_safe(fd, buf, buflen);
 	if (r < 0)
 		return (int)r;
