@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * depmod.d: search, override, external and exclude.  Files from all
- * configuration directories are merged into one list sorted by name, the first
- * directory holding a name masking the others, then parsed in that order.
+ * Stage 1, configuration: depmod.d, its search, override, external and
+ * exclude lines.  Files from all configuration directories are merged into
+ * one list sorted by name, the first directory holding a name masking the
+ * others, then parsed in that order.
  */
 
 #include <dirent.h>
@@ -15,17 +16,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "tools/depmod.h"
+#include "tools/depmod-pipeline/config.h"
 #include "tools/log.h"
 #include "util/macro.h"
 
 const char *const depmod_default_cfg_paths[] = {
-	SYSCONFDIR "/depmod.d",
-	"/run/depmod.d",
-	"/usr/local/lib/depmod.d",
-	DISTCONFDIR "/depmod.d",
-	"/lib/depmod.d",
-	NULL,
+	SYSCONFDIR "/depmod.d",	 "/run/depmod.d", "/usr/local/lib/depmod.d",
+	DISTCONFDIR "/depmod.d", "/lib/depmod.d", NULL,
 };
 
 struct cfg_file {
@@ -54,7 +51,8 @@ static int files_insert(struct cfg_files *files, const char *dir, const char *na
 		int c = strcmp(name, files->v[i]->name);
 
 		if (c == 0) {
-			DBG("Ignoring duplicate config file: %.*s/%s\n", (int)dirlen, dir, name);
+			DBG("Ignoring duplicate config file: %.*s/%s\n", (int)dirlen, dir,
+			    name);
 			return 0;
 		}
 		if (c < 0)
@@ -94,12 +92,14 @@ static bool file_filtered_out(DIR *d, const char *dir, const char *name)
 	if (name[0] == '.')
 		return true;
 	if (len < 6 || !streq(name + len - 5, ".conf")) {
-		INF("All config files need .conf: %s/%s, it will be ignored in a future release\n",
+		INF("All config files need .conf: %s/%s, it will be ignored in a future "
+		    "release\n",
 		    dir, name);
 		return true;
 	}
 	if (fstatat(dirfd(d), name, &st, 0) == 0 && S_ISDIR(st.st_mode)) {
-		ERR("Directories inside directories are not supported: %s/%s\n", dir, name);
+		ERR("Directories inside directories are not supported: %s/%s\n", dir,
+		    name);
 		return true;
 	}
 	return false;
@@ -135,7 +135,8 @@ static int files_list(struct cfg_files *files, const char *path)
 	return err;
 }
 
-/* One logical line: backslash-newline joins lines, a backslash before anything else is dropped. */
+/* One logical line: backslash-newline joins lines, a backslash before anything else is
+ * dropped. */
 static char *read_line(FILE *fp, unsigned int *linenum)
 {
 	size_t size = 256, i = 0;
@@ -276,7 +277,8 @@ static size_t ere_size_bound(const char *p)
 			f[depth].branch = size_add(f[depth].branch, last);
 			continue;
 		case '|':
-			f[depth].done = size_add(size_add(f[depth].done, f[depth].branch), 1);
+			f[depth].done =
+				size_add(size_add(f[depth].done, f[depth].branch), 1);
 			f[depth].branch = last = 0;
 			continue;
 		case '*':
@@ -301,7 +303,8 @@ static size_t ere_size_bound(const char *p)
 			if (after_repeat)
 				return SIZE_MAX;
 			repeated = true;
-			f[depth].branch = size_add(f[depth].branch, size_mul(last, k - 1));
+			f[depth].branch =
+				size_add(f[depth].branch, size_mul(last, k - 1));
 			last = size_mul(last, k);
 			continue;
 		case '[':
@@ -334,8 +337,8 @@ static bool kernel_matches(const struct depmod_cfg *cfg, const char *filename,
 	if (streq(pattern, "*"))
 		return true;
 	if (ere_size_bound(pattern) > KVER_PATTERN_MAX_NODES) {
-		ERR("%s:%u: kernel version pattern too complex, ignoring the line\n", filename,
-		    linenum);
+		ERR("%s:%u: kernel version pattern too complex, ignoring the line\n",
+		    filename, linenum);
 		return false;
 	}
 	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
@@ -441,7 +444,8 @@ static int parse_line(struct depmod_cfg *cfg, const char *filename, unsigned int
 		if (a == NULL || b == NULL || c == NULL)
 			goto bad;
 		if (!kernel_matches(cfg, filename, linenum, b)) {
-			INF("%s:%u: override kernel did not match %s\n", filename, linenum, b);
+			INF("%s:%u: override kernel did not match %s\n", filename,
+			    linenum, b);
 			return 0;
 		}
 		return override_add(cfg, a, c);
@@ -452,7 +456,8 @@ static int parse_line(struct depmod_cfg *cfg, const char *filename, unsigned int
 		if (a == NULL || b == NULL)
 			goto bad;
 		if (!kernel_matches(cfg, filename, linenum, a)) {
-			INF("%s:%u: external directory did not match %s\n", filename, linenum, a);
+			INF("%s:%u: external directory did not match %s\n", filename,
+			    linenum, a);
 			return 0;
 		}
 		return external_add(cfg, b);
@@ -513,13 +518,13 @@ out:
 	return err;
 }
 
-#define FREE_LIST(head)                                  \
-	do {                                             \
-		while ((head) != NULL) {                 \
-			__typeof__(head) _next = (head)->next; \
-			free(head);                      \
-			(head) = _next;                  \
-		}                                        \
+#define FREE_LIST(head)                                                                  \
+	do {                                                                             \
+		while ((head) != NULL) {                                                 \
+			__typeof__(head) _next = (head)->next;                           \
+			free(head);                                                      \
+			(head) = _next;                                                  \
+		}                                                                        \
 	} while (0)
 
 void depmod_cfg_free(struct depmod_cfg *cfg)

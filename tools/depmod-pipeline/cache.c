@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * What depmod learnt from each module (modinfo, exports, needs), kept between
- * runs in <output dir>/modules.depmod-cache so that an unchanged module is not
- * decompressed and parsed again.  An entry is used only when the module file
- * still has the same path, device, inode, size, mtime and ctime (ns);
- * the whole file carries a checksum and every length in it is checked, and
- * anything wrong makes depmod ignore the cache and read every module.  The
- * cache is written like the outputs (temporary file, rename), only when
- * something changed.  KMOD_DEPMOD_CACHE=0 turns it off (no read, no write).
+ * Part of stage 3, the load: what depmod learnt from each module (modinfo, exports,
+ * needs), kept between runs in <output dir>/modules.depmod-cache so that an unchanged
+ * module is not decompressed and parsed again.  An entry is used only when the module
+ * file still has the same path, device, inode, size, mtime and ctime (ns); the whole file
+ * carries a checksum and every length in it is checked, and anything wrong makes depmod
+ * ignore the cache and read every module.  The cache is written like the outputs
+ * (temporary file, rename), only when something changed.  KMOD_DEPMOD_CACHE=0 turns it
+ * off (no read, no write).
  */
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tools/depmod.h"
+#include "tools/depmod-pipeline/cache.h"
 #include "tools/log.h"
 #include "util/macro.h"
 #include "util/obuf.h"
@@ -67,7 +66,8 @@ struct sum {
 
 static void sum_init(struct sum *c)
 {
-	*c = (struct sum){ { FNV_OFFSET, FNV_OFFSET + 1, FNV_OFFSET + 2, FNV_OFFSET + 3 }, 0 };
+	*c = (struct sum){ { FNV_OFFSET, FNV_OFFSET + 1, FNV_OFFSET + 2, FNV_OFFSET + 3 },
+			   0 };
 }
 
 /* @len a multiple of SUM_BLOCK */
@@ -92,7 +92,8 @@ static uint64_t sum_final(struct sum *c, const uint8_t *tail, size_t len)
 	sum_blocks(c, tail, blocks);
 	for (size_t i = blocks; i < len; i++)
 		t = mix(t, tail[i]);
-	return mix(mix(mix(mix(mix(FNV_OFFSET, c->h[0]), c->h[1]), c->h[2]), c->h[3]), t) ^
+	return mix(mix(mix(mix(mix(FNV_OFFSET, c->h[0]), c->h[1]), c->h[2]), c->h[3]),
+		   t) ^
 	       (c->len + len - blocks);
 }
 
@@ -137,8 +138,7 @@ static const char *rd_str(struct rd *r, size_t *len)
 	return s;
 }
 
-/* Map and check the cache; fill d->cache with path → entry.  Silent: a bad cache is no cache. */
-int depmod_cache_load(struct depmod *d)
+int depmod_cache_open(struct depmod_cache *c)
 {
 	_cleanup_free_ char *path = NULL;
 	struct stat st;
@@ -147,7 +147,7 @@ int depmod_cache_load(struct depmod *d)
 	struct rd r;
 	int fd;
 
-	if (asprintf(&path, "%s/" CACHE_NAME, d->cfg->outdirname) < 0)
+	if (asprintf(&path, "%s/" CACHE_NAME, c->dir) < 0)
 		return -ENOMEM;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -157,23 +157,24 @@ int depmod_cache_load(struct depmod *d)
 		return 0;
 	}
 	/* all of it is read (the checksum): mapped in one go rather than faulted in */
-	mem = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	mem = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd,
+		   0);
 	close(fd);
 	if (mem == MAP_FAILED)
 		return 0;
-	d->cache_mem = (void *)mem;
-	d->cache_size = (size_t)st.st_size;
+	c->mem = (void *)mem;
+	c->size = (size_t)st.st_size;
 	memcpy(&count, mem + 8, 8);
 	memcpy(&sum, mem + 16, 8);
 	if (memcmp(mem, CACHE_MAGIC, 8) != 0 || (count >> 32) != 0 ||
-	    checksum(mem + HEADER_SIZE, d->cache_size - HEADER_SIZE) != sum) {
+	    checksum(mem + HEADER_SIZE, c->size - HEADER_SIZE) != sum) {
 		DBG("ignoring %s: not a valid cache\n", path);
 		return 0;
 	}
-	d->cache = hash_new((unsigned int)count, NULL);
-	if (d->cache == NULL)
+	c->index = hash_new((unsigned int)count, NULL);
+	if (c->index == NULL)
 		return -ENOMEM;
-	r = (struct rd){ mem + HEADER_SIZE, mem + d->cache_size, false };
+	r = (struct rd){ mem + HEADER_SIZE, mem + c->size, false };
 	for (uint64_t i = 0; i < count && !r.bad; i++) {
 		size_t plen;
 		const char *p = rd_str(&r, &plen);
@@ -183,55 +184,33 @@ int depmod_cache_load(struct depmod *d)
 		if (r.bad || reclen > (uint64_t)(r.end - r.p))
 			break;
 		/* the path stays in the mapping, which lives as long as the table */
-		e = arena_alloc(&d->cache_arena, sizeof(*e));
-		if (e == NULL)
+		e = arena_alloc(&c->arena, sizeof(*e));
+		if (e == NULL || hash_add(c->index, p, e) < 0) {
+			hash_free(c->index);
+			c->index = NULL;
 			return -ENOMEM;
+		}
 		e->rec = r.p;
 		e->len = (size_t)reclen;
 		r.p += reclen;
-		if (hash_add(d->cache, p, e) < 0)
-			return -ENOMEM;
 	}
 	if (r.bad || r.p != r.end) {
 		DBG("ignoring %s: corrupt\n", path);
-		hash_free(d->cache);
-		d->cache = NULL;
+		hash_free(c->index);
+		c->index = NULL;
 	}
 	return 0;
 }
 
-static void *cache_load_thread(void *data)
+void depmod_cache_close(struct depmod_cache *c)
 {
-	struct depmod *d = data;
-
-	d->cache_load_err = depmod_cache_load(d);
-	return NULL;
-}
-
-/*
- * Checking and indexing the cache (10 ms for the 6.1 tree) overlaps the search
- * for modules: it touches nothing else of @d until depmod_cache_load_end().
- */
-void depmod_cache_load_begin(struct depmod *d)
-{
-	d->cache_loading = pthread_create(&d->cache_thread, NULL, cache_load_thread, d) == 0;
-}
-
-int depmod_cache_load_end(struct depmod *d)
-{
-	if (!d->cache_loading)
-		return depmod_cache_load(d);
-	pthread_join(d->cache_thread, NULL);
-	d->cache_loading = false;
-	return d->cache_load_err;
-}
-
-void depmod_cache_free(struct depmod *d)
-{
-	hash_free(d->cache);
-	arena_release(&d->cache_arena);
-	if (d->cache_mem != NULL)
-		munmap(d->cache_mem, d->cache_size);
+	depmod_cache_finish(c, false);
+	hash_free(c->index);
+	arena_release(&c->arena);
+	if (c->mem != NULL)
+		munmap(c->mem, c->size);
+	c->index = NULL;
+	c->mem = NULL;
 }
 
 /*
@@ -239,8 +218,8 @@ void depmod_cache_free(struct depmod *d)
  * but the strings stay in the mapping, which lives as long as the modules
  * (depmod_cache_free comes last).  Copying them was a third of a cached run.
  */
-static bool decode_syms(struct rd *r, struct arena *a, uint64_t n, struct kmod_elf_symbol **out,
-			int *nout)
+static bool decode_syms(struct rd *r, struct arena *a, uint64_t n,
+			struct kmod_elf_symbol **out, int *nout)
 {
 	struct kmod_elf_symbol *v;
 
@@ -264,7 +243,8 @@ static bool decode_syms(struct rd *r, struct arena *a, uint64_t n, struct kmod_e
 	return true;
 }
 
-static bool decode_modinfo(struct rd *r, struct arena *a, uint64_t n, char ***out, int *nout)
+static bool decode_modinfo(struct rd *r, struct arena *a, uint64_t n, char ***out,
+			   int *nout)
 {
 	char **v;
 
@@ -298,14 +278,16 @@ static bool file_key(const char *path, uint64_t key[DEPMOD_KEY_LEN])
 	key[2] = (uint64_t)st.st_size;
 	key[3] = (uint64_t)st.st_mtim.tv_sec;
 	key[4] = (uint64_t)st.st_mtim.tv_nsec;
-	/* the ctime cannot be set back: a rewrite that keeps size and mtime still shows */
+	/* the ctime cannot be set back: a rewrite that keeps size and mtime still shows
+	 */
 	key[5] = (uint64_t)st.st_ctim.tv_sec;
 	key[6] = (uint64_t)st.st_ctim.tv_nsec;
 	return true;
 }
 
 /* Called from the loader threads: only reads the cache. */
-bool depmod_cache_fill(const struct depmod *d, struct depmod_mod *mod, struct arena *arena)
+bool depmod_cache_fill(const struct depmod_cache *c, struct depmod_mod *mod,
+		       struct arena *arena)
 {
 	const struct cache_entry *e;
 	uint64_t key[DEPMOD_KEY_LEN], n_modinfo, n_exports, n_needs;
@@ -315,7 +297,7 @@ bool depmod_cache_fill(const struct depmod *d, struct depmod_mod *mod, struct ar
 	if (!file_key(mod->path, mod->key))
 		return false;
 	mod->has_key = true;
-	if (d->cache == NULL || (e = hash_find(d->cache, mod->path)) == NULL)
+	if (c->index == NULL || (e = hash_find(c->index, mod->path)) == NULL)
 		return false;
 	r = (struct rd){ e->rec, e->rec + e->len, false };
 	for (int i = 0; i < DEPMOD_KEY_LEN; i++)
@@ -326,7 +308,8 @@ bool depmod_cache_fill(const struct depmod *d, struct depmod_mod *mod, struct ar
 	n_modinfo = rd_u64(&r);
 	n_exports = rd_u64(&r);
 	n_needs = rd_u64(&r);
-	if (r.bad || !decode_modinfo(&r, arena, n_modinfo, &mod->modinfo, &mod->n_modinfo))
+	if (r.bad ||
+	    !decode_modinfo(&r, arena, n_modinfo, &mod->modinfo, &mod->n_modinfo))
 		goto fail;
 	if (!decode_syms(&r, arena, n_exports, &mod->exports, &mod->n_exports))
 		goto fail;
@@ -357,7 +340,8 @@ static bool put_str(struct strbuf *b, const char *s)
 static bool put_syms(struct strbuf *b, const struct kmod_elf_symbol *v, int n)
 {
 	for (int i = 0; i < n; i++) {
-		if (!put_u64(b, v[i].crc) || !put_u64(b, (uint64_t)(unsigned char)v[i].bind) ||
+		if (!put_u64(b, v[i].crc) ||
+		    !put_u64(b, (uint64_t)(unsigned char)v[i].bind) ||
 		    !put_str(b, v[i].symbol))
 			return false;
 	}
@@ -372,14 +356,16 @@ static bool encode_record(struct strbuf *rec, const struct depmod_mod *m)
 		if (!put_u64(rec, m->key[i]))
 			return false;
 	}
-	if (!put_u64(rec, (uint64_t)(int64_t)m->load_err) || !put_u64(rec, (uint64_t)m->n_modinfo) ||
+	if (!put_u64(rec, (uint64_t)(int64_t)m->load_err) ||
+	    !put_u64(rec, (uint64_t)m->n_modinfo) ||
 	    !put_u64(rec, (uint64_t)m->n_exports) || !put_u64(rec, (uint64_t)m->n_needs))
 		return false;
 	for (int i = 0; i < m->n_modinfo; i++) {
 		if (!put_str(rec, m->modinfo[i]))
 			return false;
 	}
-	return put_syms(rec, m->exports, m->n_exports) && put_syms(rec, m->needs, m->n_needs);
+	return put_syms(rec, m->exports, m->n_exports) &&
+	       put_syms(rec, m->needs, m->n_needs);
 }
 
 /*
@@ -405,7 +391,8 @@ static int cache_emit(void *data, const void *buf, size_t len)
 }
 
 /* A module from the cache gets its old record back byte for byte: its key is the same. */
-static bool put_record(struct cache_out *o, struct strbuf *rec, const struct depmod_mod *m)
+static bool put_record(struct cache_out *o, struct strbuf *rec,
+		       const struct depmod_mod *m)
 {
 	const void *bytes = m->cache_rec;
 	uint64_t len = m->cache_rec_len;
@@ -422,7 +409,7 @@ static bool put_record(struct cache_out *o, struct strbuf *rec, const struct dep
 	return true;
 }
 
-static bool cache_write(const struct depmod *d, int fd)
+static bool cache_write(const struct depmod_modules *mods, int fd)
 {
 	_cleanup_strbuf_ struct strbuf rec;
 	_cleanup_free_ struct cache_out *o = malloc(sizeof(*o));
@@ -438,8 +425,8 @@ static bool cache_write(const struct depmod *d, int fd)
 	obuf_init(&o->ob, cache_emit, o);
 	if (write_str_safe(fd, (const char *)header, sizeof(header)) < 0)
 		return false;
-	for (size_t i = 0; i < d->n_mods; i++) {
-		const struct depmod_mod *m = d->mods[i];
+	for (size_t i = 0; i < mods->n; i++) {
+		const struct depmod_mod *m = mods->v[i];
 
 		/* a module that could not be read is read again next time */
 		if (!m->has_key || m->load_err < 0)
@@ -454,77 +441,69 @@ static bool cache_write(const struct depmod *d, int fd)
 	memcpy(header, CACHE_MAGIC, 8);
 	memcpy(header + 8, &count, 8);
 	memcpy(header + 16, &sum, 8);
-	return o->ob.err == 0 && pwrite(fd, header, sizeof(header), 0) == (ssize_t)sizeof(header);
+	return o->ob.err == 0 &&
+	       pwrite(fd, header, sizeof(header), 0) == (ssize_t)sizeof(header);
 }
 
-static bool cache_write_temp(const struct depmod *d, const char *tmp)
+static bool cache_write_temp(const struct depmod_modules *mods, const char *tmp)
 {
 	int fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
 
 	if (fd < 0)
 		return false;
 	/* a cache that could not be written whole is no cache: the old one stays */
-	if (!cache_write(d, fd) | (close(fd) < 0)) {
+	if (!cache_write(mods, fd) | (close(fd) < 0)) {
 		unlink(tmp);
 		return false;
 	}
 	return true;
 }
 
-static void *cache_save_thread(void *data)
+bool depmod_cache_save_begin(struct depmod_cache *c, const struct depmod_modules *mods,
+			     size_t n_from_cache)
 {
-	struct depmod *d = data;
-
-	d->save_written = cache_write_temp(d, d->save_tmp);
-	return NULL;
-}
-
-/*
- * Once the modules are read, the cache holds all it will: when it differs
- * from the one read, it is written to its temporary file on a thread of its
- * own while the rest of depmod goes on (10 MB for a distribution kernel),
- * and renamed into place with the outputs.
- */
-void depmod_cache_save_begin(struct depmod *d)
-{
-	if (d->cache != NULL && d->n_from_cache == d->n_mods &&
-	    hash_get_count(d->cache) == d->n_mods)
-		return;
-	if (asprintf(&d->save_tmp, "%s/." CACHE_NAME ".%d.depmod-tmp", d->cfg->outdirname,
-		     (int)getpid()) < 0) {
-		d->save_tmp = NULL;
-		return;
+	if (c->index != NULL && n_from_cache == mods->n &&
+	    hash_get_count(c->index) == mods->n)
+		return false;
+	if (asprintf(&c->tmp, "%s/." CACHE_NAME ".%d.depmod-tmp", c->dir, (int)getpid()) <
+	    0) {
+		c->tmp = NULL;
+		return false;
 	}
-	d->saving = pthread_create(&d->save_thread, NULL, cache_save_thread, d) == 0;
+	c->mods = mods;
+	return true;
 }
 
-void depmod_cache_save_end(struct depmod *d, bool publish)
+int depmod_cache_save(struct depmod_cache *c)
+{
+	c->written = cache_write_temp(c->mods, c->tmp);
+	return 0;
+}
+
+void depmod_cache_finish(struct depmod_cache *c, bool publish)
 {
 	_cleanup_free_ char *path = NULL;
 
-	if (d->saving)
-		pthread_join(d->save_thread, NULL);
-	d->saving = false;
-	if (d->save_tmp == NULL)
+	if (c->tmp == NULL)
 		return;
 	/* no thread, or the output directory did not exist yet: now */
-	if (publish && !d->save_written)
-		d->save_written = cache_write_temp(d, d->save_tmp);
+	if (publish && !c->written)
+		c->written = cache_write_temp(c->mods, c->tmp);
 	if (publish) {
 		bool placed = false;
 
-		if (d->save_written && asprintf(&path, "%s/" CACHE_NAME, d->cfg->outdirname) < 0)
+		if (c->written && asprintf(&path, "%s/" CACHE_NAME, c->dir) < 0)
 			path = NULL; /* asprintf leaves it undefined */
 		if (path != NULL)
-			placed = rename(d->save_tmp, path) == 0;
+			placed = rename(c->tmp, path) == 0;
 		if (!placed)
-			DBG("could not write %s/%s\n", d->cfg->outdirname, CACHE_NAME);
-		d->save_written = d->save_written && !placed;
+			DBG("could not write %s/%s\n", c->dir, CACHE_NAME);
+		c->written = c->written && !placed;
 	}
 	/* a temporary file that was not renamed is removed */
-	if (d->save_written)
-		unlink(d->save_tmp);
-	free(d->save_tmp);
-	d->save_tmp = NULL;
-	d->save_written = false;
+	if (c->written)
+		unlink(c->tmp);
+	free(c->tmp);
+	c->tmp = NULL;
+	c->written = false;
 }

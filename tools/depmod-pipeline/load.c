@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Reading every module: decompress, parse the ELF, keep .modinfo, the exported
- * symbols and the symbols it needs, drop the image.  Decompression dominates
- * on .ko.xz trees, so modules are read by a few threads taking the next module
- * from a shared counter.  Each result lands in its module's own slot and is
- * reported afterwards in module order, so nothing depends on thread timing.
+ * Stage 3, the load: every module is decompressed, its ELF parsed, .modinfo,
+ * the exported symbols and the symbols it needs kept, the image dropped.
+ * Decompression dominates on .ko.xz trees, so modules are read by a few
+ * threads taking the next module from a shared counter.  Each result lands
+ * in its module's own slot and is reported afterwards in module order, so
+ * nothing depends on thread timing.
  */
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,14 +17,15 @@
 
 #include "libkmod/libkmod-elf.h"
 #include "libkmod/libkmod-file.h"
-#include "tools/depmod.h"
+#include "tools/depmod-pipeline/load.h"
+#include "tools/depmod-pipeline/task.h"
 #include "tools/log.h"
 #include "util/macro.h"
 
-
-struct loader {
-	struct depmod *d;
-	bool use_cache;
+/* What the loader's threads share: the modules, and the next one to take. */
+struct loader_run {
+	struct depmod_modules *mods;
+	const struct depmod_cache *cache;
 	atomic_size_t next;
 };
 
@@ -133,8 +134,9 @@ static void load_one(struct depmod_mod *mod)
 	if (r == 0)
 		r = kmod_file_load_sparse(file);
 	if (r == 0)
-		r = kmod_elf_new_sparse(kmod_file_get_contents(file), kmod_file_get_size(file),
-					kmod_file_fill_cb, file, &elf);
+		r = kmod_elf_new_sparse(kmod_file_get_contents(file),
+					kmod_file_get_size(file), kmod_file_fill_cb, file,
+					&elf);
 	if (r < 0) {
 		mod->load_err = r;
 		goto out;
@@ -156,69 +158,54 @@ out:
 }
 
 struct load_job {
-	struct loader *l;
-	struct arena *arena;
+	struct loader_run *run;
+	struct arena *arena; /* the thread's, for the arrays taken from the cache */
 };
 
-static void *worker(void *data)
+static int load_worker(void *data)
 {
 	struct load_job *job = data;
-	struct loader *l = job->l;
+	struct loader_run *run = job->run;
 
 	for (;;) {
-		size_t i = atomic_fetch_add(&l->next, 1);
+		size_t i = atomic_fetch_add(&run->next, 1);
+		struct depmod_mod *mod;
 
-		if (i >= l->d->n_mods)
-			return NULL;
-		if (l->use_cache && depmod_cache_fill(l->d, l->d->mods[i], job->arena))
-			l->d->mods[i]->from_cache = true;
+		if (i >= run->mods->n)
+			return 0;
+		mod = run->mods->v[i];
+		if (run->cache != NULL && depmod_cache_fill(run->cache, mod, job->arena))
+			mod->from_cache = true;
 		else
-			load_one(l->d->mods[i]);
+			load_one(mod);
 	}
 }
 
-/* Threads to use: KMOD_DEPMOD_JOBS if set (1 = no threads), else the CPUs online. */
-static unsigned int jobs(size_t n_mods)
+int depmod_load(struct depmod_loader *l, struct depmod_modules *mods)
 {
-	const char *env = getenv("KMOD_DEPMOD_JOBS");
-	long n = env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (n < 1)
-		n = 1;
-	if (n > DEPMOD_MAX_JOBS)
-		n = DEPMOD_MAX_JOBS;
-	if ((size_t)n > n_mods)
-		n = n_mods ? (long)n_mods : 1;
-	return (unsigned int)n;
-}
-
-int depmod_load_modules(struct depmod *d, bool use_cache)
-{
-	struct loader l = { .d = d, .use_cache = use_cache };
+	struct loader_run run = { .mods = mods, .cache = l->cache };
 	struct load_job job[DEPMOD_MAX_JOBS];
-	pthread_t threads[DEPMOD_MAX_JOBS];
-	unsigned int n = jobs(d->n_mods), started = 0;
+	unsigned int n = depmod_jobs(mods->n);
 
-	atomic_init(&l.next, 0);
-	DBG("load symbols (%zu modules)\n", d->n_mods);
+	atomic_init(&run.next, 0);
+	DBG("load symbols (%zu modules)\n", mods->n);
 	for (unsigned int i = 0; i < n; i++)
-		job[i] = (struct load_job){ &l, &d->load_arenas[i] };
-	for (unsigned int i = 1; i < n; i++) {
-		if (pthread_create(&threads[started], NULL, worker, &job[i]) != 0)
-			break;
-		started++;
-	}
-	worker(&job[0]);
-	for (unsigned int i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
+		job[i] = (struct load_job){ &run, &l->arenas[i] };
+	depmod_parallel(n, load_worker, job, sizeof(job[0]));
 
-	for (size_t i = 0; i < d->n_mods; i++) {
-		const struct depmod_mod *mod = d->mods[i];
+	for (size_t i = 0; i < mods->n; i++) {
+		const struct depmod_mod *mod = mods->v[i];
 
-		d->n_from_cache += mod->from_cache;
+		l->n_from_cache += mod->from_cache;
 		if (mod->load_err < 0 && mod->load_err != -ENOENT)
 			ERR("failed to load symbols from %s: %s\n", mod->path,
 			    strerror(-mod->load_err));
 	}
 	return 0;
+}
+
+void depmod_loader_free(struct depmod_loader *l)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(l->arenas); i++)
+		arena_release(&l->arenas[i]);
 }

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Stage 6, the publish: where the outputs go.  The output directory is locked
+ * first (flock), so depmods running at once on one directory take turns and
+ * the last one publishes a complete set of its own.  Every file is streamed
+ * into a temporary file as it is made and, only when every one was written
+ * completely, all are renamed over the old ones.  A failed write (disk full,
+ * I/O error) therefore leaves the old set untouched, and a depmod killed at
+ * any moment leaves each file either old or new, never partial; the next
+ * depmod sweeps away the temporary files of a killed one.  depmod -n prints
+ * the text files instead.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tools/depmod-pipeline/publish.h"
+#include "tools/log.h"
+#include "util/macro.h"
+#include "util/strbuf.h"
+#include "util/util.h"
+
+#define TMP_SUFFIX ".depmod-tmp"
+
+/* Temporary files of depmods killed before they could rename them. */
+static void remove_stale_temps(int dfd)
+{
+	char own[32];
+
+	/* ours: the cache may be being written already */
+	snprintf(own, sizeof(own), ".%d" TMP_SUFFIX, (int)getpid());
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (dir == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		size_t len = strlen(de->d_name), slen = strlen(TMP_SUFFIX);
+
+		if (strstartswith(de->d_name, ".modules.") && len > slen &&
+		    streq(de->d_name + len - slen, TMP_SUFFIX) &&
+		    !(len > strlen(own) && streq(de->d_name + len - strlen(own), own)))
+			unlinkat(dfd, de->d_name, 0);
+	}
+	closedir(dir);
+}
+
+/*
+ * The output directory, created if need be and locked (flock) for the whole
+ * run of writing: depmods running at once take turns, and none sweeps away
+ * the temporary files of another.  Returns its fd or -errno.
+ */
+static int outdir_open(const char *dname)
+{
+	int dfd, err;
+
+	if (mkdir_parents(dname, 0755) < 0 ||
+	    (mkdir(dname, 0755) < 0 && errno != EEXIST)) {
+		err = -errno;
+		ERR("could not create directory %s: %m\n", dname);
+		return err;
+	}
+	dfd = open(dname, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		err = -errno;
+		CRIT("could not open directory %s: %m\n", dname);
+		return err;
+	}
+	if (flock(dfd, LOCK_EX) < 0)
+		WRN("could not lock %s: %m\n", dname);
+	remove_stale_temps(dfd);
+	return dfd;
+}
+
+static int create_temp(int dfd, const char *dname, struct depmod_out *o)
+{
+	snprintf(o->tmp, sizeof(o->tmp), ".%s.%d" TMP_SUFFIX, o->name, (int)getpid());
+	unlinkat(dfd, o->tmp, 0);
+	o->fd = openat(dfd, o->tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+	if (o->fd < 0) {
+		int err = -errno;
+
+		ERR("could not create %s/%s: %m\n", dname, o->tmp);
+		o->tmp[0] = '\0';
+		return err;
+	}
+	return 0;
+}
+
+/* Every output was written whole: they replace the old ones. */
+static int publish(int dfd, const char *dname, struct depmod_out *const *outs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (renameat(dfd, outs[i]->tmp, dfd, outs[i]->name) != 0) {
+			int err = -errno;
+
+			ERR("could not rename %s/%s to %s: %m\n", dname, outs[i]->tmp,
+			    outs[i]->name);
+			return err;
+		}
+		outs[i]->tmp[0] = '\0';
+	}
+	return 0;
+}
+
+/* The first failure in the order of outputs: kmod's writes stopped at the first. */
+static int report_errors(const char *dname, struct depmod_out *const *outs, size_t n,
+			 int build_err)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (outs[i]->err < 0) {
+			ERR("could not write %s/%s: %s; nothing was changed\n", dname,
+			    outs[i]->name, strerror(-outs[i]->err));
+			return outs[i]->err;
+		}
+	}
+	if (build_err < 0)
+		ERR("could not build the output files: %s\n", strerror(-build_err));
+	return build_err;
+}
+
+static int print_text(struct depmod_out *const *outs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		ssize_t r;
+
+		if (outs[i]->binary)
+			continue;
+		r = write_str_safe(STDOUT_FILENO, outs[i]->buf.bytes,
+				   strbuf_used(&outs[i]->buf));
+		if (r < 0) {
+			ERR("could not write to stdout: %s\n", strerror((int)-r));
+			return (int)r;
+		}
+	}
+	return 0;
+}
+
+int depmod_publish_begin(struct depmod_publish *p, struct depmod_outputs *o)
+{
+	struct depmod_out *all[DEPMOD_N_OUTPUTS];
+	int err = 0;
+
+	p->dfd = -1;
+	if (p->to_stdout)
+		return 0;
+	p->dfd = outdir_open(p->dname);
+	if (p->dfd < 0)
+		return p->dfd;
+	depmod_outputs_list(o, all);
+	for (size_t i = 0; i < DEPMOD_N_OUTPUTS && err == 0; i++)
+		err = create_temp(p->dfd, p->dname, all[i]);
+	return err;
+}
+
+int depmod_publish_commit(struct depmod_publish *p, struct depmod_outputs *o,
+			  int write_err)
+{
+	struct depmod_out *all[DEPMOD_N_OUTPUTS];
+	int err;
+
+	depmod_outputs_list(o, all);
+	err = report_errors(p->dname, all, DEPMOD_N_OUTPUTS, write_err);
+	if (err < 0)
+		return err;
+	if (p->to_stdout)
+		return print_text(all, DEPMOD_N_OUTPUTS);
+	return publish(p->dfd, p->dname, all, DEPMOD_N_OUTPUTS);
+}
+
+void depmod_publish_end(struct depmod_publish *p, struct depmod_outputs *o)
+{
+	struct depmod_out *all[DEPMOD_N_OUTPUTS];
+
+	depmod_outputs_list(o, all);
+	for (size_t i = 0; i < DEPMOD_N_OUTPUTS; i++) {
+		if (all[i]->fd >= 0)
+			close(all[i]->fd);
+		all[i]->fd = -1;
+		if (all[i]->tmp[0] != '\0')
+			unlinkat(p->dfd, all[i]->tmp, 0);
+		all[i]->tmp[0] = '\0';
+	}
+	if (p->dfd >= 0)
+		close(p->dfd); /* drops the lock */
+	p->dfd = -1;
+}
