@@ -24,11 +24,15 @@
 #include "util/macro.h"
 #include "util/obuf.h"
 #include "util/strbuf.h"
+#include "util/fileio.h"
 #include "util/util.h"
 
 #define CACHE_NAME "modules.depmod-cache"
 #define CACHE_MAGIC "KDSDEPC3"
 #define HEADER_SIZE 24 /* magic, u32 count, u32 pad, u64 checksum */
+/* A whole distribution kernel takes about 10 MB: anything much bigger is no cache of
+ * ours. */
+#define CACHE_MAX_SIZE ((off_t)256 << 20)
 
 struct cache_entry {
 	const uint8_t *rec; /* into the mapping, just after the path */
@@ -149,10 +153,11 @@ int depmod_cache_open(struct depmod_cache *c)
 
 	if (asprintf(&path, "%s/" CACHE_NAME, c->dir) < 0)
 		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* a regular file, or nothing: a FIFO there must not hang us */
+	fd = open_regular(path, &st);
 	if (fd < 0)
 		return 0;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < HEADER_SIZE) {
+	if (st.st_size < HEADER_SIZE || st.st_size > CACHE_MAX_SIZE) {
 		close(fd);
 		return 0;
 	}
@@ -445,15 +450,24 @@ static bool cache_write(const struct depmod_modules *mods, int fd)
 	       pwrite(fd, header, sizeof(header), 0) == (ssize_t)sizeof(header);
 }
 
-static bool cache_write_temp(const struct depmod_modules *mods, const char *tmp)
+/*
+ * The new cache, into a temporary file of the cache's directory, opened once
+ * here.  A cache that could not be written whole is no cache: the old one
+ * stays.
+ */
+static bool cache_write_temp(struct depmod_cache *c)
 {
-	int fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+	char prefix[64];
 
-	if (fd < 0)
+	if (c->dirfd < 0)
+		c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c->dirfd < 0)
 		return false;
-	/* a cache that could not be written whole is no cache: the old one stays */
-	if (!cache_write(mods, fd) | (close(fd) < 0)) {
-		unlink(tmp);
+	snprintf(prefix, sizeof(prefix), "." CACHE_NAME ".%d.", (int)getpid());
+	if (tmpfile_open_at(&c->tmp, c->dirfd, prefix, ".depmod-tmp", 0644) < 0)
+		return false;
+	if (!cache_write(c->mods, c->tmp.fd)) {
+		tmpfile_discard(&c->tmp);
 		return false;
 	}
 	return true;
@@ -465,45 +479,32 @@ bool depmod_cache_save_begin(struct depmod_cache *c, const struct depmod_modules
 	if (c->index != NULL && n_from_cache == mods->n &&
 	    hash_get_count(c->index) == mods->n)
 		return false;
-	if (asprintf(&c->tmp, "%s/." CACHE_NAME ".%d.depmod-tmp", c->dir, (int)getpid()) <
-	    0) {
-		c->tmp = NULL;
-		return false;
-	}
 	c->mods = mods;
 	return true;
 }
 
 int depmod_cache_save(struct depmod_cache *c)
 {
-	c->written = cache_write_temp(c->mods, c->tmp);
+	c->written = cache_write_temp(c);
 	return 0;
 }
 
 void depmod_cache_finish(struct depmod_cache *c, bool publish)
 {
-	_cleanup_free_ char *path = NULL;
-
-	if (c->tmp == NULL)
+	if (c->mods == NULL)
 		return;
 	/* no thread, or the output directory did not exist yet: now */
 	if (publish && !c->written)
-		c->written = cache_write_temp(c->mods, c->tmp);
-	if (publish) {
-		bool placed = false;
-
-		if (c->written && asprintf(&path, "%s/" CACHE_NAME, c->dir) < 0)
-			path = NULL; /* asprintf leaves it undefined */
-		if (path != NULL)
-			placed = rename(c->tmp, path) == 0;
-		if (!placed)
-			DBG("could not write %s/%s\n", c->dir, CACHE_NAME);
-		c->written = c->written && !placed;
-	}
-	/* a temporary file that was not renamed is removed */
-	if (c->written)
-		unlink(c->tmp);
-	free(c->tmp);
-	c->tmp = NULL;
+		c->written = cache_write_temp(c);
+	if (publish && c->written && tmpfile_rename(&c->tmp, CACHE_NAME) == 0)
+		c->written = false;
+	else if (publish)
+		DBG("could not write %s/%s\n", c->dir, CACHE_NAME);
+	/* what was not renamed is removed */
+	tmpfile_discard(&c->tmp);
+	if (c->dirfd >= 0)
+		close(c->dirfd);
+	c->dirfd = -1;
+	c->mods = NULL;
 	c->written = false;
 }

@@ -14,6 +14,7 @@
 
 #include "tools/depmod-pipeline/modules.h"
 #include "util/arena.h"
+#include "util/fileio.h"
 #include "util/hash.h"
 
 struct depmod_cache {
@@ -26,8 +27,9 @@ struct depmod_cache {
 	size_t size;
 
 	/* the cache written */
-	const struct depmod_modules *mods;
-	char *tmp; /* its temporary file, while there is one */
+	const struct depmod_modules *mods; /* set while one is being written */
+	int dirfd;			   /* dir, opened once to write */
+	struct tmpfile tmp;		   /* the new cache */
 	bool written;
 };
 

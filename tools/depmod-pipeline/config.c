@@ -18,6 +18,7 @@
 
 #include "tools/depmod-pipeline/config.h"
 #include "tools/log.h"
+#include "util/fileio.h"
 #include "util/macro.h"
 
 const char *const depmod_default_cfg_paths[] = {
@@ -476,7 +477,7 @@ static int file_parse(struct depmod_cfg *cfg, const char *filename)
 	unsigned int linenum = 0;
 	char *line;
 	int err = 0;
-	FILE *fp = fopen(filename, "re");
+	FILE *fp = fopen_regular(filename);
 
 	if (fp == NULL) {
 		err = -errno;

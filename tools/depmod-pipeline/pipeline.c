@@ -157,7 +157,7 @@ int depmod_pipeline_run(struct depmod_cfg *cfg, const struct depmod_opts *opts)
 		.cfg = cfg,
 		.opts = opts,
 		.use_cache = opts->all && !opts->to_stdout && depmod_cache_enabled(),
-		.cache = { .dir = cfg->outdirname },
+		.cache = { .dir = cfg->outdirname, .dirfd = -1, .tmp.fd = -1 },
 		.pub = { .dname = cfg->outdirname,
 			 .to_stdout = opts->to_stdout,
 			 .dfd = -1 },

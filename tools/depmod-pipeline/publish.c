@@ -29,29 +29,35 @@
 
 #define TMP_SUFFIX ".depmod-tmp"
 
-/* Temporary files of depmods killed before they could rename them. */
+/*
+ * Temporary files of depmods killed before they could rename them: named
+ * ".<output>.<pid>.<random>.depmod-tmp" (a file system without O_TMPFILE
+ * has them named while written; with it, only between link and rename).
+ * Our own cache may be being written already under such a name.
+ */
 static void remove_stale_temps(int dfd)
 {
-	char own[32];
-
-	/* ours: the cache may be being written already */
-	snprintf(own, sizeof(own), ".%d" TMP_SUFFIX, (int)getpid());
+	char own[64];
+	size_t slen = strlen(TMP_SUFFIX);
 	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 
+	snprintf(own, sizeof(own), ".modules.depmod-cache.%d.", (int)getpid());
 	if (dir == NULL) {
 		if (fd >= 0)
 			close(fd);
 		return;
 	}
 	while ((de = readdir(dir)) != NULL) {
-		size_t len = strlen(de->d_name), slen = strlen(TMP_SUFFIX);
+		size_t len = strlen(de->d_name);
 
-		if (strstartswith(de->d_name, ".modules.") && len > slen &&
-		    streq(de->d_name + len - slen, TMP_SUFFIX) &&
-		    !(len > strlen(own) && streq(de->d_name + len - strlen(own), own)))
-			unlinkat(dfd, de->d_name, 0);
+		if (!strstartswith(de->d_name, ".modules.") || len <= slen ||
+		    !streq(de->d_name + len - slen, TMP_SUFFIX))
+			continue;
+		if (strstartswith(de->d_name, own) && len == strlen(own) + 8 + slen)
+			continue;
+		unlinkat(dfd, de->d_name, 0);
 	}
 	closedir(dir);
 }
@@ -85,31 +91,44 @@ static int outdir_open(const char *dname)
 
 static int create_temp(int dfd, const char *dname, struct depmod_out *o)
 {
-	snprintf(o->tmp, sizeof(o->tmp), ".%s.%d" TMP_SUFFIX, o->name, (int)getpid());
-	unlinkat(dfd, o->tmp, 0);
-	o->fd = openat(dfd, o->tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-	if (o->fd < 0) {
-		int err = -errno;
+	char prefix[64];
+	int err;
 
-		ERR("could not create %s/%s: %m\n", dname, o->tmp);
-		o->tmp[0] = '\0';
+	snprintf(prefix, sizeof(prefix), ".%s.%d.", o->name, (int)getpid());
+	err = tmpfile_open_at(&o->tmp, dfd, prefix, TMP_SUFFIX, 0644);
+	if (err < 0) {
+		ERR("could not create a temporary file in %s for %s: %s\n", dname,
+		    o->name, strerror(-err));
 		return err;
 	}
+	o->fd = o->tmp.fd;
 	return 0;
 }
 
-/* Every output was written whole: they replace the old ones. */
-static int publish(int dfd, const char *dname, struct depmod_out *const *outs, size_t n)
+/*
+ * Every output was written whole: each is closed and linked under its
+ * temporary name (a late write error shows here), then all replace the old
+ * ones.
+ */
+static int publish(const char *dname, struct depmod_out *const *outs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (renameat(dfd, outs[i]->tmp, dfd, outs[i]->name) != 0) {
-			int err = -errno;
+		int err = tmpfile_link(&outs[i]->tmp);
 
-			ERR("could not rename %s/%s to %s: %m\n", dname, outs[i]->tmp,
-			    outs[i]->name);
+		if (err < 0) {
+			ERR("could not write %s/%s: %s; nothing was changed\n", dname,
+			    outs[i]->name, strerror(-err));
 			return err;
 		}
-		outs[i]->tmp[0] = '\0';
+	}
+	for (size_t i = 0; i < n; i++) {
+		int err = tmpfile_rename(&outs[i]->tmp, outs[i]->name);
+
+		if (err < 0) {
+			ERR("could not replace %s/%s: %s\n", dname, outs[i]->name,
+			    strerror(-err));
+			return err;
+		}
 	}
 	return 0;
 }
@@ -176,7 +195,7 @@ int depmod_publish_commit(struct depmod_publish *p, struct depmod_outputs *o,
 		return err;
 	if (p->to_stdout)
 		return print_text(all, DEPMOD_N_OUTPUTS);
-	return publish(p->dfd, p->dname, all, DEPMOD_N_OUTPUTS);
+	return publish(p->dname, all, DEPMOD_N_OUTPUTS);
 }
 
 void depmod_publish_end(struct depmod_publish *p, struct depmod_outputs *o)
@@ -185,12 +204,8 @@ void depmod_publish_end(struct depmod_publish *p, struct depmod_outputs *o)
 
 	depmod_outputs_list(o, all);
 	for (size_t i = 0; i < DEPMOD_N_OUTPUTS; i++) {
-		if (all[i]->fd >= 0)
-			close(all[i]->fd);
+		tmpfile_discard(&all[i]->tmp);
 		all[i]->fd = -1;
-		if (all[i]->tmp[0] != '\0')
-			unlinkat(p->dfd, all[i]->tmp, 0);
-		all[i]->tmp[0] = '\0';
 	}
 	if (p->dfd >= 0)
 		close(p->dfd); /* drops the lock */

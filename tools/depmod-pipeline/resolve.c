@@ -15,6 +15,7 @@
 #include "tools/depmod-pipeline/resolve.h"
 #include "tools/depmod-pipeline/task.h"
 #include "tools/log.h"
+#include "util/fileio.h"
 #include "util/macro.h"
 #include "util/strbuf.h"
 
@@ -94,7 +95,7 @@ int depmod_load_symvers(struct depmod_resolve *d, const char *filename)
 	unsigned int linenum = 0;
 	char line[10240];
 	int err = 0;
-	FILE *fp = fopen(filename, "re");
+	FILE *fp = fopen_regular(filename);
 
 	if (fp == NULL)
 		return -errno;
@@ -127,7 +128,7 @@ int depmod_load_system_map(struct depmod_resolve *d, const char *filename)
 	unsigned int linenum = 0;
 	char line[10240];
 	int err = 0;
-	FILE *fp = fopen(filename, "re");
+	FILE *fp = fopen_regular(filename);
 
 	if (fp == NULL)
 		return -errno;

@@ -20,6 +20,7 @@
 #include "libkmod/libkmod-signature.h"
 #include "tools/depmod-pipeline/scan.h"
 #include "tools/log.h"
+#include "util/fileio.h"
 #include "util/macro.h"
 #include "util/util.h"
 
@@ -427,7 +428,7 @@ int depmod_modules_sort(struct depmod_modules *mods, const struct depmod_cfg *cf
 
 	if (asprintf(&path, "%s/modules.order", s->cfg->dirname) < 0)
 		return -ENOMEM;
-	fp = fopen(path, "re");
+	fp = fopen_regular(path);
 	if (fp == NULL) {
 		err = errno == ENOMEM ? -ENOMEM : 0;
 		WRN("could not open modules.order at %s: %m\n", s->cfg->dirname);

@@ -18,6 +18,7 @@
 #include "tools/depmod-pipeline/write.h"
 #include "tools/log.h"
 #include "util/arena.h"
+#include "util/fileio.h"
 #include "util/macro.h"
 #include "util/strbuf.h"
 #include "util/util.h"
@@ -69,19 +70,15 @@ static int out_flush_some(struct depmod_out *o)
 	return out_write(o);
 }
 
-/* The output is complete: the rest goes to its file, which is closed. */
+/* The output is complete: the rest goes to its file. */
 static int out_end(struct depmod_out *o)
 {
-	int fd = o->fd;
-
-	if (fd < 0)
+	if (o->fd < 0)
 		return 0;
 	out_write(o);
 	/* its memory goes to the next output of the thread */
 	strbuf_release(&o->buf);
-	o->fd = -1;
-	if (close(fd) < 0 && o->err == 0)
-		o->err = -errno;
+	o->fd = -1; /* done with it: publish closes it */
 	return o->err;
 }
 
@@ -335,7 +332,10 @@ static int out_symbols_bin(const struct writer *wr, const struct depmod_symbol *
 	return index_take(w, o);
 }
 
-/* A whole file of the version directory; -ENOENT is warned about. */
+/* The kernel's modules.builtin* take about 1 MB; more is no file of the kernel's. */
+#define INPUT_MAX_SIZE ((off_t)256 << 20)
+
+/* A whole file of the version directory; a missing one is warned about. */
 static int read_input(const struct writer *wr, const char *name, char **mem, size_t *len)
 {
 	_cleanup_free_ char *path = NULL;
@@ -345,12 +345,16 @@ static int read_input(const struct writer *wr, const char *name, char **mem, siz
 
 	if (asprintf(&path, "%s/%s", wr->cfg->dirname, name) < 0)
 		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		int err = -errno;
-
-		WRN("could not open %s at %s: %m\n", name, wr->cfg->dirname);
-		return err;
+	fd = open_regular(path, &st);
+	if (fd < 0) {
+		WRN("could not open %s at %s: %s\n", name, wr->cfg->dirname,
+		    strerror(-fd));
+		return fd;
+	}
+	if (st.st_size > INPUT_MAX_SIZE) {
+		ERR("%s: %lld bytes, more than %lld\n", path, (long long)st.st_size,
+		    (long long)INPUT_MAX_SIZE);
+		return -EFBIG;
 	}
 	*mem = malloc((size_t)st.st_size + 1);
 	if (*mem == NULL)
@@ -632,8 +636,10 @@ void depmod_outputs_list(struct depmod_outputs *o,
 }
 
 /* The files, each by its name in the struct. */
-#define TEXT(file) ((struct depmod_out){ .name = (file), .binary = false, .fd = -1 })
-#define INDEX(file) ((struct depmod_out){ .name = (file), .binary = true, .fd = -1 })
+#define OUT(file, bin)                                                                   \
+	((struct depmod_out){ .name = (file), .binary = (bin), .fd = -1, .tmp.fd = -1 })
+#define TEXT(file) OUT(file, false)
+#define INDEX(file) OUT(file, true)
 
 void depmod_outputs_init(struct depmod_outputs *o)
 {

@@ -10,16 +10,17 @@
 #include <stdbool.h>
 
 #include "tools/depmod-pipeline/resolve.h"
+#include "util/fileio.h"
 #include "util/strbuf.h"
 
 struct depmod_out {
-	const char *name;  /* in the output directory */
-	bool binary;	   /* an index, not printed by depmod -n */
-	int fd;		   /* publish's temporary file; -1: kept whole in buf */
-	char tmp[128];	   /* publish's name for it, "" when none */
-	struct strbuf buf; /* what is not written yet (-n: all of it) */
-	int err;	   /* the first write error */
-	struct strbuf log; /* messages of making it */
+	const char *name;   /* in the output directory */
+	bool binary;	    /* an index, not printed by depmod -n */
+	int fd;		    /* where it is written; -1: kept whole in buf */
+	struct tmpfile tmp; /* publish's file behind fd */
+	struct strbuf buf;  /* what is not written yet (-n: all of it) */
+	int err;	    /* the first write error */
+	struct strbuf log;  /* messages of making it */
 };
 
 struct depmod_outputs {
