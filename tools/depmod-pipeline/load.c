@@ -17,16 +17,26 @@
 
 #include "libkmod/libkmod-elf.h"
 #include "libkmod/libkmod-file.h"
+#include "tools/depmod-pipeline/budget.h"
 #include "tools/depmod-pipeline/load.h"
 #include "tools/depmod-pipeline/task.h"
 #include "tools/log.h"
 #include "util/macro.h"
 
-/* What the loader's threads share: the modules, and the next one to take. */
+/*
+ * The images the threads hold at once stay within this: the library's cap
+ * for one image.  A distribution's modules take a few MiB at most, so real
+ * trees never wait; a tree of huge (or hostile) images is read one or two
+ * images at a time instead of one per thread.
+ */
+#define IMAGE_BUDGET ((size_t)1 << 30)
+
+/* What the loader's threads share: the modules, the next one to take, the budget. */
 struct loader_run {
 	struct depmod_modules *mods;
 	const struct depmod_cache *cache;
 	atomic_size_t next;
+	struct depmod_budget budget;
 };
 
 /* A set of the names of a module's needs: open addressing, a power of two slots. */
@@ -123,16 +133,26 @@ static int add_unreferenced_versions(struct depmod_mod *mod, const struct kmod_e
 	return 0;
 }
 
-static void load_one(struct depmod_mod *mod)
+static void load_one(struct depmod_mod *mod, struct depmod_budget *budget)
 {
 	struct kmod_file *file = NULL;
 	struct kmod_elf *elf = NULL;
+	size_t reserved = 0, size;
 	int r;
 
 	/* Only the headers and the sections depmod asks for are read. */
 	r = kmod_file_open(NULL, mod->path, &file);
-	if (r == 0)
+	if (r == 0) {
+		/* a size nothing tells is reserved as the whole budget: alone */
+		reserved = depmod_image_size(file, budget->limit);
+		depmod_budget_take(budget, reserved);
 		r = kmod_file_load_sparse(file);
+	}
+	/* a container that said less than its data: the rest counts too */
+	if (r == 0 && (size = kmod_file_get_size(file)) > reserved) {
+		depmod_budget_charge(budget, size - reserved);
+		reserved = size;
+	}
 	if (r == 0)
 		r = kmod_elf_new_sparse(kmod_file_get_contents(file),
 					kmod_file_get_size(file), kmod_file_fill_cb, file,
@@ -155,6 +175,8 @@ static void load_one(struct depmod_mod *mod)
 out:
 	kmod_elf_free(elf);
 	kmod_file_free(file);
+	if (reserved > 0)
+		depmod_budget_give(budget, reserved);
 }
 
 struct load_job {
@@ -177,7 +199,7 @@ static int load_worker(void *data)
 		if (run->cache != NULL && depmod_cache_fill(run->cache, mod, job->arena))
 			mod->from_cache = true;
 		else
-			load_one(mod);
+			load_one(mod, &run->budget);
 	}
 }
 
@@ -188,10 +210,15 @@ int depmod_load(struct depmod_loader *l, struct depmod_modules *mods)
 	unsigned int n = depmod_jobs(mods->n);
 
 	atomic_init(&run.next, 0);
+	depmod_budget_init(&run.budget, IMAGE_BUDGET);
 	DBG("load symbols (%zu modules)\n", mods->n);
 	for (unsigned int i = 0; i < n; i++)
 		job[i] = (struct load_job){ &run, &l->arenas[i] };
 	depmod_parallel(n, load_worker, job, sizeof(job[0]));
+	if (run.budget.waits > 0)
+		DBG("%zu modules waited for memory (%zu MiB for all images at once)\n",
+		    run.budget.waits, IMAGE_BUDGET >> 20);
+	depmod_budget_destroy(&run.budget);
 
 	for (size_t i = 0; i < mods->n; i++) {
 		const struct depmod_mod *mod = mods->v[i];

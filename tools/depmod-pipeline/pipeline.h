@@ -7,6 +7,7 @@
  *   config.c   depmod.d (the command line is depmod.c's)
  *   scan.c     the module files, in output order          → modules.h records
  *   load.c     what each one says (cache.c: unchanged ones) → modinfo, symbols
+ *              (budget.c: the memory all images in flight share)
  *   resolve.c  symbols → dependencies, their order, cycles
  *   write.c    the content of every output file
  *   publish.c  temporary files, renamed all at once (or stdout for -n)
