@@ -192,7 +192,10 @@ static int search_file(struct scan *s, size_t baselen, const char *path)
 	return mod_add(s, path, modname);
 }
 
-/* -w: a detached signature with no module next to it, or one the kernel would refuse. */
+/*
+ * -w: a detached signature with no module next to it, or one the kernel (or
+ * insmod) would refuse.
+ */
 static void check_sig(int dfd, const char *name, size_t namelen, const char *path)
 {
 	char modfile[NAME_MAX + 1], msg[256], *buf;
@@ -209,9 +212,11 @@ static void check_sig(int dfd, const char *name, size_t namelen, const char *pat
 		    name);
 		return;
 	}
-	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		WRN("%s: cannot read signature: %m\n", path);
+	/* insmod's rule: a symlink is followed, to a regular file only */
+	fd = open_regular_at(dfd, name, false, &st);
+	if (fd < 0) {
+		WRN("%s: cannot read signature: %s\n", path,
+		    fd == -EINVAL ? "not a regular file" : strerror(-fd));
 		goto out;
 	}
 	if (st.st_size > DETACHED_SIG_MAX_SIZE) {
