@@ -275,8 +275,10 @@ char *sig_path_of(const char *path)
 {
 	char *p;
 
-	if (asprintf(&p, "%s.sig", path) < 0)
+	if (asprintf(&p, "%s.sig", path) < 0) {
 		CRIT("out of memory\n");
+		return NULL;
+	}
 	return p;
 }
 
@@ -286,8 +288,10 @@ char *sig_hex_line(const uint8_t *buf, size_t len)
 	char *hex = malloc(len * 3 + 1);
 	char *q = hex;
 
-	if (hex == NULL)
+	if (hex == NULL) {
 		CRIT("out of memory\n");
+		return NULL;
+	}
 	for (size_t i = 0; i < len; i++) {
 		if (i > 0)
 			*q++ = ':';

@@ -228,12 +228,18 @@ static int do_depmod(int argc, char *argv[])
 		}
 		cfg.kversion = argv[optind++];
 	} else {
-		if (uname(&un) < 0)
+		if (uname(&un) < 0) {
 			CRIT("uname() failed: %m\n");
+			r = -1;
+			goto out;
+		}
 		cfg.kversion = un.release;
 	}
-	if (set_dirs(&a, &cfg) < 0)
+	if (set_dirs(&a, &cfg) < 0) {
 		CRIT("out of memory\n");
+		r = -1;
+		goto out;
+	}
 	if (optind == argc)
 		a.all = true;
 

@@ -43,6 +43,12 @@ static int cache_save_task(void *cache)
 	return depmod_cache_save(cache);
 }
 
+/*
+ * Each stage returns 0 or -errno.  A stage that cannot go on says why
+ * (FATAL, as kmod) and returns its error: nothing exits but main, once
+ * every thread is joined and everything freed.
+ */
+
 /* Stage 1: the kernel's symbols first (kmod's order of messages), then depmod.d. */
 static int configure(struct pipeline *pl)
 {
@@ -52,54 +58,84 @@ static int configure(struct pipeline *pl)
 
 	if (opts->symvers != NULL) {
 		err = depmod_load_symvers(&pl->res, opts->symvers);
-		if (err < 0)
+		if (err < 0) {
 			CRIT("could not load %s: %s\n", opts->symvers, strerror(-err));
+			return err;
+		}
 	} else if (opts->system_map != NULL) {
 		err = depmod_load_system_map(&pl->res, opts->system_map);
-		if (err < 0)
+		if (err < 0) {
 			CRIT("could not load %s: %s\n", opts->system_map, strerror(-err));
+			return err;
+		}
 	} else if (cfg->print_unknown) {
 		WRN("-e needs -E or -F\n");
 		cfg->print_unknown = false;
 	}
-	if (opts->all && depmod_cfg_load(cfg, opts->config_paths) < 0)
-		CRIT("could not load configuration files\n");
+	if (opts->all) {
+		err = depmod_cfg_load(cfg, opts->config_paths);
+		if (err < 0) {
+			CRIT("could not load configuration files\n");
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* depmod VERSION FILE...: the files given, which must be absolute paths. */
+static int scan_files(struct pipeline *pl)
+{
+	const struct depmod_opts *opts = pl->opts;
+
+	for (int i = 0; i < opts->n_files; i++) {
+		const char *path = opts->files[i];
+		int err;
+
+		if (path[0] != '/') {
+			CRIT("%s: not absolute path.\n", path);
+			return -EINVAL;
+		}
+		err = depmod_scan_file(&pl->mods, pl->cfg, path);
+		if (err < 0) {
+			CRIT("could not create module %s: %s\n", path, strerror(-err));
+			return err;
+		}
+	}
 	return 0;
 }
 
 /* Stage 2: the module files; the cache is read meanwhile. */
 static int scan(struct pipeline *pl)
 {
-	const struct depmod_opts *opts = pl->opts;
-	int err;
+	int err, cache_err;
 
-	if (opts->all) {
+	if (pl->opts->all) {
 		if (pl->use_cache)
 			depmod_task_start(&pl->cache_open, cache_open_task, &pl->cache);
 		err = depmod_scan(&pl->mods, pl->cfg);
-		/* joined before anything can exit */
-		if (depmod_task_join(&pl->cache_open) == -ENOMEM)
+		cache_err = depmod_task_join(&pl->cache_open);
+		if (cache_err == -ENOMEM) {
 			CRIT("out of memory\n");
-		if (err < 0)
-			CRIT("could not search modules: %s\n", strerror(-err));
-	} else {
-		for (int i = 0; i < opts->n_files; i++) {
-			const char *path = opts->files[i];
-
-			if (path[0] != '/')
-				CRIT("%s: not absolute path.\n", path);
-			err = depmod_scan_file(&pl->mods, pl->cfg, path);
-			if (err < 0)
-				CRIT("could not create module %s: %s\n", path,
-				     strerror(-err));
+			return cache_err;
 		}
+		if (err < 0) {
+			CRIT("could not search modules: %s\n", strerror(-err));
+			return err;
+		}
+	} else {
+		err = scan_files(pl);
+		if (err < 0)
+			return err;
 	}
 	err = depmod_modules_build_array(&pl->mods);
-	if (err < 0)
+	if (err < 0) {
 		CRIT("could not build module array: %s\n", strerror(-err));
-	if (depmod_modules_sort(&pl->mods, pl->cfg) < 0)
+		return err;
+	}
+	err = depmod_modules_sort(&pl->mods, pl->cfg);
+	if (err < 0)
 		CRIT("out of memory\n");
-	return 0;
+	return err;
 }
 
 /* Stage 3: read the modules; a new cache, if it changed, is written meanwhile. */
@@ -123,9 +159,8 @@ static int resolve(struct pipeline *pl)
 	if (err == 0)
 		err = depmod_load_dependencies(&pl->res);
 	if (err == -ENOMEM) {
-		depmod_task_join(&pl->cache_save);
-		depmod_cache_finish(&pl->cache, false);
 		CRIT("out of memory\n");
+		return err;
 	}
 	if (err == 0)
 		err = depmod_calculate_dependencies(&pl->res);
@@ -165,11 +200,14 @@ int depmod_pipeline_run(struct depmod_cfg *cfg, const struct depmod_opts *opts)
 	int err;
 
 	depmod_outputs_init(&pl.outs);
-	if (depmod_modules_init(&pl.mods) < 0 ||
-	    depmod_resolve_init(&pl.res, cfg, &pl.mods) < 0)
-		CRIT("depmod_init: %s\n", strerror(ENOMEM));
+	err = depmod_modules_init(&pl.mods);
+	if (err == 0)
+		err = depmod_resolve_init(&pl.res, cfg, &pl.mods);
+	if (err < 0)
+		CRIT("depmod_init: %s\n", strerror(-err));
 
-	err = configure(&pl);
+	if (err == 0)
+		err = configure(&pl);
 	if (err == 0)
 		err = scan(&pl);
 	if (err == 0)

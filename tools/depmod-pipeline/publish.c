@@ -144,6 +144,10 @@ static int report_errors(const char *dname, struct depmod_out *const *outs, size
 			return outs[i]->err;
 		}
 	}
+	for (size_t i = 0; i < n && build_err < 0; i++) {
+		if (outs[i]->fatal)
+			return build_err; /* said already */
+	}
 	if (build_err < 0)
 		ERR("could not build the output files: %s\n", strerror(-build_err));
 	return build_err;

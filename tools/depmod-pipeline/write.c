@@ -108,18 +108,25 @@ static const char *non_ascii(const char *s)
 	return NULL;
 }
 
-/* kmod aborts on keys it cannot store; so do we. */
-static int index_add(struct kmod_index_writer *w, const char *key, const char *value,
-		     unsigned int prio)
+/*
+ * kmod stops at keys it cannot store; so do we: the message is held with
+ * @o, which is marked fatal, and the error goes back to the pipeline.
+ */
+static int index_add(struct depmod_out *o, struct kmod_index_writer *w, const char *key,
+		     const char *value, unsigned int prio)
 {
 	int r = kmod_index_writer_add(w, key, value, prio);
 
 	if (r == -EINVAL) {
 		const char *s = non_ascii(key) ? key : value, *p = non_ascii(s);
 
-		CRIT("Module index: bad character '%c'=0x%x - only 7-bit ASCII is "
-		     "supported:\n%s\n",
-		     *p, (unsigned char)*p, s);
+		if (p != NULL)
+			CRIT("Module index: bad character '%c'=0x%x - "
+			     "only 7-bit ASCII is supported:\n%s\n",
+			     *p, (unsigned char)*p, s);
+		else
+			CRIT("Module index: cannot store %s %s\n", key, value);
+		o->fatal = true;
 	}
 	return r;
 }
@@ -184,7 +191,7 @@ static int out_deps_bin(const struct writer *wr, char **lines, struct depmod_out
 
 	for (size_t i = 0; i < wr->mods->n && err == 0; i++) {
 		const struct depmod_mod *mod = wr->mods->v[i];
-		int r = index_add(w, mod->modname, lines[i], mod->idx);
+		int r = index_add(o, w, mod->modname, lines[i], mod->idx);
 
 		if (r == 1 && wr->cfg->warn_dups)
 			WRN("duplicate module deps:\n%s\n", lines[i]);
@@ -268,7 +275,7 @@ static int out_aliases_bin(const struct writer *wr, struct depmod_out *o)
 				WRN("Unmatched bracket in %s\n", v);
 				continue;
 			}
-			r = index_add(w, alias, mod->modname, mod->idx);
+			r = index_add(o, w, alias, mod->modname, mod->idx);
 			if (r == 1 && wr->cfg->warn_dups)
 				WRN("duplicate module alias:\n%s %s\n", alias,
 				    mod->modname);
@@ -319,7 +326,7 @@ static int out_symbols_bin(const struct writer *wr, const struct depmod_symbol *
 			err = -ENOMEM;
 			break;
 		}
-		r = index_add(w, k, syms[i]->owner->modname, syms[i]->owner->idx);
+		r = index_add(o, w, k, syms[i]->owner->modname, syms[i]->owner->idx);
 		if (r == 1 && wr->cfg->warn_dups)
 			WRN("duplicate module syms:\n%s %s\n", k,
 			    syms[i]->owner->modname);
@@ -393,8 +400,10 @@ static int out_builtin_bin(const struct writer *wr, struct depmod_out *o)
 			    end < mem + len ? "\n" : "");
 			continue;
 		}
-		if (path_to_modname(line, modname, NULL) != NULL)
-			err = index_add(w, modname, "", 0) < 0 ? -ENOMEM : 0;
+		if (path_to_modname(line, modname, NULL) != NULL) {
+			err = index_add(o, w, modname, "", 0);
+			err = err < 0 ? err : 0;
+		}
 	}
 	if (err < 0) {
 		kmod_index_writer_free(w);
@@ -469,7 +478,8 @@ static int out_builtin_alias_bin(const struct writer *wr, struct depmod_out *o)
 				WRN("Unmatched bracket in %s\n", v);
 				continue;
 			}
-			err = index_add(w, alias, name, 0) < 0 ? -ENOMEM : 0;
+			err = index_add(o, w, alias, name, 0);
+			err = err < 0 ? err : 0;
 		}
 	}
 	hash_free(seen);
@@ -617,8 +627,12 @@ int depmod_write(struct depmod_outputs *o, struct depmod_resolve *res, bool to_s
 	err = make_dep_outputs(&wr);
 	err_modinfo = depmod_task_join(&modinfo);
 	depmod_outputs_list(o, all);
-	for (size_t i = 0; i < DEPMOD_N_OUTPUTS; i++)
+	/* kmod, making them in this order, stops at the first fatal one */
+	for (size_t i = 0; i < DEPMOD_N_OUTPUTS; i++) {
 		log_replay(&all[i]->log);
+		if (all[i]->fatal)
+			return -EINVAL;
+	}
 	return err < 0 ? err : err_modinfo;
 }
 

@@ -21,6 +21,7 @@ struct depmod_out {
 	struct strbuf buf;  /* what is not written yet (-n: all of it) */
 	int err;	    /* the first write error */
 	struct strbuf log;  /* messages of making it */
+	bool fatal;	    /* it could not be made, and its log says why */
 };
 
 struct depmod_outputs {
