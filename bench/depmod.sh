@@ -45,7 +45,8 @@ while read -r kver tree; do
 	[[ -n $kver ]] || continue
 	root=$work/root
 	rm -rf "$root"
-	mkdir -p "$root/lib/modules/$kver"
+	# var/cache: where the cache of the incremental run lives
+	mkdir -p "$root/lib/modules/$kver" "$root/var/cache"
 	ln -s "$tree/lib/modules/$kver/kernel" "$root/lib/modules/$kver/kernel"
 	for f in modules.order modules.builtin modules.builtin.modinfo; do
 		[[ ! -f $tree/lib/modules/$kver/$f ]] || cp "$tree/lib/modules/$kver/$f" "$root/lib/modules/$kver/"

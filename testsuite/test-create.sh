@@ -67,29 +67,34 @@ printf '%s\0' ext4.alias=fs-ext4 >"$dir/modules.builtin.modinfo"
 outputs=(modules.dep modules.dep.bin modules.alias modules.alias.bin modules.softdep
 	modules.weakdep modules.symbols modules.symbols.bin modules.builtin.bin
 	modules.builtin.alias.bin modules.devname)
-cache=modules.depmod-cache
+# the cache: <root>/var/cache/kmod-ds/depmod/<kver>
+cachedir=$root/var/cache/kmod-ds/depmod
 # the temporary names depmod used to build from its pid: 1 in a new pid namespace
 temps=()
-for n in "${outputs[@]}" "$cache"; do
+for n in "${outputs[@]}" modules.depmod-cache; do
 	temps+=(".$n.1.depmod-tmp" ".$n.2.depmod-tmp")
 done
 
-plant "$dir" "${outputs[@]}" "$cache" "${temps[@]}"
+plant "$dir" "${outputs[@]}" modules.depmod-cache "${temps[@]}"
+plant "$cachedir" "$kver"
 "$depmod" -b "$root" -C "$cfg" "$kver" 2>"$testdir/err"
 is "$?" 0 "depmod, links at every output and at the cache: exit 0"
 untouched "depmod"
-is "$(regular_files "$dir" "${outputs[@]}" "$cache")" "" "depmod: outputs and cache replace the links"
-like "$(head -c 8 "$dir/$cache")" '^KDSDEPC[0-9]$' "depmod: the cache is a cache"
+is "$(regular_files "$dir" "${outputs[@]}")" "" "depmod: outputs replace the links"
+is "$(regular_files "$cachedir" "$kver")" "" "depmod: the cache replaces the link"
+like "$(head -c 8 "$cachedir/$kver")" '^KDSDEPC[0-9]$' "depmod: the cache is a cache"
 is "$(cat "$testdir/err")" "" "depmod: nothing to say"
 
 if need_or_skip "unshare --pid (a pid namespace)" unshare --pid --fork true; then
 	# the cache is written only when something changed: a new module
 	cp "$fx/mod-foo-a.ko" "$dir/kernel/mod-new.ko"
-	plant "$dir" "${outputs[@]}" "$cache" "${temps[@]}"
+	plant "$dir" "${outputs[@]}" modules.depmod-cache "${temps[@]}"
+	plant "$cachedir" "$kver"
 	unshare --pid --fork "$depmod" -b "$root" -C "$cfg" "$kver" 2>"$testdir/err"
 	is "$?" 0 "depmod as pid 1, links at every name built from its pid: exit 0"
 	untouched "depmod as pid 1"
-	is "$(regular_files "$dir" "${outputs[@]}" "$cache")" "" "depmod as pid 1: links replaced"
+	is "$(regular_files "$dir" "${outputs[@]}")|$(regular_files "$cachedir" "$kver")" "|" \
+		"depmod as pid 1: links replaced"
 	is "$(find "$dir" -maxdepth 1 -name '.*depmod-tmp' | wc -l)" 0 \
 		"depmod as pid 1: no temporary file (nor planted link) left"
 	grep -q mod_new "$dir/modules.dep" 2>/dev/null || grep -q mod-new "$dir/modules.dep"
@@ -98,12 +103,13 @@ fi
 
 # -o: a planted link in an output directory that exists already
 out=$testdir/out
-plant "$out/lib/modules/$kver" "${outputs[@]}" "$cache"
+plant "$out/lib/modules/$kver" "${outputs[@]}"
+plant "$out/var/cache/kmod-ds/depmod" "$kver"
 "$depmod" -b "$root" -o "$out" -C "$cfg" "$kver" 2>/dev/null
 is "$?" 0 "depmod -o, links in the output directory: exit 0"
 untouched "depmod -o"
-is "$(regular_files "$out/lib/modules/$kver" "${outputs[@]}" "$cache")" "" \
-	"depmod -o: links replaced"
+is "$(regular_files "$out/lib/modules/$kver" "${outputs[@]}")|$(regular_files \
+	"$out/var/cache/kmod-ds/depmod" "$kver")" "|" "depmod -o: links replaced"
 
 # --- static-nodes --output ------------------------------------------------------------------
 
@@ -200,9 +206,13 @@ if need_or_skip "strace" strace -V; then
 	}
 	cp "$fx/mod-foo-b.ko" "$dir/kernel/mod-other.ko" # so that the cache is written too
 	st "$testdir/depmod.trace" "$depmod" -b "$root" -C "$cfg" "$kver"
-	check_trace "strace depmod" "$testdir/depmod.trace" "$dir" 12
+	check_trace "strace depmod" "$testdir/depmod.trace" "$dir" 11
+	check_trace "strace depmod, its cache" "$testdir/depmod.trace" "$cachedir" 1
+	mkdir -p "$testdir/out2/var/cache"
 	st "$testdir/depmod-o.trace" "$depmod" -b "$root" -o "$testdir/out2" -C "$cfg" "$kver"
-	check_trace "strace depmod -o" "$testdir/depmod-o.trace" "$testdir/out2/lib/modules/$kver" 12
+	check_trace "strace depmod -o" "$testdir/depmod-o.trace" "$testdir/out2/lib/modules/$kver" 11
+	check_trace "strace depmod -o, its cache" "$testdir/depmod-o.trace" \
+		"$testdir/out2/var/cache/kmod-ds/depmod" 1
 	st "$testdir/sn.trace" env TRAP_ROOT="$snroot" TRAP_UNAME_R=$kver TRAP_PASSTHROUGH="$testdir" \
 		LD_PRELOAD="$TRAP_LIB" "$kmod" static-nodes -o "$testdir/snout/nodes.conf"
 	check_trace "strace static-nodes --output" "$testdir/sn.trace" "$testdir/snout" 1

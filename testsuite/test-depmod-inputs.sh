@@ -53,11 +53,13 @@ fifo_at() {
 		not_ok "$label: depmod did not hang (exit $rc)"
 }
 
-fifo_at "FIFO as modules.depmod-cache" "$dir/modules.depmod-cache" -C "$cfg"
+cachef=$root/var/cache/kmod-ds/depmod/$kver
+mkdir -p "${cachef%/*}"
+fifo_at "FIFO as the depmod cache" "$cachef" -C "$cfg"
 is "$rc|$(cat "$testdir/err")" "0|" "FIFO as the cache: no cache, exit 0, silent"
 is_file "$dir/modules.dep" "$testdir/ref/modules.dep" "FIFO as the cache: modules.dep as before"
 # a FIFO still there would hang head itself
-like "$([[ -f $dir/modules.depmod-cache ]] && head -c 8 "$dir/modules.depmod-cache")" \
+like "$([[ -f $cachef ]] && head -c 8 "$cachef")" \
 	'^KDSDEPC[0-9]$' "FIFO as the cache: replaced by a cache"
 
 fresh_tree
@@ -137,7 +139,7 @@ like "$(cat "$dir/modules.dep")" "$testdir/ext/extmod.ko:" "6.*+ matches the ker
 if need_or_skip "Debian's depmod at $deb" test -x "$deb"; then
 	rm -rf "$root.deb"
 	cp -a "$root" "$root.deb"
-	rm -f "$root.deb/lib/modules/$kver/modules.depmod-cache"
+	rm -rf "$root.deb/var"
 	timeout 60 "$deb" -b "$root.deb" -C "$testdir/stack.conf" "$kver" 2>"$testdir/deb.err"
 	is "$?|$(cat "$testdir/deb.err")" "0|" "Debian's depmod takes the same patterns"
 	is_file "$dir/modules.dep" "$root.deb/lib/modules/$kver/modules.dep" \

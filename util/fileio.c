@@ -239,3 +239,20 @@ int open_parent_dir(const char *path, const char **base)
 	free(dir);
 	return fd < 0 ? -errno : fd;
 }
+
+DIR *opendir_at(int dirfd)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir;
+
+	if (fd < 0)
+		return NULL;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+	}
+	return dir;
+}

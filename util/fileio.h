@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -78,3 +79,10 @@ void tmpfile_discard(struct tmpfile *t);
  * fd or -errno: -ENOENT for "", -EISDIR for a path ending in '/'.
  */
 int open_parent_dir(const char *path, const char **base);
+
+/*
+ * A stream over the entries of the directory @dirfd, which stays open and
+ * the caller's (closedir() closes only the stream's own fd).  NULL with
+ * errno set.
+ */
+DIR *opendir_at(int dirfd);

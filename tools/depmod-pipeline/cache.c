@@ -1,17 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Part of stage 3, the load: what depmod learnt from each module (modinfo, exports,
- * needs), kept between runs in <output dir>/modules.depmod-cache so that an unchanged
- * module is not decompressed and parsed again.  An entry is used only when the module
- * file still has the same path, device, inode, size, mtime and ctime (ns); the whole file
- * carries a checksum and every length in it is checked, and anything wrong makes depmod
- * ignore the cache and read every module.  The cache is written like the outputs
- * (temporary file, rename), only when something changed.  KMOD_DEPMOD_CACHE=0 turns it
- * off (no read, no write).
+ * Part of stage 3, the load: what depmod learnt from each module (modinfo,
+ * exports, needs), kept between runs so that an unchanged module is not
+ * decompressed and parsed again.  An entry is used only when the module file
+ * still has the same path, device, inode, size, mtime and ctime (ns); the
+ * whole file carries a checksum and every length in it is checked, and
+ * anything wrong makes depmod ignore the cache and read every module.  The
+ * cache is written like the outputs (temporary file, rename), only when
+ * something changed.  KMOD_DEPMOD_CACHE=0 turns it off (no read, no write).
+ *
+ * It lives in <root>/var/cache/kmod-ds/depmod/<kver> (root: -o, else -b,
+ * else /), never in the module directory: a kernel package's purge removes
+ * what it knows and a copy of the tree (an initramfs, a staging root) takes
+ * what is there.  It is made only where <root>/var/cache exists already, so
+ * a staging tree without one (mkinitramfs and dracut run depmod -b on theirs)
+ * gets none; and a cache whose module directory is gone is removed by the
+ * next depmod that looks there.
  */
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +38,14 @@
 #include "util/fileio.h"
 #include "util/util.h"
 
-#define CACHE_NAME "modules.depmod-cache"
-#define CACHE_MAGIC "KDSDEPC3"
-#define HEADER_SIZE 24 /* magic, u32 count, u32 pad, u64 checksum */
+#define CACHE_DIR "var/cache"
+#define CACHE_SUBDIRS "kmod-ds/depmod"
+#define CACHE_MAGIC "KDSDEPC4"
+/*
+ * magic, u32 count, u32 length of the module directory, u64 checksum; then
+ * the module directory (below the modules' root, no NUL), then the records.
+ */
+#define HEADER_SIZE 24
 /* A whole distribution kernel takes about 10 MB: anything much bigger is no cache of
  * ours. */
 #define CACHE_MAX_SIZE ((off_t)256 << 20)
@@ -142,19 +158,135 @@ static const char *rd_str(struct rd *r, size_t *len)
 	return s;
 }
 
+/* The directory of caches, opened without following a link we made; -errno. */
+static int cache_dir_open(const struct depmod_cache *c, bool create)
+{
+	static const char *const parts[] = { "kmod-ds", "depmod" }; /* CACHE_SUBDIRS */
+	_cleanup_close_ int vfd = -1;
+	int fd = -1;
+
+	vfd = openat(AT_FDCWD, c->vardir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (vfd < 0)
+		return -errno;
+	/* kmod-ds/ and depmod/ are ours: a symlink there is not followed */
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+		const char *part = parts[i];
+		int dfd = fd >= 0 ? fd : vfd;
+		int next;
+
+		if (create && mkdirat(dfd, part, 0755) < 0 && errno != EEXIST) {
+			next = -errno;
+		} else {
+			next = openat(dfd, part,
+				      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (next < 0)
+				next = -errno;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (next < 0)
+			return next;
+		fd = next;
+	}
+	return fd;
+}
+
+static bool safe_name(const char *s)
+{
+	if (s[0] == '\0' || s[0] == '.' || strlen(s) > 128)
+		return false;
+	for (; *s != '\0'; s++) {
+		if (!isalnum((unsigned char)*s) && strchr("._+~-", *s) == NULL)
+			return false;
+	}
+	return true;
+}
+
+int depmod_cache_init(struct depmod_cache *c, const struct depmod_cfg *cfg)
+{
+	const char *moddir = cfg->dirname + cfg->rootlen;
+	_cleanup_free_ char *usual = NULL;
+	char key[32];
+	int n;
+
+	*c = (struct depmod_cache){ .dirfd = -1, .tmp.fd = -1 };
+	c->modroot = strndup(cfg->dirname, cfg->rootlen);
+	c->moddir = strdup(moddir);
+	if (c->modroot == NULL || c->moddir == NULL ||
+	    asprintf(&c->vardir, "%.*s/" CACHE_DIR, (int)cfg->outrootlen,
+		     cfg->outdirname) < 0 ||
+	    asprintf(&usual, MODULE_DIRECTORY "/%s", cfg->kversion) < 0)
+		return -ENOMEM;
+	/* the kernel's version, with a key for another module directory or an odd name */
+	snprintf(key, sizeof(key), "%016llx",
+		 (unsigned long long)checksum((const uint8_t *)moddir, strlen(moddir)));
+	if (!safe_name(cfg->kversion))
+		n = asprintf(&c->name, "%s", key);
+	else if (!streq(moddir, usual))
+		n = asprintf(&c->name, "%s@%s", cfg->kversion, key);
+	else
+		n = asprintf(&c->name, "%s", cfg->kversion);
+	return n < 0 ? -ENOMEM : 0;
+}
+
+/*
+ * Remove the caches of module directories that are gone (below the same
+ * modules' root): a kernel's purge leaves its cache behind.  What is not a
+ * cache of this version is left alone.
+ */
+static void prune(const struct depmod_cache *c, int dfd)
+{
+	DIR *dir = opendir_at(dfd);
+	struct dirent *de;
+
+	if (dir == NULL)
+		return;
+	while ((de = readdir(dir)) != NULL) {
+		_cleanup_free_ char *path = NULL;
+		uint8_t head[HEADER_SIZE + PATH_MAX];
+		uint32_t len;
+		struct stat st;
+		ssize_t n;
+		int fd;
+
+		if (de->d_name[0] == '.' || streq(de->d_name, c->name))
+			continue;
+		fd = open_regular_at(dfd, de->d_name, true, NULL);
+		if (fd < 0)
+			continue;
+		n = pread(fd, head, sizeof(head), 0);
+		close(fd);
+		if (n < HEADER_SIZE || memcmp(head, CACHE_MAGIC, 8) != 0)
+			continue;
+		memcpy(&len, head + 12, 4);
+		if (len == 0 || len > (size_t)n - HEADER_SIZE ||
+		    asprintf(&path, "%s%.*s", c->modroot, (int)len, head + HEADER_SIZE) <
+			    0)
+			continue;
+		if (stat(path, &st) < 0 && errno == ENOENT) {
+			DBG("removing the cache of %s, which is gone\n", path);
+			unlinkat(dfd, de->d_name, 0);
+		}
+	}
+	closedir(dir);
+}
+
 int depmod_cache_open(struct depmod_cache *c)
 {
-	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int dfd = cache_dir_open(c, false);
+	const char *path = c->name;
 	struct stat st;
 	const uint8_t *mem;
-	uint64_t count, sum;
+	uint32_t count, dirlen;
+	uint64_t sum;
 	struct rd r;
 	int fd;
 
-	if (asprintf(&path, "%s/" CACHE_NAME, c->dir) < 0)
-		return -ENOMEM;
+	if (dfd < 0)
+		return 0;
+	prune(c, dfd);
 	/* a regular file, or nothing: a FIFO there must not hang us */
-	fd = open_regular(path, &st);
+	fd = open_regular_at(dfd, c->name, false, &st);
 	if (fd < 0)
 		return 0;
 	if (st.st_size < HEADER_SIZE || st.st_size > CACHE_MAX_SIZE) {
@@ -169,18 +301,23 @@ int depmod_cache_open(struct depmod_cache *c)
 		return 0;
 	c->mem = (void *)mem;
 	c->size = (size_t)st.st_size;
-	memcpy(&count, mem + 8, 8);
+	memcpy(&count, mem + 8, 4);
+	memcpy(&dirlen, mem + 12, 4);
 	memcpy(&sum, mem + 16, 8);
-	if (memcmp(mem, CACHE_MAGIC, 8) != 0 || (count >> 32) != 0 ||
+	if (memcmp(mem, CACHE_MAGIC, 8) != 0 || dirlen > c->size - HEADER_SIZE ||
 	    checksum(mem + HEADER_SIZE, c->size - HEADER_SIZE) != sum) {
-		DBG("ignoring %s: not a valid cache\n", path);
+		DBG("ignoring the cache %s: not a valid cache\n", path);
 		return 0;
 	}
-	c->index = hash_new((unsigned int)count, NULL);
+	/* another module directory's (a name clash): not ours to use */
+	if (dirlen != strlen(c->moddir) ||
+	    memcmp(mem + HEADER_SIZE, c->moddir, dirlen) != 0)
+		return 0;
+	c->index = hash_new(count, NULL);
 	if (c->index == NULL)
 		return -ENOMEM;
-	r = (struct rd){ mem + HEADER_SIZE, mem + c->size, false };
-	for (uint64_t i = 0; i < count && !r.bad; i++) {
+	r = (struct rd){ mem + HEADER_SIZE + dirlen, mem + c->size, false };
+	for (uint32_t i = 0; i < count && !r.bad; i++) {
 		size_t plen;
 		const char *p = rd_str(&r, &plen);
 		uint64_t reclen = rd_u64(&r);
@@ -200,7 +337,7 @@ int depmod_cache_open(struct depmod_cache *c)
 		r.p += reclen;
 	}
 	if (r.bad || r.p != r.end) {
-		DBG("ignoring %s: corrupt\n", path);
+		DBG("ignoring the cache %s: corrupt\n", path);
 		hash_free(c->index);
 		c->index = NULL;
 	}
@@ -216,6 +353,11 @@ void depmod_cache_close(struct depmod_cache *c)
 		munmap(c->mem, c->size);
 	c->index = NULL;
 	c->mem = NULL;
+	free(c->vardir);
+	free(c->name);
+	free(c->moddir);
+	free(c->modroot);
+	c->vardir = c->name = c->moddir = c->modroot = NULL;
 }
 
 /*
@@ -414,12 +556,14 @@ static bool put_record(struct cache_out *o, struct strbuf *rec,
 	return true;
 }
 
-static bool cache_write(const struct depmod_modules *mods, int fd)
+static bool cache_write(const struct depmod_cache *c, const struct depmod_modules *mods,
+			int fd)
 {
 	_cleanup_strbuf_ struct strbuf rec;
 	_cleanup_free_ struct cache_out *o = malloc(sizeof(*o));
 	uint8_t header[HEADER_SIZE] = { 0 };
-	uint64_t count = 0, sum;
+	uint32_t count = 0, dirlen;
+	uint64_t sum;
 
 	strbuf_init(&rec);
 	if (o == NULL)
@@ -430,6 +574,8 @@ static bool cache_write(const struct depmod_modules *mods, int fd)
 	obuf_init(&o->ob, cache_emit, o);
 	if (write_str_safe(fd, (const char *)header, sizeof(header)) < 0)
 		return false;
+	dirlen = (uint32_t)strlen(c->moddir);
+	obuf_put(&o->ob, c->moddir, dirlen);
 	for (size_t i = 0; i < mods->n; i++) {
 		const struct depmod_mod *m = mods->v[i];
 
@@ -444,7 +590,8 @@ static bool cache_write(const struct depmod_modules *mods, int fd)
 	o->tail = true;
 	obuf_flush(&o->ob);
 	memcpy(header, CACHE_MAGIC, 8);
-	memcpy(header + 8, &count, 8);
+	memcpy(header + 8, &count, 4);
+	memcpy(header + 12, &dirlen, 4);
 	memcpy(header + 16, &sum, 8);
 	return o->ob.err == 0 &&
 	       pwrite(fd, header, sizeof(header), 0) == (ssize_t)sizeof(header);
@@ -457,16 +604,17 @@ static bool cache_write(const struct depmod_modules *mods, int fd)
  */
 static bool cache_write_temp(struct depmod_cache *c)
 {
-	char prefix[64];
+	char prefix[160];
 
+	/* only where <root>/var/cache exists: not in an initramfs being built */
 	if (c->dirfd < 0)
-		c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		c->dirfd = cache_dir_open(c, true);
 	if (c->dirfd < 0)
 		return false;
-	snprintf(prefix, sizeof(prefix), "." CACHE_NAME ".%d.", (int)getpid());
+	snprintf(prefix, sizeof(prefix), ".%s.%d.", c->name, (int)getpid());
 	if (tmpfile_open_at(&c->tmp, c->dirfd, prefix, ".depmod-tmp", 0644) < 0)
 		return false;
-	if (!cache_write(c->mods, c->tmp.fd)) {
+	if (!cache_write(c, c->mods, c->tmp.fd)) {
 		tmpfile_discard(&c->tmp);
 		return false;
 	}
@@ -493,13 +641,14 @@ void depmod_cache_finish(struct depmod_cache *c, bool publish)
 {
 	if (c->mods == NULL)
 		return;
-	/* no thread, or the output directory did not exist yet: now */
+	/* no thread could write it: now */
 	if (publish && !c->written)
 		c->written = cache_write_temp(c);
-	if (publish && c->written && tmpfile_rename(&c->tmp, CACHE_NAME) == 0)
+	if (publish && c->written && tmpfile_rename(&c->tmp, c->name) == 0)
 		c->written = false;
 	else if (publish)
-		DBG("could not write %s/%s\n", c->dir, CACHE_NAME);
+		DBG("could not write the cache %s/" CACHE_SUBDIRS "/%s\n", c->vardir,
+		    c->name);
 	/* what was not renamed is removed */
 	tmpfile_discard(&c->tmp);
 	if (c->dirfd >= 0)

@@ -12,13 +12,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tools/depmod-pipeline/config.h"
 #include "tools/depmod-pipeline/modules.h"
 #include "util/arena.h"
 #include "util/fileio.h"
 #include "util/hash.h"
 
 struct depmod_cache {
-	const char *dir; /* where it lives; set before depmod_cache_open */
+	/* where it lives: <vardir>/kmod-ds/depmod/<name> (depmod_cache_init) */
+	char *vardir;  /* <-o, -b or nothing>/var/cache, which must exist */
+	char *name;    /* the kernel's version (and a key for -m or odd versions) */
+	char *moddir;  /* the module directory below the modules' root: recorded */
+	char *modroot; /* the modules' root (-b), to tell a module directory gone */
 
 	/* the cache read */
 	struct hash *index; /* path → record; NULL when there is none to use */
@@ -36,7 +41,13 @@ struct depmod_cache {
 /* Off with KMOD_DEPMOD_CACHE=0: nothing read, nothing written. */
 bool depmod_cache_enabled(void);
 
-/* Map and check the cache.  Silent: a bad cache is no cache.  0 or -ENOMEM. */
+/* Where the cache of @cfg's module directory lives; no I/O.  0 or -ENOMEM. */
+int depmod_cache_init(struct depmod_cache *c, const struct depmod_cfg *cfg);
+
+/*
+ * Remove the caches of module directories that are gone, then map and check
+ * ours.  Silent: a bad cache is no cache.  0 or -ENOMEM.
+ */
 int depmod_cache_open(struct depmod_cache *c);
 /*
  * Fill @mod from the cache when its file did not change (arrays in @arena);
@@ -57,5 +68,5 @@ bool depmod_cache_save_begin(struct depmod_cache *c, const struct depmod_modules
 int depmod_cache_save(struct depmod_cache *c);
 void depmod_cache_finish(struct depmod_cache *c, bool publish);
 
-/* Removes a temporary file left, then unmaps. */
+/* Removes a temporary file left, unmaps, frees. */
 void depmod_cache_close(struct depmod_cache *c);

@@ -69,10 +69,10 @@ static void help(void)
 	       "\t-E, --symvers=FILE   Use Module.symvers file to check\n"
 	       "\t                     symbol versions.\n"
 	       "\n"
-	       "What was read from each module is kept in modules.depmod-cache in the\n"
-	       "output directory and reused while the file is unchanged (same path,\n"
-	       "device, inode, size, mtime and ctime); KMOD_DEPMOD_CACHE=0 turns it "
-	       "off.\n",
+	       "What was read from each module is kept in /var/cache/kmod-ds/depmod/\n"
+	       "(below -o or -b when there is a var/cache there) and reused while the\n"
+	       "file is unchanged (same path, device, inode, size, mtime and ctime);\n"
+	       "KMOD_DEPMOD_CACHE=0 turns it off.\n",
 	       program_invocation_short_name, MODULE_DIRECTORY);
 }
 
@@ -194,16 +194,17 @@ static int parse_args(int argc, char *argv[], struct args *a, struct depmod_cfg 
 static int set_dirs(struct args *a, struct depmod_cfg *cfg)
 {
 	const char *moddir = a->moduledir ? a->moduledir : MODULE_DIRECTORY;
+	const char *root = a->root ? a->root : "";
+	const char *out_root = a->out_root ? a->out_root : root;
 	int n;
 
-	n = asprintf(&cfg->dirname, "%s%s/%s", a->root ? a->root : "", moddir,
-		     cfg->kversion);
+	n = asprintf(&cfg->dirname, "%s%s/%s", root, moddir, cfg->kversion);
 	if (n < 0)
 		return -ENOMEM;
 	cfg->dirnamelen = (size_t)n;
-	n = asprintf(&cfg->outdirname, "%s%s/%s",
-		     a->out_root ? a->out_root : (a->root ? a->root : ""), moddir,
-		     cfg->kversion);
+	cfg->rootlen = strlen(root);
+	n = asprintf(&cfg->outdirname, "%s%s/%s", out_root, moddir, cfg->kversion);
+	cfg->outrootlen = strlen(out_root);
 	return n < 0 ? -ENOMEM : 0;
 }
 

@@ -168,9 +168,11 @@ static void load_one(struct depmod_mod *mod, struct depmod_budget *budget)
 		mod->load_err = r;
 	r = kmod_elf_get_modinfo_strings(elf, &mod->modinfo);
 	mod->n_modinfo = r > 0 ? r : 0;
+	if (r == -ENOMEM)
+		mod->load_err = r;
 	r = kmod_elf_get_dependency_symbols(elf, &mod->needs);
 	mod->n_needs = r > 0 ? r : 0;
-	if (r >= 0 && add_unreferenced_versions(mod, elf) < 0)
+	if (r == -ENOMEM || (r >= 0 && add_unreferenced_versions(mod, elf) < 0))
 		mod->load_err = -ENOMEM;
 out:
 	kmod_elf_free(elf);
@@ -208,6 +210,7 @@ int depmod_load(struct depmod_loader *l, struct depmod_modules *mods)
 	struct loader_run run = { .mods = mods, .cache = l->cache };
 	struct load_job job[DEPMOD_MAX_JOBS];
 	unsigned int n = depmod_jobs(mods->n);
+	int err = 0;
 
 	atomic_init(&run.next, 0);
 	depmod_budget_init(&run.budget, IMAGE_BUDGET);
@@ -227,8 +230,11 @@ int depmod_load(struct depmod_loader *l, struct depmod_modules *mods)
 		if (mod->load_err < 0 && mod->load_err != -ENOENT)
 			ERR("failed to load symbols from %s: %s\n", mod->path,
 			    strerror(-mod->load_err));
+		/* a module unreadable is skipped as kmod does; one half read is not */
+		if (mod->load_err == -ENOMEM)
+			err = -ENOMEM;
 	}
-	return 0;
+	return err;
 }
 
 void depmod_loader_free(struct depmod_loader *l)

@@ -22,6 +22,9 @@ struct depmod_loader {
 	size_t n_from_cache;
 };
 
-/* Fill every record of @mods; a module that cannot be read is reported and skipped. */
+/*
+ * Fill every record of @mods; a module that cannot be read is reported and
+ * skipped, as kmod does.  -ENOMEM when one could be read only in part.
+ */
 int depmod_load(struct depmod_loader *l, struct depmod_modules *mods);
 void depmod_loader_free(struct depmod_loader *l);

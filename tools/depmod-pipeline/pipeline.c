@@ -145,10 +145,14 @@ static int load(struct pipeline *pl)
 
 	pl->loader.cache = pl->use_cache ? &pl->cache : NULL;
 	err = depmod_load(&pl->loader, &pl->mods);
+	if (err < 0) {
+		CRIT("out of memory\n");
+		return err;
+	}
 	if (pl->use_cache &&
 	    depmod_cache_save_begin(&pl->cache, &pl->mods, pl->loader.n_from_cache))
 		depmod_task_start(&pl->cache_save, cache_save_task, &pl->cache);
-	return err;
+	return 0;
 }
 
 /* Stage 4: exports, dependencies, their order. */
@@ -178,7 +182,7 @@ static int write_and_publish(struct pipeline *pl)
 		err = depmod_publish_commit(&pl->pub, &pl->outs, err);
 	}
 	if (pl->pub.dfd >= 0) {
-		/* still under the lock: no other depmod sweeps its temporary file away */
+		/* the new cache goes in place with the outputs, or not at all */
 		depmod_task_join(&pl->cache_save);
 		depmod_cache_finish(&pl->cache, err == 0);
 	}
@@ -192,7 +196,7 @@ int depmod_pipeline_run(struct depmod_cfg *cfg, const struct depmod_opts *opts)
 		.cfg = cfg,
 		.opts = opts,
 		.use_cache = opts->all && !opts->to_stdout && depmod_cache_enabled(),
-		.cache = { .dir = cfg->outdirname, .dirfd = -1, .tmp.fd = -1 },
+		.cache = { .dirfd = -1, .tmp.fd = -1 },
 		.pub = { .dname = cfg->outdirname,
 			 .to_stdout = opts->to_stdout,
 			 .dfd = -1 },
@@ -203,6 +207,8 @@ int depmod_pipeline_run(struct depmod_cfg *cfg, const struct depmod_opts *opts)
 	err = depmod_modules_init(&pl.mods);
 	if (err == 0)
 		err = depmod_resolve_init(&pl.res, cfg, &pl.mods);
+	if (err == 0 && pl.use_cache)
+		err = depmod_cache_init(&pl.cache, cfg);
 	if (err < 0)
 		CRIT("depmod_init: %s\n", strerror(-err));
 

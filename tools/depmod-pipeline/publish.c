@@ -23,6 +23,7 @@
 
 #include "tools/depmod-pipeline/publish.h"
 #include "tools/log.h"
+#include "util/fileio.h"
 #include "util/macro.h"
 #include "util/strbuf.h"
 #include "util/util.h"
@@ -33,33 +34,26 @@
  * Temporary files of depmods killed before they could rename them: named
  * ".<output>.<pid>.<random>.depmod-tmp" (a file system without O_TMPFILE
  * has them named while written; with it, only between link and rename).
- * Our own cache may be being written already under such a name.
+ * Under the lock no other depmod has any.  And the cache older versions
+ * kept here, which now lives in /var/cache (cache.c).
  */
 static void remove_stale_temps(int dfd)
 {
-	char own[64];
 	size_t slen = strlen(TMP_SUFFIX);
-	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	DIR *dir = opendir_at(dfd);
 	struct dirent *de;
 
-	snprintf(own, sizeof(own), ".modules.depmod-cache.%d.", (int)getpid());
-	if (dir == NULL) {
-		if (fd >= 0)
-			close(fd);
+	if (dir == NULL)
 		return;
-	}
 	while ((de = readdir(dir)) != NULL) {
 		size_t len = strlen(de->d_name);
 
-		if (!strstartswith(de->d_name, ".modules.") || len <= slen ||
-		    !streq(de->d_name + len - slen, TMP_SUFFIX))
-			continue;
-		if (strstartswith(de->d_name, own) && len == strlen(own) + 8 + slen)
-			continue;
-		unlinkat(dfd, de->d_name, 0);
+		if (strstartswith(de->d_name, ".modules.") && len > slen &&
+		    streq(de->d_name + len - slen, TMP_SUFFIX))
+			unlinkat(dfd, de->d_name, 0);
 	}
 	closedir(dir);
+	unlinkat(dfd, "modules.depmod-cache", 0);
 }
 
 /*
