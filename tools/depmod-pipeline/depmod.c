@@ -183,6 +183,9 @@ static int parse_args(int argc, char *argv[], struct args *a, struct depmod_cfg 
 		case 'h':
 			help();
 			return 1;
+		case '?':
+			/* getopt_long() said what was wrong, as in kmod */
+			return -1;
 		default:
 			ERR("unexpected getopt_long() value '%c'.\n", c);
 			return -1;
