@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libkmod-deny.h"
+#include "libkmod/libkmod-config.h"
 #include "util/util.h"
 
 struct deny_entry {

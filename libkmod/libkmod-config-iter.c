@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-#include "libkmod-config.h"
-#include "libkmod-deny.h"
+#include "libkmod/libkmod-config.h"
+#include "libkmod/libkmod-internal.h"
 #include "util/strbuf.h"
 
 struct kmod_config_iter {

@@ -89,8 +89,3 @@ int kmod_config_get_detached_sig(const struct kmod_config *config)
 		return -ENOENT;
 	return config->detached_sig;
 }
-
-int kmod_get_configured_detached_sig(const struct kmod_ctx *ctx)
-{
-	return kmod_config_get_detached_sig(kmod_get_config(ctx));
-}

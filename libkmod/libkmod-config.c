@@ -19,7 +19,6 @@
 #include <sys/sysmacros.h>
 
 #include "libkmod-config.h"
-#include "libkmod-deny.h"
 #include "util/array.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"

@@ -9,8 +9,9 @@
 
 #include <stdbool.h>
 
-#include "libkmod-internal.h"
-#include "libkmod-sig-policy.h"
+#include "libkmod/libkmod-list.h"
+#include "libkmod/libkmod-sig-policy.h"
+#include "util/log.h"
 
 struct kmod_config {
 	struct kmod_list *aliases;          /* alias <pattern> <module> */
@@ -49,9 +50,6 @@ extern const char *const kmod_config_default_paths[];
  */
 bool kmod_config_changed(const struct kmod_config *config);
 
-/* libkmod.c: the configuration of a context (never NULL for a live context). */
-const struct kmod_config *kmod_get_config(const struct kmod_ctx *ctx);
-
 const char *kmod_alias_get_name(const struct kmod_list *l);
 const char *kmod_alias_get_modname(const struct kmod_list *l);
 const char *kmod_option_get_options(const struct kmod_list *l);
@@ -81,6 +79,26 @@ int kmod_config_pair_add(struct kmod_list **list, const char *key, const char *v
 int kmod_config_blacklist_add(struct kmod_list **list, const char *name);
 int kmod_config_dep_add(struct kmod_list **list, const char *name, const char *line,
 			bool sections);
+
+/*
+ * libkmod-config-deny.c: the entries of "deny" lines (their checks:
+ * libkmod-deny.h).  parse: the words of a "deny" line (the text after the
+ * command, cut in place; NULL when there is none) from @file line @line.  A
+ * word that is no module name is reported and skipped, the others are added.
+ * 0, -EINVAL without any word (a bad line for the caller to report), -ENOMEM.
+ */
+int kmod_config_deny_parse(const struct logger *lg, struct kmod_list **list, char *words,
+			   const char *file, unsigned int line);
+/*
+ * One denied module, normalised ('-' == '_'); @file NULL for the kernel
+ * command line.  0, -EINVAL when @name cannot be a module name ([A-Za-z0-9_-],
+ * shorter than the kernel's MODULE_NAME_LEN), -ENOMEM.
+ */
+int kmod_config_deny_add(struct kmod_list **list, const char *name, const char *file,
+			 unsigned int line);
+const char *kmod_deny_get_modname(const struct kmod_list *l);
+/* The file the entry comes from (NULL: the kernel command line) and its line. */
+const char *kmod_deny_get_file(const struct kmod_list *l, unsigned int *line);
 
 /*
  * libkmod-config-sig.c (and libkmod-sig-policy.h): parse the rest of a

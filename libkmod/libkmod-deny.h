@@ -9,30 +9,9 @@
  * for the messages.
  */
 
-#include "libkmod-config.h"
+#include "libkmod/libkmod-config.h"
 
-/* libkmod-config-deny.c: the entries. */
-
-/*
- * The words of a "deny" line (the text after the command, cut in place; NULL
- * when there is none) from @file line @line.  A word that is no module name is
- * reported and skipped, the others are added.  0, -EINVAL without any word (a
- * bad line for the caller to report), -ENOMEM.
- */
-int kmod_config_deny_parse(const struct logger *lg, struct kmod_list **list, char *words,
-			   const char *file, unsigned int line);
-/*
- * One denied module, normalised ('-' == '_'); @file NULL for the kernel
- * command line.  0, -EINVAL when @name cannot be a module name ([A-Za-z0-9_-],
- * shorter than the kernel's MODULE_NAME_LEN), -ENOMEM.
- */
-int kmod_config_deny_add(struct kmod_list **list, const char *name, const char *file,
-			 unsigned int line);
-const char *kmod_deny_get_modname(const struct kmod_list *l);
-/* The file the entry comes from (NULL: the kernel command line) and its line. */
-const char *kmod_deny_get_file(const struct kmod_list *l, unsigned int *line);
-
-/* libkmod-deny.c: the checks. */
+/* libkmod-deny.c: the checks (the entries: libkmod-config.h). */
 
 /* The first entry denying the module @name (normalised), or NULL. */
 const struct kmod_list *kmod_deny_find(const struct kmod_ctx *ctx, const char *name);

@@ -10,10 +10,11 @@
 #include <stdbool.h>
 #include <syslog.h>
 
-#include "libkmod.h"
+#include "libkmod/libkmod.h"
+#include "libkmod/libkmod-file.h"
+#include "libkmod/libkmod-list.h"
 #include "util/log.h"
 #include "util/macro.h"
-#include "libkmod-file.h"
 
 #define KMOD_EXPORT _export_
 
@@ -41,30 +42,11 @@
 #define WRN(ctx, ...) kmod_log_cond(ctx, LOG_WARNING, __VA_ARGS__)
 #define ERR(ctx, ...) kmod_log_cond(ctx, LOG_ERR, __VA_ARGS__)
 
-/* libkmod-list.c */
-struct list_node {
-	struct list_node *next, *prev;
-};
-
-struct kmod_list {
-	struct list_node node;
-	void *data;
-};
-
-struct kmod_list *kmod_list_append(struct kmod_list *list, const void *data) _must_check_;
-struct kmod_list *kmod_list_prepend(struct kmod_list *list, const void *data) _must_check_;
-struct kmod_list *kmod_list_remove(struct kmod_list *list);
-struct kmod_list *kmod_list_remove_data(struct kmod_list *list, const void *data) _must_check_;
-struct kmod_list *kmod_list_append_list(struct kmod_list *list1,
-					struct kmod_list *list2) _must_check_;
-#define kmod_list_release(list, free_data)           \
-	while (list) {                               \
-		free_data((list)->data);             \
-		list = kmod_list_remove(list);       \
-	}
-
 /* libkmod.c */
 const struct logger *kmod_get_logger(const struct kmod_ctx *ctx);
+/* The configuration of a context (never NULL for a live context). */
+struct kmod_config;
+const struct kmod_config *kmod_get_config(const struct kmod_ctx *ctx);
 /* Compression the running kernel decompresses itself (/sys/module/compression). */
 enum kmod_file_compression kmod_get_kernel_compression(struct kmod_ctx *ctx);
 /*

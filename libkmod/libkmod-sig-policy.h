@@ -14,5 +14,5 @@ int kmod_detached_sig_policy_from_name(const char *name);
 const char *kmod_detached_sig_policy_name(enum kmod_detached_sig_policy policy);
 /* The stricter of two (ignore < auto < require); anything else counts as no policy. */
 int kmod_detached_sig_policy_stricter(int a, int b);
-/* The policy the configuration of @ctx sets (detached_sig), or -ENOENT. */
+/* libkmod.c: the policy the configuration of @ctx sets (detached_sig), or -ENOENT. */
 int kmod_get_configured_detached_sig(const struct kmod_ctx *ctx);

@@ -93,6 +93,11 @@ const struct kmod_config *kmod_get_config(const struct kmod_ctx *ctx)
 	return ctx ? ctx->config : NULL;
 }
 
+int kmod_get_configured_detached_sig(const struct kmod_ctx *ctx)
+{
+	return kmod_config_get_detached_sig(kmod_get_config(ctx));
+}
+
 static char *dirname_default(void)
 {
 	struct utsname u;

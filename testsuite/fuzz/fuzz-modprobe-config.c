@@ -5,7 +5,6 @@
  */
 #include "testsuite/fuzz/fuzz.h"
 #include "libkmod/libkmod-config.h"
-#include "libkmod/libkmod-deny.h"
 
 static void touch_names(const char *const *names, unsigned int count)
 {
