@@ -78,8 +78,27 @@ void kmod_sig_policy_env_pop(struct kmod_sig_env *saved);
  */
 bool kmod_sig_unenforced_warning_due(struct kmod_ctx *ctx);
 struct kmod_module *kmod_pool_get_module(struct kmod_ctx *ctx, const char *key);
+void kmod_pool_foreach(struct kmod_ctx *ctx,
+		       void (*fn)(struct kmod_module *mod, void *data), void *data);
 int kmod_pool_add_module(struct kmod_ctx *ctx, struct kmod_module *mod, const char *key);
 void kmod_pool_del_module(struct kmod_ctx *ctx, struct kmod_module *mod, const char *key);
+
+/*
+ * The context's indexes (enum kmod_index), mapped for its lifetime by
+ * kmod_load_resources.  acquire: for one search, the mapped index, else the
+ * file opened now (libkmod-index.h); 0 or -errno.  release: closes what
+ * acquire opened.  name: "modules.dep" for KMOD_INDEX_MODULES_DEP...
+ */
+#define KMOD_INDEX_COUNT (KMOD_INDEX_MODULES_BUILTIN + 1)
+struct kmod_index_file;
+struct kmod_index_ref {
+	struct kmod_index_file *idx;
+	bool owned;
+};
+int kmod_index_acquire(struct kmod_ctx *ctx, unsigned int type, const char *what,
+		       struct kmod_index_ref *ref);
+void kmod_index_release(struct kmod_index_ref *ref);
+const char *kmod_index_name(unsigned int type);
 
 /* libkmod-module.c */
 const char *kmod_module_get_hashkey(const struct kmod_module *mod);

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 
-#include "libkmod-internal.h"
+#include "libkmod/libkmod-list.h"
 
 static struct kmod_list *list_entry(struct list_node *node)
 {
@@ -116,8 +116,9 @@ struct kmod_list *kmod_list_append_list(struct kmod_list *list1, struct kmod_lis
 	return list1;
 }
 
-KMOD_EXPORT struct kmod_list *kmod_list_next(const struct kmod_list *list,
-					     const struct kmod_list *curr)
+/* The public ones (libkmod.h): _export_ is KMOD_EXPORT, without the context's header. */
+_export_ struct kmod_list *kmod_list_next(const struct kmod_list *list,
+					  const struct kmod_list *curr)
 {
 	if (list == NULL || curr == NULL)
 		return NULL;
@@ -126,8 +127,8 @@ KMOD_EXPORT struct kmod_list *kmod_list_next(const struct kmod_list *list,
 	return list_entry(curr->node.next);
 }
 
-KMOD_EXPORT struct kmod_list *kmod_list_prev(const struct kmod_list *list,
-					     const struct kmod_list *curr)
+_export_ struct kmod_list *kmod_list_prev(const struct kmod_list *list,
+					  const struct kmod_list *curr)
 {
 	if (list == NULL || curr == NULL)
 		return NULL;
@@ -136,7 +137,7 @@ KMOD_EXPORT struct kmod_list *kmod_list_prev(const struct kmod_list *list,
 	return list_entry(curr->node.prev);
 }
 
-KMOD_EXPORT struct kmod_list *kmod_list_last(const struct kmod_list *list)
+_export_ struct kmod_list *kmod_list_last(const struct kmod_list *list)
 {
 	if (list == NULL)
 		return NULL;

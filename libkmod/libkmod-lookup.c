@@ -1,120 +1,42 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Finding modules: the binary indexes (mapped for the context's lifetime by
- * kmod_load_resources, else opened per search), the configuration's aliases
- * and commands, and the lookup chain of kmod_module_new_from_lookup().
+ * Finding modules: the binary indexes the context hands out
+ * (kmod_index_acquire), the configuration's aliases and commands, and the
+ * lookup chain of kmod_module_new_from_lookup().
  */
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "libkmod-config.h"
+#include "libkmod-index.h"
 #include "libkmod-internal.h"
 #include "libkmod-lookup.h"
 #include "libkmod-module.h"
 #include "util/util.h"
 
-static const struct {
-	const char *fn;
-	const char *prefix; /* of each line of kmod_dump_index() */
-} index_files[KMOD_INDEX_COUNT] = {
-	[KMOD_INDEX_MODULES_DEP] = { "modules.dep", "" },
-	[KMOD_INDEX_MODULES_ALIAS] = { "modules.alias", "alias " },
-	[KMOD_INDEX_MODULES_SYMBOL] = { "modules.symbols", "alias " },
-	[KMOD_INDEX_MODULES_BUILTIN_ALIAS] = { "modules.builtin.alias", "" },
-	[KMOD_INDEX_MODULES_BUILTIN] = { "modules.builtin", "" },
-};
-
-/* An index for one search: the context's mapped one, or one opened for it. */
-struct index_ref {
-	struct kmod_index_file *idx;
-	bool owned;
-};
-
-static int index_path(const struct kmod_ctx *ctx, unsigned int type,
-		      char buf[PATH_MAX_LEN])
+/* The prefix of each line of kmod_dump_index(). */
+static const char *dump_prefix(unsigned int type)
 {
-	int n = snprintf(buf, PATH_MAX_LEN, "%s/%s.bin", kmod_get_dirname(ctx),
-			 index_files[type].fn);
-
-	if (n < 0 || n >= PATH_MAX_LEN)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
-/*
- * Something that is not a regular file in place of an index (a FIFO, a
- * device) is never opened (open_regular()); it is said once per context, by
- * kmod_load_resources (which logs it, @log false) or by the first search.
- */
-static void index_not_regular(struct kmod_ctx *ctx, unsigned int type, const char *path,
-			      bool log)
-{
-	struct kmod_index_set *res = kmod_get_resources(ctx);
-	unsigned int bit = 1u << type;
-	struct stat st;
-
-	if (stat(path, &st) < 0 || S_ISREG(st.st_mode))
-		return;
-	if (__atomic_fetch_or(&res->not_regular, bit, __ATOMIC_RELAXED) & bit)
-		return;
-	if (log)
-		ERR(ctx, "%s: not a regular file\n", path);
-}
-
-/*
- * Like kmod, a search without loaded resources treats an unreadable or
- * foreign file as absent and says nothing: kmod_load_resources is where a
- * broken index gets reported.  Only what is not a regular file is said here.
- */
-static int index_acquire(struct kmod_ctx *ctx, unsigned int type, const char *what,
-			 struct index_ref *ref)
-{
-	struct kmod_index_set *res = kmod_get_resources(ctx);
-	char path[PATH_MAX_LEN];
-	int err;
-
-	if (res->idx[type] != NULL) {
-		DBG(ctx, "use mmapped index '%s' for %s\n", index_files[type].fn, what);
-		ref->idx = res->idx[type];
-		ref->owned = false;
-		return 0;
-	}
-	err = index_path(ctx, type, path);
-	if (err < 0)
-		return err;
-	DBG(ctx, "file=%s name=%s\n", path, what);
-	err = kmod_index_open(NULL, path, &ref->idx);
-	if (err == -EINVAL)
-		index_not_regular(ctx, type, path, true);
-	if (err < 0)
-		return err;
-	ref->owned = true;
-	return 0;
-}
-
-static void index_release(struct index_ref *ref)
-{
-	if (ref->owned)
-		kmod_index_close(ref->idx);
-	ref->idx = NULL;
+	if (type == KMOD_INDEX_MODULES_ALIAS || type == KMOD_INDEX_MODULES_SYMBOL)
+		return "alias ";
+	return "";
 }
 
 /* Exact search; NULL when the index or the key is missing. */
 static char *index_lookup(struct kmod_ctx *ctx, unsigned int type, const char *key)
 {
-	struct index_ref ref;
+	struct kmod_index_ref ref;
 	char *value;
 
-	if (index_acquire(ctx, type, key, &ref) < 0) {
-		DBG(ctx, "could not open index '%s.bin'\n", index_files[type].fn);
+	if (kmod_index_acquire(ctx, type, key, &ref) < 0) {
+		DBG(ctx, "could not open index '%s.bin'\n", kmod_index_name(type));
 		return NULL;
 	}
 	value = kmod_index_search(ref.idx, key);
-	index_release(&ref);
+	kmod_index_release(&ref);
 	return value;
 }
 
@@ -152,13 +74,13 @@ static int lookup_alias_bin(struct kmod_ctx *ctx, unsigned int type, const char 
 			    struct kmod_list **list)
 {
 	struct kmod_index_value *values, *v;
-	struct index_ref ref;
+	struct kmod_index_ref ref;
 	int err, n = 0;
 
-	if (index_acquire(ctx, type, name, &ref) < 0)
+	if (kmod_index_acquire(ctx, type, name, &ref) < 0)
 		return -ENOSYS;
 	values = kmod_index_searchwild(ref.idx, name);
-	index_release(&ref);
+	kmod_index_release(&ref);
 
 	for (v = values; v != NULL; v = v->next) {
 		struct kmod_module *mod;
@@ -430,100 +352,18 @@ KMOD_EXPORT int kmod_module_new_from_name_lookup(struct kmod_ctx *ctx,
 	return err;
 }
 
-/* ---- resources ---- */
-
-KMOD_EXPORT int kmod_load_resources(struct kmod_ctx *ctx)
-{
-	struct kmod_index_set *res;
-	int err = 0;
-
-	if (ctx == NULL)
-		return -ENOENT;
-	res = kmod_get_resources(ctx);
-	for (unsigned int i = 0; i < KMOD_INDEX_COUNT; i++) {
-		char path[PATH_MAX_LEN];
-
-		if (res->idx[i] != NULL) {
-			INFO(ctx, "Index %s already loaded\n", index_files[i].fn);
-			continue;
-		}
-		err = index_path(ctx, i, path);
-		if (err == 0)
-			err = kmod_index_open(kmod_get_logger(ctx), path, &res->idx[i]);
-		if (err == -EINVAL)
-			index_not_regular(ctx, i, path, false);
-		if (err < 0) {
-			DBG(ctx, "could not load %s: %s\n", path, strerror(-err));
-			/* modules.builtin.alias.bin is recent: older trees lack it */
-			if (i == KMOD_INDEX_MODULES_BUILTIN_ALIAS) {
-				err = 0;
-				continue;
-			}
-			break;
-		}
-		res->stamp[i] = kmod_index_mstamp(res->idx[i]);
-	}
-	if (err < 0)
-		kmod_unload_resources(ctx);
-	return err;
-}
-
-KMOD_EXPORT void kmod_unload_resources(struct kmod_ctx *ctx)
-{
-	struct kmod_index_set *res;
-
-	if (ctx == NULL)
-		return;
-	res = kmod_get_resources(ctx);
-	for (unsigned int i = 0; i < KMOD_INDEX_COUNT; i++) {
-		kmod_index_close(res->idx[i]);
-		res->idx[i] = NULL;
-		res->stamp[i] = 0;
-	}
-}
-
-static bool index_changed(const struct kmod_ctx *ctx, unsigned int type,
-			  unsigned long long stamp)
-{
-	char path[PATH_MAX_LEN];
-	struct stat st;
-
-	if (index_path(ctx, type, path) < 0 || stat(path, &st) < 0)
-		return true;
-	return stat_mstamp(&st) != stamp;
-}
-
-KMOD_EXPORT int kmod_validate_resources(struct kmod_ctx *ctx)
-{
-	const struct kmod_config *config;
-	struct kmod_index_set *res;
-
-	if (ctx == NULL)
-		return KMOD_RESOURCES_MUST_RECREATE;
-	config = kmod_get_config(ctx);
-	if (config == NULL || kmod_config_changed(config))
-		return KMOD_RESOURCES_MUST_RECREATE;
-
-	res = kmod_get_resources(ctx);
-	for (unsigned int i = 0; i < KMOD_INDEX_COUNT; i++) {
-		if (res->idx[i] != NULL && index_changed(ctx, i, res->stamp[i]))
-			return KMOD_RESOURCES_MUST_RELOAD;
-	}
-	return KMOD_RESOURCES_OK;
-}
-
 KMOD_EXPORT int kmod_dump_index(struct kmod_ctx *ctx, enum kmod_index type, int fd)
 {
-	struct index_ref ref;
+	struct kmod_index_ref ref;
 	int err;
 
 	if (ctx == NULL)
 		return -ENOSYS;
 	if ((unsigned int)type >= KMOD_INDEX_COUNT)
 		return -ENOENT;
-	if (index_acquire(ctx, type, "(dump)", &ref) < 0)
+	if (kmod_index_acquire(ctx, type, "(dump)", &ref) < 0)
 		return -ENOSYS;
-	err = kmod_index_dump(ref.idx, fd, index_files[type].prefix);
-	index_release(&ref);
+	err = kmod_index_dump(ref.idx, fd, dump_prefix(type));
+	kmod_index_release(&ref);
 	return err;
 }

@@ -2,36 +2,13 @@
 #pragma once
 
 /*
- * The context's indexes (kmod_load_resources) and the searches made in them
- * and in the configuration: libkmod-lookup.c.
+ * The searches made in the context's indexes (libkmod-internal.h) and in the
+ * configuration: libkmod-lookup.c.
  */
 
 #include <stdbool.h>
 
-#include "libkmod-internal.h"
-
-/*
- * libkmod-index.h names its handle "struct kmod_index_file", the tag libkmod.h's
- * enum kmod_index already has: one file cannot see both.  Until that header
- * renames it, it is read here under another tag (the functions keep their names).
- */
-#define kmod_index kmod_index_file
-#include "libkmod-index.h"
-#undef kmod_index
-
-#define KMOD_INDEX_COUNT (KMOD_INDEX_MODULES_BUILTIN + 1)
-
-/* Indexes kept mapped by kmod_load_resources, with the mtime each had then. */
-struct kmod_index_set {
-	struct kmod_index_file *idx[KMOD_INDEX_COUNT];
-	unsigned long long stamp[KMOD_INDEX_COUNT];
-	unsigned int not_regular; /* bit per index: reported as not a regular file */
-};
-
-/* libkmod.c: the context's resources and its module pool. */
-struct kmod_index_set *kmod_get_resources(const struct kmod_ctx *ctx);
-void kmod_pool_foreach(struct kmod_ctx *ctx,
-		       void (*fn)(struct kmod_module *mod, void *data), void *data);
+#include "libkmod/libkmod-internal.h"
 
 /*
  * The modules.dep line of module @name (malloc'ed), or NULL when the index or

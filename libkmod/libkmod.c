@@ -9,11 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
 #include "libkmod-config.h"
 #include "libkmod-internal.h"
-#include "libkmod-lookup.h"
+#include "libkmod-index.h"
 #include "util/hash.h"
 #include "util/util.h"
 
@@ -32,7 +33,13 @@ struct kmod_ctx {
 	enum kmod_detached_sig_policy sig_policy;
 	bool sig_unenforced_warned;
 	struct hash *modules_by_name;
-	struct kmod_index_set resources; /* libkmod-lookup.c */
+	/*
+	 * The indexes kmod_load_resources mapped, with the mtime each had then;
+	 * a bit per index once reported as not a regular file.
+	 */
+	struct kmod_index_file *indexes[KMOD_INDEX_COUNT];
+	unsigned long long index_stamps[KMOD_INDEX_COUNT];
+	unsigned int index_not_regular;
 	struct kmod_config *config;
 };
 
@@ -412,11 +419,6 @@ void kmod_pool_del_module(struct kmod_ctx *ctx, struct kmod_module *mod, const c
 	hash_del(ctx->modules_by_name, key);
 }
 
-struct kmod_index_set *kmod_get_resources(const struct kmod_ctx *ctx)
-{
-	return (struct kmod_index_set *)&ctx->resources;
-}
-
 void kmod_pool_foreach(struct kmod_ctx *ctx,
 		       void (*fn)(struct kmod_module *mod, void *data), void *data)
 {
@@ -426,4 +428,154 @@ void kmod_pool_foreach(struct kmod_ctx *ctx,
 	hash_iter_init(ctx->modules_by_name, &iter);
 	while (hash_iter_next(&iter, NULL, &mod))
 		fn((struct kmod_module *)mod, data);
+}
+
+/* ---- the indexes ---- */
+
+static const char *const index_names[KMOD_INDEX_COUNT] = {
+	[KMOD_INDEX_MODULES_DEP] = "modules.dep",
+	[KMOD_INDEX_MODULES_ALIAS] = "modules.alias",
+	[KMOD_INDEX_MODULES_SYMBOL] = "modules.symbols",
+	[KMOD_INDEX_MODULES_BUILTIN_ALIAS] = "modules.builtin.alias",
+	[KMOD_INDEX_MODULES_BUILTIN] = "modules.builtin",
+};
+
+const char *kmod_index_name(unsigned int type)
+{
+	return index_names[type];
+}
+
+static int index_path(const struct kmod_ctx *ctx, unsigned int type,
+		      char buf[PATH_MAX_LEN])
+{
+	int n = snprintf(buf, PATH_MAX_LEN, "%s/%s.bin", kmod_get_dirname(ctx),
+			 index_names[type]);
+
+	if (n < 0 || n >= PATH_MAX_LEN)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/*
+ * Something that is not a regular file in place of an index (a FIFO, a
+ * device) is never opened (open_regular()); it is said once per context, by
+ * kmod_load_resources (which logs it, @log false) or by the first search.
+ */
+static void index_not_regular(struct kmod_ctx *ctx, unsigned int type, const char *path,
+			      bool log)
+{
+	unsigned int bit = 1u << type;
+	struct stat st;
+
+	if (stat(path, &st) < 0 || S_ISREG(st.st_mode))
+		return;
+	if (__atomic_fetch_or(&ctx->index_not_regular, bit, __ATOMIC_RELAXED) & bit)
+		return;
+	if (log)
+		ERR(ctx, "%s: not a regular file\n", path);
+}
+
+/*
+ * Like kmod, a search without loaded resources treats an unreadable or
+ * foreign file as absent and says nothing: kmod_load_resources is where a
+ * broken index gets reported.  Only what is not a regular file is said here.
+ */
+int kmod_index_acquire(struct kmod_ctx *ctx, unsigned int type, const char *what,
+		       struct kmod_index_ref *ref)
+{
+	char path[PATH_MAX_LEN];
+	int err;
+
+	if (ctx->indexes[type] != NULL) {
+		DBG(ctx, "use mmapped index '%s' for %s\n", index_names[type], what);
+		ref->idx = ctx->indexes[type];
+		ref->owned = false;
+		return 0;
+	}
+	err = index_path(ctx, type, path);
+	if (err < 0)
+		return err;
+	DBG(ctx, "file=%s name=%s\n", path, what);
+	err = kmod_index_open(NULL, path, &ref->idx);
+	if (err == -EINVAL)
+		index_not_regular(ctx, type, path, true);
+	if (err < 0)
+		return err;
+	ref->owned = true;
+	return 0;
+}
+
+void kmod_index_release(struct kmod_index_ref *ref)
+{
+	if (ref->owned)
+		kmod_index_close(ref->idx);
+	ref->idx = NULL;
+}
+
+KMOD_EXPORT int kmod_load_resources(struct kmod_ctx *ctx)
+{
+	int err = 0;
+
+	if (ctx == NULL)
+		return -ENOENT;
+	for (unsigned int i = 0; i < KMOD_INDEX_COUNT; i++) {
+		char path[PATH_MAX_LEN];
+
+		if (ctx->indexes[i] != NULL) {
+			INFO(ctx, "Index %s already loaded\n", index_names[i]);
+			continue;
+		}
+		err = index_path(ctx, i, path);
+		if (err == 0)
+			err = kmod_index_open(&ctx->lg, path, &ctx->indexes[i]);
+		if (err == -EINVAL)
+			index_not_regular(ctx, i, path, false);
+		if (err < 0) {
+			DBG(ctx, "could not load %s: %s\n", path, strerror(-err));
+			/* modules.builtin.alias.bin is recent: older trees lack it */
+			if (i == KMOD_INDEX_MODULES_BUILTIN_ALIAS) {
+				err = 0;
+				continue;
+			}
+			break;
+		}
+		ctx->index_stamps[i] = kmod_index_mstamp(ctx->indexes[i]);
+	}
+	if (err < 0)
+		kmod_unload_resources(ctx);
+	return err;
+}
+
+KMOD_EXPORT void kmod_unload_resources(struct kmod_ctx *ctx)
+{
+	if (ctx == NULL)
+		return;
+	for (unsigned int i = 0; i < KMOD_INDEX_COUNT; i++) {
+		kmod_index_close(ctx->indexes[i]);
+		ctx->indexes[i] = NULL;
+		ctx->index_stamps[i] = 0;
+	}
+}
+
+static bool index_changed(const struct kmod_ctx *ctx, unsigned int type,
+			  unsigned long long stamp)
+{
+	char path[PATH_MAX_LEN];
+	struct stat st;
+
+	if (index_path(ctx, type, path) < 0 || stat(path, &st) < 0)
+		return true;
+	return stat_mstamp(&st) != stamp;
+}
+
+KMOD_EXPORT int kmod_validate_resources(struct kmod_ctx *ctx)
+{
+	if (ctx == NULL || ctx->config == NULL || kmod_config_changed(ctx->config))
+		return KMOD_RESOURCES_MUST_RECREATE;
+	for (unsigned int i = 0; i < KMOD_INDEX_COUNT; i++) {
+		if (ctx->indexes[i] != NULL &&
+		    index_changed(ctx, i, ctx->index_stamps[i]))
+			return KMOD_RESOURCES_MUST_RELOAD;
+	}
+	return KMOD_RESOURCES_OK;
 }
