@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "kmod.h"
-#include "log.h"
+#include "tools/tool-log.h"
 #include "util/strbuf.h"
 
 enum {

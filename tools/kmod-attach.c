@@ -13,7 +13,7 @@
 #include "util/fileio.h"
 #include "kmod-sig.h"
 #include "kmod.h"
-#include "log.h"
+#include "tools/tool-log.h"
 
 enum { OPT_REPLACE = 0x100 };
 

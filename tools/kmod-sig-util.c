@@ -16,7 +16,7 @@
 
 #include "util/fileio.h"
 #include "kmod-sig.h"
-#include "log.h"
+#include "tools/tool-log.h"
 #include "util/fileio.h"
 
 static void tool_log(void *data, int priority, const char *file, int line, const char *fn,

@@ -21,7 +21,7 @@
 #include "util/fileio.h"
 #include "kmod-sig.h"
 #include "kmod.h"
-#include "log.h"
+#include "tools/tool-log.h"
 
 static const char cmdopts_s[] = "k:c:a:f:o:h";
 enum { OPT_KEYID = 0x100, OPT_APPEND, OPT_REPLACE };

@@ -27,7 +27,7 @@
 #include "util/fileio.h"
 #include "kmod-sig.h"
 #include "kmod.h"
-#include "log.h"
+#include "tools/tool-log.h"
 
 /* The signature a module would be loaded with. */
 struct loaded_sig {

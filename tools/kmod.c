@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "kmod.h"
-#include "log.h"
+#include "tools/tool-log.h"
 #include "libkmod/libkmod.h"
 #include "libkmod/libkmod-sig-policy.h"
 #include "util/macro.h"

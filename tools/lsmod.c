@@ -12,7 +12,7 @@
 
 #include "json.h"
 #include "kmod.h"
-#include "log.h"
+#include "tools/tool-log.h"
 #include "util/util.h"
 
 /* --json has no short form */

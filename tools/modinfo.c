@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "kmod.h"
-#include "log.h"
+#include "tools/tool-log.h"
 #include "modinfo.h"
 #include "util/hash.h"
 #include "util/strbuf.h"

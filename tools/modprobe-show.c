@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "libkmod/libkmod-sig-policy.h"
-#include "log.h"
+#include "tools/tool-log.h"
 #include "modprobe.h"
 #include "util/strbuf.h"
 

@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "kmod.h"
-#include "log.h"
+#include "tools/tool-log.h"
 #include "modprobe.h"
 #include "util/util.h"
 

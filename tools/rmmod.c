@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "kmod.h"
-#include "log.h"
+#include "tools/tool-log.h"
 
 static const char cmdopts_s[] = "fsvVh";
 static const struct option cmdopts[] = {

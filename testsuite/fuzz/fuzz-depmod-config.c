@@ -6,7 +6,7 @@
  */
 #include "testsuite/fuzz/fuzz.h"
 #include "tools/depmod-pipeline/config.h"
-#include "tools/log.h"
+#include "tools/tool-log.h"
 
 void log_printf(int prio, const char *fmt, ...)
 {

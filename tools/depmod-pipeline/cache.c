@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "tools/depmod-pipeline/cache.h"
-#include "tools/log.h"
+#include "tools/tool-log.h"
 #include "util/macro.h"
 #include "util/obuf.h"
 #include "util/strbuf.h"

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 
 #include "tools/depmod-pipeline/config.h"
-#include "tools/log.h"
+#include "tools/tool-log.h"
 #include "util/fileio.h"
 #include "util/macro.h"
 

@@ -13,7 +13,7 @@
 #include "tools/depmod-pipeline/pipeline.h"
 #include "tools/depmod-pipeline/scan.h"
 #include "tools/kmod.h"
-#include "tools/log.h"
+#include "tools/tool-log.h"
 #include "util/macro.h"
 #include "util/util.h"
 

@@ -20,7 +20,7 @@
 #include "tools/depmod-pipeline/budget.h"
 #include "tools/depmod-pipeline/load.h"
 #include "tools/depmod-pipeline/task.h"
-#include "tools/log.h"
+#include "tools/tool-log.h"
 #include "util/macro.h"
 
 /*

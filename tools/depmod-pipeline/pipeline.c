@@ -16,7 +16,7 @@
 #include "tools/depmod-pipeline/scan.h"
 #include "tools/depmod-pipeline/task.h"
 #include "tools/depmod-pipeline/write.h"
-#include "tools/log.h"
+#include "tools/tool-log.h"
 
 struct pipeline {
 	struct depmod_cfg *cfg;

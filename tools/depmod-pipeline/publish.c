@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "tools/depmod-pipeline/publish.h"
-#include "tools/log.h"
+#include "tools/tool-log.h"
 #include "util/fileio.h"
 #include "util/macro.h"
 #include "util/strbuf.h"

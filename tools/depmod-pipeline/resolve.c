@@ -14,7 +14,7 @@
 
 #include "tools/depmod-pipeline/resolve.h"
 #include "tools/depmod-pipeline/task.h"
-#include "tools/log.h"
+#include "tools/tool-log.h"
 #include "util/fileio.h"
 #include "util/macro.h"
 #include "util/strbuf.h"

@@ -19,7 +19,7 @@
 
 #include "libkmod/libkmod-signature.h"
 #include "tools/depmod-pipeline/scan.h"
-#include "tools/log.h"
+#include "tools/tool-log.h"
 #include "util/fileio.h"
 #include "util/macro.h"
 #include "util/util.h"

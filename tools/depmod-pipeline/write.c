@@ -16,7 +16,7 @@
 #include "libkmod/libkmod-index.h"
 #include "tools/depmod-pipeline/task.h"
 #include "tools/depmod-pipeline/write.h"
-#include "tools/log.h"
+#include "tools/tool-log.h"
 #include "util/arena.h"
 #include "util/fileio.h"
 #include "util/macro.h"

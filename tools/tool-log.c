@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "tools/tool-log.h"
 #include "util/strbuf.h"
 
 /* One process, one tool: the logger's state is the program's. */
