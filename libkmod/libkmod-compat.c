@@ -12,8 +12,8 @@
  * into the tools, which use the library statically.
  */
 
-#include "libkmod.h"
-#include "libkmod-internal.h"
+#include "libkmod/libkmod.h"
+#include "libkmod/libkmod-internal.h"
 
 int kmod_module_new_from_name_lookup_v5(struct kmod_ctx *ctx, const char *modname,
 					struct kmod_module **mod);

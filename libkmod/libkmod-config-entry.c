@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libkmod-config.h"
+#include "libkmod/libkmod-config.h"
 #include "util/util.h"
 
 /* alias, options, install and remove: a key and its value in one allocation. */

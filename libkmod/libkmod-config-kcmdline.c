@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "libkmod-config.h"
+#include "libkmod/libkmod-config.h"
 #include "util/fileio.h"
 #include "util/util.h"
 

@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "libkmod-config.h"
+#include "libkmod/libkmod-config.h"
 #include "util/util.h"
 
 static const char *const policy_names[] = {

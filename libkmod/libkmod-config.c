@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "libkmod-config.h"
+#include "libkmod/libkmod-config.h"
 #include "util/array.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"

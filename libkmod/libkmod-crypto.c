@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #define KMOD_CRYPTO_NO_REDIRECT
-#include "libkmod-crypto.h"
+#include "libkmod/libkmod-crypto.h"
 
 struct kmod_crypto_fns kmod_crypto_fns;
 

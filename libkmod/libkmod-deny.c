@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libkmod-deny.h"
-#include "libkmod-module.h"
+#include "libkmod/libkmod-deny.h"
+#include "libkmod/libkmod-module.h"
 #include "util/util.h"
 
 const struct kmod_list *kmod_deny_find(const struct kmod_ctx *ctx, const char *name)

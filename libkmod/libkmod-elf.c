@@ -17,7 +17,7 @@
 
 #include "util/macro.h"
 
-#include "libkmod-elf.h"
+#include "libkmod/libkmod-elf.h"
 
 /* Kernel's struct modversion_info: unsigned long crc + name, 64 bytes in all. */
 #define MODVERSION_RECORD 64

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 
 #include "util/macro.h"
-#include "libkmod-file-decompress.h"
+#include "libkmod/libkmod-file-decompress.h"
 
 /*
  * The decoder's memory is mostly the dictionary: kbuild uses 1 MiB, xz -9

@@ -10,7 +10,7 @@
 #include <zlib.h>
 
 #include "util/macro.h"
-#include "libkmod-file-decompress.h"
+#include "libkmod/libkmod-file-decompress.h"
 
 /* 15-bit window, +32: accept a gzip (or zlib) header, whichever is there. */
 #define GZIP_WINDOW_BITS (15 + 32)

@@ -9,7 +9,7 @@
 #include <zstd.h>
 
 #include "util/macro.h"
-#include "libkmod-file-decompress.h"
+#include "libkmod/libkmod-file-decompress.h"
 
 static void dstream_freep(ZSTD_DStream **ds)
 {

@@ -13,8 +13,8 @@
 
 #include "util/fileio.h"
 #include "util/macro.h"
-#include "libkmod-file.h"
-#include "libkmod-file-decompress.h"
+#include "libkmod/libkmod-file.h"
+#include "libkmod/libkmod-file-decompress.h"
 
 #define MAGIC_LEN 6
 

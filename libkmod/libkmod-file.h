@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "util/log.h"
-#include "libkmod-signature.h"
+#include "libkmod/libkmod-signature.h"
 
 enum kmod_file_compression {
 	KMOD_FILE_COMPRESSION_NONE = 0,

@@ -12,8 +12,8 @@
 
 #include "util/macro.h"
 #include "util/strbuf.h"
-#include "libkmod-index-format.h"
-#include "libkmod-index-walk.h"
+#include "libkmod/libkmod-index-format.h"
+#include "libkmod/libkmod-index-walk.h"
 
 /*
  * Wildcard search: the stored keys under a node are fnmatch(3) patterns that

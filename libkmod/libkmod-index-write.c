@@ -24,8 +24,8 @@
 #include "util/arena.h"
 #include "util/obuf.h"
 #include "util/macro.h"
-#include "libkmod-index.h"
-#include "libkmod-index-format.h"
+#include "libkmod/libkmod-index.h"
+#include "libkmod/libkmod-index-format.h"
 
 struct wvalue {
 	struct wvalue *next;

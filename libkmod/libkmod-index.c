@@ -25,9 +25,9 @@
 #include "util/macro.h"
 #include "util/strbuf.h"
 #include "util/util.h"
-#include "libkmod-index.h"
-#include "libkmod-index-format.h"
-#include "libkmod-index-walk.h"
+#include "libkmod/libkmod-index.h"
+#include "libkmod/libkmod-index-format.h"
+#include "libkmod/libkmod-index-walk.h"
 
 /* Smallest value on disk: the priority and an empty string. */
 #define VALUE_MIN_SIZE 5U

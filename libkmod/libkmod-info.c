@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include "util/fileio.h"
-#include "libkmod-elf.h"
-#include "libkmod-file.h"
-#include "libkmod-module.h"
-#include "libkmod-signature.h"
+#include "libkmod/libkmod-elf.h"
+#include "libkmod/libkmod-file.h"
+#include "libkmod/libkmod-module.h"
+#include "libkmod/libkmod-signature.h"
 
 struct kmod_module_info {
 	char *value;

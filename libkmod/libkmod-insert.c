@@ -13,10 +13,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "libkmod-internal.h"
-#include "libkmod-deny.h"
-#include "libkmod-elf.h"
-#include "libkmod-signature.h"
+#include "libkmod/libkmod-internal.h"
+#include "libkmod/libkmod-deny.h"
+#include "libkmod/libkmod-elf.h"
+#include "libkmod/libkmod-signature.h"
 
 #define MODULE_INIT_IGNORE_MODVERSIONS 1
 #define MODULE_INIT_IGNORE_VERMAGIC 2

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libkmod-config.h"
-#include "libkmod-index.h"
-#include "libkmod-internal.h"
-#include "libkmod-lookup.h"
-#include "libkmod-module.h"
+#include "libkmod/libkmod-config.h"
+#include "libkmod/libkmod-index.h"
+#include "libkmod/libkmod-internal.h"
+#include "libkmod/libkmod-lookup.h"
+#include "libkmod/libkmod-module.h"
 #include "util/util.h"
 
 /* The prefix of each line of kmod_dump_index(). */

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "libkmod-internal.h"
-#include "libkmod-lookup.h"
-#include "libkmod-module.h"
+#include "libkmod/libkmod-internal.h"
+#include "libkmod/libkmod-lookup.h"
+#include "libkmod/libkmod-module.h"
 #include "util/util.h"
 
 const char *kmod_module_get_hashkey(const struct kmod_module *mod)

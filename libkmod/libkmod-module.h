@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "libkmod-internal.h"
+#include "libkmod/libkmod-internal.h"
 
 enum kmod_module_builtin {
 	KMOD_MODULE_BUILTIN_UNKNOWN,

@@ -12,11 +12,11 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "libkmod-config.h"
-#include "libkmod-deny.h"
-#include "libkmod-internal.h"
-#include "libkmod-lookup.h"
-#include "libkmod-module.h"
+#include "libkmod/libkmod-config.h"
+#include "libkmod/libkmod-deny.h"
+#include "libkmod/libkmod-internal.h"
+#include "libkmod/libkmod-lookup.h"
+#include "libkmod/libkmod-module.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 

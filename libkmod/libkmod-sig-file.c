@@ -13,7 +13,7 @@
 
 #include "util/fileio.h"
 #include "util/macro.h"
-#include "libkmod-file.h"
+#include "libkmod/libkmod-file.h"
 
 #define SIG_SUFFIX ".sig"
 

@@ -6,7 +6,7 @@
  * (libkmod-config-sig.c).  Only libkmod.h is needed to use it.
  */
 
-#include "libkmod.h"
+#include "libkmod/libkmod.h"
 
 /* The policy named @name, or -EINVAL. */
 int kmod_detached_sig_policy_from_name(const char *name);

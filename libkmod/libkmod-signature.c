@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "util/macro.h"
-#include "libkmod-signature.h"
+#include "libkmod/libkmod-signature.h"
 
 /* Offsets inside the 12-byte info block (struct module_signature). */
 enum {
@@ -456,7 +456,7 @@ static int parse_type_only(struct kmod_sig_info *info)
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
-#include "libkmod-crypto.h"
+#include "libkmod/libkmod-crypto.h"
 
 /*
  * The digest's name as kmod (since 31) shows it: OpenSSL's long name of the

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "libkmod-internal.h"
-#include "libkmod-module.h"
+#include "libkmod/libkmod-internal.h"
+#include "libkmod/libkmod-module.h"
 #include "util/fileio.h"
 #include "util/util.h"
 

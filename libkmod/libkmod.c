@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
-#include "libkmod-config.h"
-#include "libkmod-internal.h"
-#include "libkmod-index.h"
+#include "libkmod/libkmod-config.h"
+#include "libkmod/libkmod-internal.h"
+#include "libkmod/libkmod-index.h"
 #include "util/hash.h"
 #include "util/util.h"
 

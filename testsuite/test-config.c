@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "libkmod-config.h"
+#include "libkmod/libkmod-config.h"
 #include "testsuite/tap.h"
 #include "util/strbuf.h"
 #include "util/util.h"

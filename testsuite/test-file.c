@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "util/macro.h"
-#include "libkmod-file.h"
+#include "libkmod/libkmod-file.h"
 #include "testsuite/tap.h"
 
 #define IMAGE_SIZE 300000

@@ -33,9 +33,9 @@
 
 #include "util/log.h"
 #include "util/macro.h"
-#include "libkmod-elf.h"
-#include "libkmod-file.h"
-#include "libkmod-signature.h"
+#include "libkmod/libkmod-elf.h"
+#include "libkmod/libkmod-file.h"
+#include "libkmod/libkmod-signature.h"
 #include "testsuite/tap.h"
 
 /* Failing modules past this many are only counted. */

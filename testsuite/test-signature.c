@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "util/macro.h"
-#include "libkmod-signature.h"
+#include "libkmod/libkmod-signature.h"
 #include "testsuite/tap.h"
 
 static const uint8_t marker[28] = {

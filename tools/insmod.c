@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kmod.h"
+#include "tools/kmod.h"
 #include "tools/tool-log.h"
 #include "util/strbuf.h"
 

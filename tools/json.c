@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <string.h>
 
-#include "json.h"
+#include "tools/json.h"
 
 /* Length of the UTF-8 sequence starting at @p (RFC 3629), 0 when invalid. */
 static size_t utf8_seq(const unsigned char *p, size_t left)

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "util/fileio.h"
-#include "kmod-sig.h"
-#include "kmod.h"
+#include "tools/kmod-sig.h"
+#include "tools/kmod.h"
 #include "tools/tool-log.h"
 
 enum { OPT_REPLACE = 0x100 };

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "util/fileio.h"
-#include "kmod-sig.h"
+#include "tools/kmod-sig.h"
 #include "tools/tool-log.h"
 #include "util/fileio.h"
 

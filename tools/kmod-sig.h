@@ -33,7 +33,7 @@ struct sig_module {
 bool sig_crypto_ready(void);
 #endif
 
-/* A logger for the library's lower layers that prints through tools/log.h. */
+/* A logger for the library's lower layers that prints through tools/tool-log.h. */
 extern const struct logger sig_tool_logger;
 
 /*

@@ -19,8 +19,8 @@
 #include "libkmod/libkmod-crypto.h"
 
 #include "util/fileio.h"
-#include "kmod-sig.h"
-#include "kmod.h"
+#include "tools/kmod-sig.h"
+#include "tools/kmod.h"
 #include "tools/tool-log.h"
 
 static const char cmdopts_s[] = "k:c:a:f:o:h";

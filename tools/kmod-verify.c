@@ -25,8 +25,8 @@
 #include "libkmod/libkmod-crypto.h"
 
 #include "util/fileio.h"
-#include "kmod-sig.h"
-#include "kmod.h"
+#include "tools/kmod-sig.h"
+#include "tools/kmod.h"
 #include "tools/tool-log.h"
 
 /* The signature a module would be loaded with. */

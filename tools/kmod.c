@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kmod.h"
+#include "tools/kmod.h"
 #include "tools/tool-log.h"
 #include "libkmod/libkmod.h"
 #include "libkmod/libkmod-sig-policy.h"

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "kmod.h"
+#include "tools/json.h"
+#include "tools/kmod.h"
 #include "tools/tool-log.h"
 #include "util/util.h"
 

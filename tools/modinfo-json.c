@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "json.h"
-#include "modinfo.h"
+#include "tools/json.h"
+#include "tools/modinfo.h"
 #include "util/hash.h"
 #include "util/util.h"
 

@@ -15,9 +15,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "kmod.h"
+#include "tools/kmod.h"
 #include "tools/tool-log.h"
-#include "modinfo.h"
+#include "tools/modinfo.h"
 #include "util/hash.h"
 #include "util/strbuf.h"
 #include "util/util.h"

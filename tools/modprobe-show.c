@@ -14,7 +14,7 @@
 
 #include "libkmod/libkmod-sig-policy.h"
 #include "tools/tool-log.h"
-#include "modprobe.h"
+#include "tools/modprobe.h"
 #include "util/strbuf.h"
 
 /* ---- -h ------------------------------------------------------------------------ */

@@ -16,9 +16,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "kmod.h"
+#include "tools/kmod.h"
 #include "tools/tool-log.h"
-#include "modprobe.h"
+#include "tools/modprobe.h"
 #include "util/util.h"
 
 /* Below this verbosity modprobe prints no action lines. */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "kmod.h"
+#include "tools/kmod.h"
 #include "tools/tool-log.h"
 
 static const char cmdopts_s[] = "fsvVh";

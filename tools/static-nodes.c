@@ -14,7 +14,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "kmod.h"
+#include "tools/kmod.h"
 #include "util/fileio.h"
 #include "util/macro.h"
 #include "util/util.h"

@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fileio.h"
-#include "macro.h"
+#include "util/fileio.h"
+#include "util/macro.h"
 
 int open_regular_at(int dirfd, const char *path, bool nofollow, struct stat *st)
 {

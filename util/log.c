@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include "log.h"
+#include "util/log.h"
 
 void logger_log(const struct logger *lg, int priority, const char *file, int line,
 		const char *fn, const char *format, ...)

@@ -9,7 +9,7 @@
 #include <stdarg.h>
 #include <syslog.h>
 
-#include "macro.h"
+#include "util/macro.h"
 
 typedef void (*log_fn_t)(void *data, int priority, const char *file, int line,
 			 const char *fn, const char *format, va_list args);

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "macro.h"
+#include "util/macro.h"
 
 /* Growable string buffer; always NUL-terminated once used through strbuf_str(). */
 struct strbuf {

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "macro.h"
+#include "util/macro.h"
 
 #define PATH_MAX_LEN 4096
 #define MODULE_NAME_MAX 56 /* kernel's MODULE_NAME_LEN - 1 incl. room; buffers use PATH_MAX */
