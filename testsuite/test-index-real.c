@@ -24,7 +24,7 @@
 #include "util/util.h"
 
 #include "testsuite/tap.h"
-#include "testsuite/test-index.h"
+#include "testsuite/test-index-util.h"
 
 /* ---- indexes written by a real depmod ---- */
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Shared by test-index and test-index-real: see test-index.h.
+ * Shared by test-index and test-index-real: see test-index-util.h.
  */
 
 #include <errno.h>
@@ -14,7 +14,7 @@
 
 #include "util/macro.h"
 #include "util/util.h"
-#include "testsuite/test-index.h"
+#include "testsuite/test-index-util.h"
 
 static char tmpdir[] = "/tmp/test-index-XXXXXX";
 

@@ -19,7 +19,7 @@
 #include "util/util.h"
 
 #include "testsuite/tap.h"
-#include "testsuite/test-index.h"
+#include "testsuite/test-index-util.h"
 
 /* ---- trie builder: kmod's insertion rules, either layout ---- */
 

@@ -2,10 +2,11 @@
 #pragma once
 
 /*
- * What test-index (built indexes, hostile files) and test-index-real (indexes
- * of a real depmod) share: scratch files, the capturing logger, lookups turned
- * into strings, and the truncation / byte-flip drivers.  Nothing here prints
- * TAP results; the programs do.
+ * Declarations of test-index-util.c: what test-index (built indexes,
+ * hostile files) and test-index-real (indexes of a real depmod) share:
+ * scratch files, the capturing logger, lookups turned into strings, and
+ * the truncation / byte-flip drivers.  Nothing here prints TAP results;
+ * the programs do.
  */
 
 #include <stdbool.h>
