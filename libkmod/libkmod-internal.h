@@ -48,7 +48,7 @@ const struct logger *kmod_get_logger(const struct kmod_ctx *ctx);
 struct kmod_config;
 const struct kmod_config *kmod_get_config(const struct kmod_ctx *ctx);
 /* Compression the running kernel decompresses itself (/sys/module/compression). */
-enum kmod_file_compression kmod_get_kernel_compression(struct kmod_ctx *ctx);
+enum kmod_file_compression kmod_get_kernel_compression(const struct kmod_ctx *ctx);
 /*
  * The detached-signature policy of one insertion: the KMOD_INSERT_DETACHED_SIG_*
  * bits of @flags, else the context's, and never weaker than the configuration's

@@ -27,8 +27,8 @@ struct kmod_ctx {
 	char *dirname;
 	size_t dirnamelen;
 	char **config_paths; /* NULL-terminated copy; NULL means the default list */
-	/* read from sysfs when a load first needs it; -1 until then */
-	int kernel_compression;
+	/* /sys/module/compression, read once by kmod_new() as kmod does */
+	enum kmod_file_compression kernel_compression;
 	/* from KMOD_DETACHED_SIG or the API; the configuration may raise it */
 	enum kmod_detached_sig_policy sig_policy;
 	bool sig_unenforced_warned;
@@ -132,10 +132,8 @@ static enum kmod_file_compression kernel_compression_read(void)
 	return KMOD_FILE_COMPRESSION_NONE;
 }
 
-enum kmod_file_compression kmod_get_kernel_compression(struct kmod_ctx *ctx)
+enum kmod_file_compression kmod_get_kernel_compression(const struct kmod_ctx *ctx)
 {
-	if (ctx->kernel_compression < 0)
-		ctx->kernel_compression = -1;
 	return ctx->kernel_compression;
 }
 
