@@ -477,8 +477,9 @@ like "$trap_err" "^insmod: ERROR: $m/dummy.ko: rejected by the kernel: unsigned 
 # ---- 8. arguments, messages, exit codes ---------------------------------------
 
 fresh dummy.ko dummy.ko dummy.ko.p7s
-insmod "$m/dummy.ko" foo=1 'bar=a b' 'baz="c d"'
-is "$(log)" "$(init_line "$testdir/assembled" 'foo=1 bar="a b" baz="c d"')" "module parameters joined and quoted"
+insmod "$m/dummy.ko" foo=1 'bar=a b' 'baz="c d"' "qux='e f'"
+is "$(log)" "$(init_line "$testdir/assembled" "foo=1 bar=\"a b\" baz=\"c d\" qux='e f'")" \
+	"module parameters joined and quoted, a quoted value kept as it is"
 
 fresh dummy.ko dummy.ko
 TRAP_RESULTS="finit_module=EEXIST"
@@ -529,6 +530,19 @@ if need_or_skip "Debian's kmod (/usr/sbin/insmod)" test -x "$deb_insmod"; then
 		is "$(printf '%s\n' "$ours_err" | tail -n 1)" "$(printf '%s\n' "$debian_err" | tail -n 1)" \
 			"same last stderr line as Debian's insmod (${results:-ok})"
 	done
+fi
+
+# kmod 34 quotes module parameters as modprobe does (kmod 30 joins them as
+# given): ours must do the same, byte for byte.
+if debian13_bin; then
+	for impl in ours kmod34; do
+		fresh dummy.ko dummy.ko
+		tool=$insmod
+		[ "$impl" = kmod34 ] && tool=$kmod34/insmod
+		trap_run "$tool" "$m/dummy.ko" a=1 'b=x y' 'c="x y"' "d='x y'" 'e=' f 'g=x  y ' "h=it's"
+		eval "${impl}_res=\"\$trap_rc|\$(log)|\$trap_out|\$trap_err\""
+	done
+	is "$ours_res" "$kmod34_res" "module parameters quoted as Debian 13's insmod quotes them"
 fi
 
 done_testing

@@ -10,7 +10,6 @@
 
 #include "tools/kmod.h"
 #include "tools/tool-log.h"
-#include "util/strbuf.h"
 
 enum {
 	OPT_FORCE_MODVERSION = 0x100,
@@ -67,28 +66,15 @@ static const char *mod_strerror(int err)
 	}
 }
 
-/* Join the module arguments; a value with spaces is quoted for the kernel's parser. */
-static bool options_append(struct strbuf *opts, const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-
-	if (strbuf_used(opts) > 0 && !strbuf_pushchar(opts, ' '))
-		return false;
-	if (eq == NULL || strchr(eq + 1, ' ') == NULL || eq[1] == '"')
-		return strbuf_pushchars(opts, arg);
-	return strbuf_pushmem(opts, arg, eq - arg + 1) && strbuf_pushchar(opts, '"') &&
-	       strbuf_pushchars(opts, eq + 1) && strbuf_pushchar(opts, '"');
-}
-
 static int do_insmod(int argc, char *argv[])
 {
 	struct kmod_ctx *ctx;
 	struct kmod_module *mod;
 	const char *filename;
-	struct strbuf opts;
+	char *opts;
 	int verbose = LOG_ERR, sig_policy = -1, use_syslog = 0;
 	unsigned int flags = 0;
-	int err, i, r = EXIT_FAILURE;
+	int err, r = EXIT_FAILURE;
 
 	for (;;) {
 		int c = getopt_long(argc, argv, cmdopts_s, cmdopts, NULL);
@@ -143,12 +129,10 @@ static int do_insmod(int argc, char *argv[])
 		goto end;
 	}
 
-	strbuf_init(&opts);
-	for (i = optind + 1; i < argc; i++) {
-		if (!options_append(&opts, argv[i])) {
-			ERR("could not gather module options: out-of-memory\n");
-			goto end_opts;
-		}
+	opts = kmod_join_module_options(argv + optind + 1, argc - optind - 1);
+	if (opts == NULL) {
+		ERR("could not gather module options: out-of-memory\n");
+		goto end;
 	}
 
 	/*
@@ -168,7 +152,7 @@ static int do_insmod(int argc, char *argv[])
 		ERR("could not load module %s: %s\n", filename, strerror(-err));
 		goto end_ctx;
 	}
-	err = kmod_module_insert_module(mod, flags, strbuf_used(&opts) ? strbuf_str(&opts) : "");
+	err = kmod_module_insert_module(mod, flags, opts);
 	if (err < 0)
 		ERR("could not insert module %s: %s\n", filename, mod_strerror(-err));
 	else
@@ -177,7 +161,7 @@ static int do_insmod(int argc, char *argv[])
 end_ctx:
 	kmod_unref(ctx);
 end_opts:
-	strbuf_release(&opts);
+	free(opts);
 end:
 	log_close();
 	return r;

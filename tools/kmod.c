@@ -14,6 +14,7 @@
 #include "libkmod/libkmod.h"
 #include "libkmod/libkmod-sig-policy.h"
 #include "util/macro.h"
+#include "util/strbuf.h"
 
 static const struct kmod_cmd kmod_cmd_help;
 
@@ -111,6 +112,32 @@ static void print_version(void)
 {
 	puts("kmod version " KMOD_VERSION);
 	puts(KMOD_FEATURES);
+}
+
+static bool push_module_option(struct strbuf *buf, const char *arg)
+{
+	const char *value = strchr(arg, '=');
+
+	if (strbuf_used(buf) > 0 && !strbuf_pushchar(buf, ' '))
+		return false;
+	if (value == NULL || value[1] == '"' || value[1] == '\'' ||
+	    strchr(value, ' ') == NULL)
+		return strbuf_pushchars(buf, arg);
+	value++;
+	return strbuf_pushmem(buf, arg, value - arg) && strbuf_pushchar(buf, '"') &&
+	       strbuf_pushchars(buf, value) && strbuf_pushchar(buf, '"');
+}
+
+char *kmod_join_module_options(char *const *args, int nargs)
+{
+	_cleanup_strbuf_ struct strbuf buf;
+
+	strbuf_init(&buf);
+	for (int i = 0; i < nargs; i++) {
+		if (!push_module_option(&buf, args[i]))
+			return NULL;
+	}
+	return strbuf_steal(&buf);
 }
 
 static int handle_kmod_commands(int argc, char *argv[])

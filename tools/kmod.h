@@ -23,6 +23,14 @@ extern const struct kmod_cmd kmod_cmd_verify;
 extern const struct kmod_cmd kmod_cmd_show_sig;
 #endif
 
+/*
+ * The module arguments @args joined with spaces for the kernel's parser, as
+ * kmod joins them (insmod and modprobe alike): a value containing a space is
+ * wrapped in double quotes unless it already starts with a quote.  A new
+ * string, "" for no argument; NULL when out of memory.
+ */
+char *kmod_join_module_options(char *const *args, int nargs);
+
 /* Detached-signature policy from an option value; -EINVAL if unknown. */
 int kmod_parse_detached_sig(const char *value);
 

@@ -339,31 +339,3 @@ void modprobe_env_append(const char *word)
 		ERR("could not setenv(MODPROBE_OPTIONS, \"%s\")\n", value);
 	free(value);
 }
-
-/* ---- module parameters ------------------------------------------------------- */
-
-static bool push_option(struct strbuf *buf, const char *arg)
-{
-	const char *value = strchr(arg, '=');
-
-	if (strbuf_used(buf) > 0 && !strbuf_pushchar(buf, ' '))
-		return false;
-	if (value == NULL || value[1] == '"' || value[1] == '\'' ||
-	    strchr(value, ' ') == NULL)
-		return strbuf_pushchars(buf, arg);
-	value++;
-	return strbuf_pushmem(buf, arg, value - arg) && strbuf_pushchar(buf, '"') &&
-	       strbuf_pushchars(buf, value) && strbuf_pushchar(buf, '"');
-}
-
-char *modprobe_join_options(char *const *args, int nargs)
-{
-	_cleanup_strbuf_ struct strbuf buf;
-
-	strbuf_init(&buf);
-	for (int i = 0; i < nargs; i++) {
-		if (!push_option(&buf, args[i]))
-			return NULL;
-	}
-	return strbuf_steal(&buf);
-}

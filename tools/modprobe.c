@@ -478,7 +478,7 @@ static int insert_all(struct kmod_ctx *ctx, char **args, int nargs)
 
 static int insert_with_options(struct kmod_ctx *ctx, char **args, int nargs)
 {
-	_cleanup_free_ char *options = modprobe_join_options(args + 1, nargs - 1);
+	_cleanup_free_ char *options = kmod_join_module_options(args + 1, nargs - 1);
 
 	if (options == NULL) {
 		ERR("could not gather module options: out-of-memory\n");

@@ -45,10 +45,3 @@ char **modprobe_env_argv(int *argc, char **argv);
 
 /* Append a word to MODPROBE_OPTIONS, quoted when it holds blanks. */
 void modprobe_env_append(const char *word);
-
-/*
- * The module parameters given after the module name, joined with spaces; a
- * value holding a space is put in double quotes unless it is quoted already.
- * NULL when out of memory.
- */
-char *modprobe_join_options(char *const *args, int nargs);
