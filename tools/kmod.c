@@ -108,7 +108,7 @@ static const struct kmod_cmd kmod_cmd_help = {
 	.help = "Show help message",
 };
 
-static void print_version(void)
+void kmod_print_version(void)
 {
 	puts("kmod version " KMOD_VERSION);
 	puts(KMOD_FEATURES);
@@ -155,7 +155,7 @@ static int handle_kmod_commands(int argc, char *argv[])
 			kmod_help(argc, argv);
 			return EXIT_SUCCESS;
 		case 'V':
-			print_version();
+			kmod_print_version();
 			return EXIT_SUCCESS;
 		default:
 			return EXIT_FAILURE;

@@ -23,6 +23,9 @@ extern const struct kmod_cmd kmod_cmd_verify;
 extern const struct kmod_cmd kmod_cmd_show_sig;
 #endif
 
+/* -V/--version of every tool: "kmod version X" and the feature list. */
+void kmod_print_version(void);
+
 /*
  * The module arguments @args joined with spaces for the kernel's parser, as
  * kmod joins them (insmod and modprobe alike): a value containing a space is

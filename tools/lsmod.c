@@ -141,8 +141,7 @@ static int do_lsmod(int argc, char *argv[])
 			help();
 			return EXIT_SUCCESS;
 		case 'V':
-			puts("kmod version " KMOD_VERSION);
-			puts(KMOD_FEATURES);
+			kmod_print_version();
 			return EXIT_SUCCESS;
 		default:
 			return EXIT_FAILURE;

@@ -633,8 +633,7 @@ static int parse_options(int argc, char **argv, struct setup *s)
 			opt.verbose++;
 			break;
 		case 'V':
-			puts("kmod version " KMOD_VERSION);
-			puts(KMOD_FEATURES);
+			kmod_print_version();
 			return 0;
 		case 'h':
 			modprobe_help();

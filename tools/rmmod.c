@@ -137,8 +137,7 @@ static int do_rmmod(int argc, char *argv[])
 			help();
 			return EXIT_SUCCESS;
 		case 'V':
-			puts("kmod version " KMOD_VERSION);
-			puts(KMOD_FEATURES);
+			kmod_print_version();
 			return EXIT_SUCCESS;
 		default:
 			return EXIT_FAILURE;

@@ -177,8 +177,7 @@ static int parse_args(int argc, char *argv[], struct args *a, struct depmod_cfg 
 			cfg->warn_dups = true;
 			break;
 		case 'V':
-			puts("kmod version " KMOD_VERSION);
-			puts(KMOD_FEATURES);
+			kmod_print_version();
 			return 1;
 		case 'h':
 			help();
