@@ -87,6 +87,9 @@ struct kmod_detached_sig {
 	uint8_t *trailer;            /* signature data + info block + marker */
 };
 
+/* "<module_path>.sig", where a module's detached signature is; NULL without memory. */
+char *kmod_detached_sig_path(const char *module_path);
+
 /*
  * Look for "<module_path>.sig".  Returns 0 and a validated signature, -ENOENT
  * when there is no such file, or another -errno when a file is there but

@@ -270,7 +270,7 @@ static int check_forced(const struct load_request *req)
 	}
 	if (req->policy == KMOD_DETACHED_SIG_IGNORE)
 		return 0;
-	sig_path = kmod_detached_sig_path_for(req->path);
+	sig_path = kmod_detached_sig_path(req->path);
 	if (sig_path == NULL)
 		return -ENOMEM;
 	if (stat(sig_path, &st) == 0)

@@ -103,6 +103,3 @@ const char *kmod_index_name(unsigned int type);
 /* libkmod-module.c */
 const char *kmod_module_get_hashkey(const struct kmod_module *mod);
 struct kmod_ctx *kmod_module_get_ctx(const struct kmod_module *mod);
-
-/* "<path>.sig" for a module path, malloc'ed; NULL on allocation failure. */
-char *kmod_detached_sig_path_for(const char *module_path);

@@ -24,15 +24,6 @@ struct kmod_ctx *kmod_module_get_ctx(const struct kmod_module *mod)
 	return mod->ctx;
 }
 
-char *kmod_detached_sig_path_for(const char *module_path)
-{
-	char *p;
-
-	if (asprintf(&p, "%s.sig", module_path) < 0)
-		return NULL;
-	return p;
-}
-
 /*
  * The module interned under @key ("name" or "name\alias", the name being the
  * first @namelen bytes), created if the pool does not have it.  One block holds
@@ -236,7 +227,7 @@ KMOD_EXPORT const char *kmod_module_get_detached_sig_path(const struct kmod_modu
 	if (m->sig_path_checked)
 		return m->sig_path;
 
-	p = kmod_detached_sig_path_for(m->path);
+	p = kmod_detached_sig_path(m->path);
 	if (p == NULL)
 		return NULL;
 	if (stat(p, &st) < 0) {

@@ -17,7 +17,7 @@
 
 #define SIG_SUFFIX ".sig"
 
-static char *sig_path(const char *module_path)
+char *kmod_detached_sig_path(const char *module_path)
 {
 	size_t len = strlen(module_path);
 	size_t total;
@@ -65,25 +65,16 @@ static int read_exact(const struct logger *lg, const char *path, int fd, size_t 
 	return 0;
 }
 
-int kmod_detached_sig_open(const struct logger *lg, const char *module_path,
-			   struct kmod_detached_sig **ret)
+/*
+ * The whole .sig at @path into a new buffer: a regular file (open_regular()
+ * refuses a FIFO or a device node unopened), not empty, at most
+ * DETACHED_SIG_MAX_SIZE bytes.  -ENOENT, unlogged, when there is none.
+ */
+static int sig_read(const struct logger *lg, const char *path, uint8_t **buf, size_t *size)
 {
-	_cleanup_free_ char *path = NULL;
-	_cleanup_free_ uint8_t *buf = NULL;
-	_cleanup_free_ uint8_t *trailer = NULL;
 	_cleanup_close_ int fd = -1;
-	struct kmod_detached_sig *sig;
-	enum kmod_sig_format format;
-	char reason[128];
 	struct stat st;
-	size_t size, trailer_len;
-	int err;
 
-	path = sig_path(module_path);
-	if (path == NULL)
-		return -ENOMEM;
-
-	/* A FIFO or a device node in place of the .sig is refused, never opened. */
 	fd = open_regular(path, &st);
 	if (fd < 0) {
 		/* No .sig is the common case, not an error. */
@@ -99,30 +90,53 @@ int kmod_detached_sig_open(const struct logger *lg, const char *module_path,
 		lg_err(lg, "%s: larger than %d bytes\n", path, DETACHED_SIG_MAX_SIZE);
 		return -EFBIG;
 	}
-	size = (size_t)st.st_size;
+	*size = (size_t)st.st_size;
+	return read_exact(lg, path, fd, *size, buf);
+}
 
-	err = read_exact(lg, path, fd, size, &buf);
-	if (err < 0)
-		return err;
+/* The signature file's @size bytes validated and turned into the trailer to append. */
+static int sig_convert(const struct logger *lg, const char *path, const uint8_t *buf,
+		       size_t size, struct kmod_detached_sig *sig)
+{
+	char reason[128];
 
-	if (kmod_sig_check_detached_msg(buf, size, &format, reason, sizeof(reason)) < 0) {
+	if (kmod_sig_check_detached_msg(buf, size, &sig->format, reason, sizeof(reason)) < 0) {
 		lg_err(lg, "%s: malformed signature: %s\n", path, reason);
 		return -EBADMSG;
 	}
-
-	trailer_len = kmod_sig_trailer_size(format, size);
-	trailer = malloc(trailer_len);
-	sig = malloc(sizeof(*sig));
-	if (trailer == NULL || sig == NULL) {
-		free(sig);
+	sig->trailer_len = kmod_sig_trailer_size(sig->format, size);
+	sig->trailer = malloc(sig->trailer_len);
+	if (sig->trailer == NULL)
 		return -ENOMEM;
-	}
-	kmod_sig_write_trailer(trailer, buf, size, format);
+	kmod_sig_write_trailer(sig->trailer, buf, size, sig->format);
+	return 0;
+}
 
+int kmod_detached_sig_open(const struct logger *lg, const char *module_path,
+			   struct kmod_detached_sig **ret)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ uint8_t *buf = NULL;
+	struct kmod_detached_sig *sig;
+	size_t size;
+	int err;
+
+	path = kmod_detached_sig_path(module_path);
+	if (path == NULL)
+		return -ENOMEM;
+	err = sig_read(lg, path, &buf, &size);
+	if (err < 0)
+		return err;
+
+	sig = calloc(1, sizeof(*sig));
+	if (sig == NULL)
+		return -ENOMEM;
+	err = sig_convert(lg, path, buf, size, sig);
+	if (err < 0) {
+		kmod_detached_sig_free(sig);
+		return err;
+	}
 	sig->path = TAKE_PTR(path);
-	sig->format = format;
-	sig->trailer_len = trailer_len;
-	sig->trailer = TAKE_PTR(trailer);
 	*ret = sig;
 	return 0;
 }

@@ -273,12 +273,10 @@ int sig_parse_compression(const char *s)
 
 char *sig_path_of(const char *path)
 {
-	char *p;
+	char *p = kmod_detached_sig_path(path);
 
-	if (asprintf(&p, "%s.sig", path) < 0) {
+	if (p == NULL)
 		CRIT("out of memory\n");
-		return NULL;
-	}
 	return p;
 }
 
