@@ -165,18 +165,16 @@ static int do_attach(int argc, char *argv[])
 	return err < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-static int do_detach(int argc, char *argv[])
-{
-	_cleanup_free_ char *default_sig = NULL;
-	enum kmod_sig_format format = KMOD_SIG_FORMAT_TRAILER, found;
-	const char *output = NULL, *sig = NULL, *module;
-	const uint8_t *trailer;
-	struct sig_module m;
-	int compression = -1;
-	char reason[128];
-	size_t tlen, slen;
-	int err;
+struct detach_args {
+	const char *module, *output, *sig;
+	enum kmod_sig_format format;
+	int compression; /* -1: as the module */
+};
 
+/* The command line into @a: 0, or 1 when done (--help), or -1 (said). */
+static int detach_parse(int argc, char *argv[], struct detach_args *a)
+{
+	*a = (struct detach_args){ .format = KMOD_SIG_FORMAT_TRAILER, .compression = -1 };
 	for (;;) {
 		int c = getopt_long(argc, argv, detach_opts_s, detach_opts, NULL);
 
@@ -184,74 +182,106 @@ static int do_detach(int argc, char *argv[])
 			break;
 		switch (c) {
 		case 'o':
-			output = optarg;
+			a->output = optarg;
 			break;
 		case 's':
-			sig = optarg;
+			a->sig = optarg;
 			break;
 		case 'f':
 			if (streq(optarg, "trailer")) {
-				format = KMOD_SIG_FORMAT_TRAILER;
+				a->format = KMOD_SIG_FORMAT_TRAILER;
 			} else if (streq(optarg, "pkcs7")) {
-				format = KMOD_SIG_FORMAT_PKCS7;
+				a->format = KMOD_SIG_FORMAT_PKCS7;
 			} else {
 				ERR("unknown format '%s': expected trailer or pkcs7\n", optarg);
-				return EXIT_FAILURE;
+				return -1;
 			}
 			break;
 		case 'Z':
-			if (parse_compress(optarg, &compression) < 0)
-				return EXIT_FAILURE;
+			if (parse_compress(optarg, &a->compression) < 0)
+				return -1;
 			break;
 		case 'h':
 			detach_help();
-			return EXIT_SUCCESS;
+			return 1;
 		default:
-			return EXIT_FAILURE;
+			return -1;
 		}
 	}
 	if (argc - optind != 1) {
 		ERR("expected one MODULE\n");
-		return EXIT_FAILURE;
+		return -1;
 	}
-	module = argv[optind];
-	if (output == NULL)
-		output = module;
-	if (sig == NULL)
-		sig = default_sig = sig_path_of(output);
-	if (sig == NULL)
-		return EXIT_FAILURE;
+	a->module = argv[optind];
+	if (a->output == NULL)
+		a->output = a->module;
+	return 0;
+}
 
-	if (sig_module_load(module, &m) < 0)
-		return EXIT_FAILURE;
-	err = -EINVAL;
-	if (!m.appended) {
+/*
+ * The bytes of @m's appended signature that go into the .sig in @format:
+ * the whole trailer, or only its PKCS#7.  -EINVAL (said) when @m is not
+ * signed, its signature would not load, or @format cannot hold it.
+ */
+static int detach_sig_bytes(const char *module, const struct sig_module *m,
+			    enum kmod_sig_format format, const uint8_t **sig, size_t *len)
+{
+	const uint8_t *trailer = m->mem + m->image_len;
+	size_t tlen = m->size - m->image_len;
+	enum kmod_sig_format found;
+	char reason[128];
+
+	if (!m->appended) {
 		ERR("%s: not signed\n", module);
-		goto out;
+		return -EINVAL;
 	}
-	trailer = m.mem + m.image_len;
-	tlen = m.size - m.image_len;
 	if (kmod_sig_check_detached_msg(trailer, tlen, &found, reason, sizeof(reason)) < 0) {
 		ERR("%s: the appended signature would not load: %s\n", module, reason);
-		goto out;
+		return -EINVAL;
 	}
-	slen = tlen;
+	*sig = trailer;
+	*len = tlen;
 	if (format == KMOD_SIG_FORMAT_PKCS7) {
 		/* byte 2 of the info block is the signature type */
 		if (trailer[tlen - MODULE_SIG_OVERHEAD + 2] != MODULE_SIG_ID_PKCS7) {
 			ERR("%s: not a PKCS#7 signature: only --format=trailer can hold it\n",
 			    module);
-			goto out;
+			return -EINVAL;
 		}
-		slen = tlen - MODULE_SIG_OVERHEAD;
+		*len = tlen - MODULE_SIG_OVERHEAD;
 	}
-	if (compression < 0)
-		compression = m.compression;
-	/* The signature first: a failure must not leave an unsigned module only. */
-	err = sig_write_file(sig, trailer, slen, NULL, 0, KMOD_FILE_COMPRESSION_NONE, 0644);
+	return 0;
+}
+
+static int do_detach(int argc, char *argv[])
+{
+	_cleanup_free_ char *default_sig = NULL;
+	struct detach_args a;
+	struct sig_module m;
+	const uint8_t *sig;
+	size_t slen;
+	int err;
+
+	err = detach_parse(argc, argv, &a);
+	if (err != 0)
+		return err > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	if (a.sig == NULL)
+		a.sig = default_sig = sig_path_of(a.output);
+	if (a.sig == NULL)
+		return EXIT_FAILURE;
+
+	if (sig_module_load(a.module, &m) < 0)
+		return EXIT_FAILURE;
+	err = detach_sig_bytes(a.module, &m, a.format, &sig, &slen);
+	if (err == 0) {
+		if (a.compression < 0)
+			a.compression = m.compression;
+		/* The signature first: a failure must not leave an unsigned module only. */
+		err = sig_write_file(a.sig, sig, slen, NULL, 0, KMOD_FILE_COMPRESSION_NONE, 0644);
+	}
 	if (err == 0)
-		err = sig_write_file(output, m.mem, m.image_len, NULL, 0, compression, m.mode);
-out:
+		err = sig_write_file(a.output, m.mem, m.image_len, NULL, 0, a.compression,
+				     m.mode);
 	sig_module_release(&m);
 	return err < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
