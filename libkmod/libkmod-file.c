@@ -42,27 +42,6 @@ static const struct {
 	{ { 0x1f, 0x8b }, 2, KMOD_FILE_COMPRESSION_ZLIB },
 };
 
-/* Read until @len bytes or end of file.  Bytes read or -errno. */
-static ssize_t pread_full(int fd, void *buf, size_t len, off_t off)
-{
-	uint8_t *p = buf;
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(fd, p + done, len - done, off + (off_t)done);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		done += n;
-	}
-	return done;
-}
-
 int kmod_file_open(const struct logger *lg, const char *path, struct kmod_file **ret)
 {
 	_cleanup_close_ int fd = -1;
@@ -447,86 +426,4 @@ int kmod_file_append(struct kmod_file *file, const void *data, size_t len)
 	memcpy(file->mem + file->size, data, len);
 	file->size += len;
 	return 0;
-}
-
-/* Shared by the decompressors; see libkmod-file-decompress.h. */
-
-static int decompress_alloc(struct kmod_file_decompress *d, size_t image_cap)
-{
-	size_t total;
-	uint8_t *p;
-
-	if (uadd_overflow(image_cap, d->tail_room, &total))
-		return -ENOMEM;
-	/* An empty image and no room still gets a pointer. */
-	p = realloc(d->mem, total > 0 ? total : 1);
-	if (p == NULL) {
-		lg_err(d->lg, "%s: out of memory for a %zu byte image\n", d->path,
-		       image_cap);
-		return -ENOMEM;
-	}
-	d->mem = p;
-	d->image_cap = image_cap;
-	return 0;
-}
-
-static int decompress_too_big(struct kmod_file_decompress *d)
-{
-	lg_err(d->lg, "%s: decompressed size exceeds %zu MiB\n", d->path,
-	       KMOD_FILE_MAX_IMAGE >> 20);
-	return -EFBIG;
-}
-
-int kmod_file_decompress_start(struct kmod_file_decompress *d, size_t hint)
-{
-	size_t guess;
-
-	if (hint > KMOD_FILE_MAX_IMAGE)
-		return decompress_too_big(d);
-
-	if (hint > 0) {
-		guess = hint;
-	} else {
-		/* Modules shrink about 3-4x; growth covers the rest. */
-		if (umul_overflow(d->in_size, 4, &guess))
-			guess = KMOD_FILE_MAX_IMAGE;
-		if (guess < KMOD_FILE_DECOMPRESS_CHUNK)
-			guess = KMOD_FILE_DECOMPRESS_CHUNK;
-		if (guess > KMOD_FILE_MAX_IMAGE)
-			guess = KMOD_FILE_MAX_IMAGE;
-	}
-	return decompress_alloc(d, guess);
-}
-
-int kmod_file_decompress_start_exact(struct kmod_file_decompress *d, size_t size)
-{
-	if (size > KMOD_FILE_MAX_IMAGE)
-		return decompress_too_big(d);
-	return decompress_alloc(d, size);
-}
-
-int kmod_file_decompress_grow(struct kmod_file_decompress *d)
-{
-	size_t next;
-
-	if (d->image_cap >= KMOD_FILE_MAX_IMAGE)
-		return decompress_too_big(d);
-
-	next = d->image_cap < KMOD_FILE_DECOMPRESS_CHUNK ? KMOD_FILE_DECOMPRESS_CHUNK
-							 : d->image_cap * 2;
-	if (next > KMOD_FILE_MAX_IMAGE)
-		next = KMOD_FILE_MAX_IMAGE;
-	return decompress_alloc(d, next);
-}
-
-ssize_t kmod_file_decompress_read(struct kmod_file_decompress *d, void *buf, size_t len)
-{
-	ssize_t n = pread_full(d->fd, buf, len, d->in_off);
-
-	if (n < 0) {
-		lg_err(d->lg, "%s: could not read: %s\n", d->path, strerror((int)-n));
-		return n;
-	}
-	d->in_off += n;
-	return n;
 }

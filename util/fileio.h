@@ -92,3 +92,6 @@ int open_parent_dir(const char *path, const char **base);
  * errno set.
  */
 DIR *opendir_at(int dirfd);
+
+/* Read at @off until @len bytes or end of file, EINTR retried.  Bytes read or -errno. */
+ssize_t pread_full(int fd, void *buf, size_t len, off_t off);
