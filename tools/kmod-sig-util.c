@@ -17,7 +17,6 @@
 #include "util/fileio.h"
 #include "tools/kmod-sig.h"
 #include "tools/tool-log.h"
-#include "util/fileio.h"
 
 static void tool_log(void *data, int priority, const char *file, int line, const char *fn,
 		     const char *format, va_list args)
