@@ -35,6 +35,7 @@ struct node {
  */
 struct walk {
 	const struct kmod_index_file *idx;
+	uint32_t root; /* node word of the root */
 	size_t nodes;
 	size_t value_bytes;
 };
@@ -51,6 +52,19 @@ static inline uint32_t index_child_word(const struct node *n, unsigned char ch)
 		return 0;
 	return read_be32(n->children + (size_t)(ch - n->first) * 4);
 }
+
+/* Start a walk of @idx with the budgets of a sound file. */
+void index_walk_init(struct walk *w, const struct kmod_index_file *idx);
+
+/*
+ * Run @search from a fresh walk of @idx and return what it added to its hits
+ * as a list sorted by priority; ties by order of addition (@seq_step 1) or
+ * newest first (-1).  NULL when nothing was found or on error.
+ */
+struct kmod_index_value;
+typedef int (*index_search_fn)(struct walk *w, const char *key, struct hits *hits);
+struct kmod_index_value *index_search_hits(const struct kmod_index_file *idx, const char *key,
+					   long long seq_step, index_search_fn search);
 
 /* Log that @idx is corrupt at @off; returns -EINVAL. */
 int index_corrupt(const struct kmod_index_file *idx, size_t off, const char *what);

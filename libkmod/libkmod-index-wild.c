@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The wildcard search of libkmod-index.c: collecting, under a node of an
- * alias index, the values of every stored pattern that matches a string.
+ * The wildcard search of the index reader (kmod_index_searchwild): collecting,
+ * under a node of an alias index, the values of every stored pattern that
+ * matches a string.  Above libkmod-index.c, which it walks through
+ * libkmod-index-walk.h.
  */
 
 #include <errno.h>
@@ -12,6 +14,7 @@
 
 #include "util/macro.h"
 #include "util/strbuf.h"
+#include "libkmod/libkmod-index.h"
 #include "libkmod/libkmod-index-format.h"
 #include "libkmod/libkmod-index-walk.h"
 
@@ -293,4 +296,64 @@ int index_collect_wild(struct walk *w, const struct node *top, size_t skip,
 	}
 	free(wd.masks);
 	return err;
+}
+
+/*
+ * Follow @key like find_node; where the stored key turns into a pattern (a
+ * wildcard in a prefix, or a '*', '?' or '[' child) the whole subtree is matched
+ * against the rest of @key.  The literal part already walked is left out of the
+ * pattern, as kmod does.  Values are inserted kmod's way: sorted by priority, a
+ * newer insertion in front of older ones of the same priority.
+ */
+static int search_wild(struct walk *w, const char *key, struct hits *hits)
+{
+	static const char wilds[] = "*?[";
+	uint32_t word = w->root;
+	size_t i = 0;
+	struct node n, child;
+	int err;
+
+	for (;;) {
+		struct walk cw;
+
+		err = index_node_read(w, word, &n);
+		if (err < 0)
+			return err == -ENOENT ? 0 : err;
+		for (size_t j = 0; j < n.prefix_len; j++) {
+			if (strchr(wilds, n.prefix[j]) != NULL) {
+				index_walk_init(&cw, w->idx);
+				return index_collect_wild(&cw, &n, j, NULL, &key[i + j],
+							  hits);
+			}
+			if (key[i + j] != n.prefix[j])
+				return 0;
+		}
+		i += n.prefix_len;
+
+		for (size_t k = 0; wilds[k] != '\0'; k++) {
+			char start[2] = { wilds[k], '\0' };
+
+			index_walk_init(&cw, w->idx);
+			err = index_node_read(
+				&cw, index_child_word(&n, (unsigned char)wilds[k]),
+				&child);
+			if (err == -ENOENT)
+				continue;
+			if (err == 0)
+				err = index_collect_wild(&cw, &child, 0, start, &key[i],
+							 hits);
+			if (err < 0)
+				return err;
+		}
+
+		if (key[i] == '\0')
+			return index_hits_add_node(w, hits, &n);
+		word = index_child_word(&n, (unsigned char)key[i]);
+		i++;
+	}
+}
+
+struct kmod_index_value *kmod_index_searchwild(const struct kmod_index_file *idx, const char *key)
+{
+	return index_search_hits(idx, key, -1, search_wild);
 }

@@ -62,9 +62,10 @@ int index_corrupt(const struct kmod_index_file *idx, size_t off, const char *wha
 	return -EINVAL;
 }
 
-static void walk_init(struct walk *w, const struct kmod_index_file *idx)
+void index_walk_init(struct walk *w, const struct kmod_index_file *idx)
 {
 	w->idx = idx;
+	w->root = idx->root;
 	w->nodes = idx->size / 4 + 2;
 	w->value_bytes = idx->size;
 }
@@ -340,7 +341,7 @@ char *kmod_index_search(const struct kmod_index_file *idx, const char *key)
 	struct hit best = { 0 }, h;
 	size_t pos;
 
-	walk_init(&w, idx);
+	index_walk_init(&w, idx);
 	if (find_node(&w, key, &n) < 0)
 		return NULL;
 
@@ -361,76 +362,22 @@ struct kmod_index_value *kmod_index_search_all(const struct kmod_index_file *idx
 	struct walk w;
 	struct node n;
 
-	walk_init(&w, idx);
+	index_walk_init(&w, idx);
 	if (find_node(&w, key, &n) == 0 && index_hits_add_node(&w, &hits, &n) == 0)
 		list = hits_to_list(&hits);
 	free(hits.v);
 	return list;
 }
 
-/*
- * Follow @key like find_node; where the stored key turns into a pattern (a
- * wildcard in a prefix, or a '*', '?' or '[' child) the whole subtree is matched
- * against the rest of @key.  The literal part already walked is left out of the
- * pattern, as kmod does.  Values are inserted kmod's way: sorted by priority, a
- * newer insertion in front of older ones of the same priority.
- */
-static int search_wild(struct walk *w, const char *key, struct hits *hits)
+struct kmod_index_value *index_search_hits(const struct kmod_index_file *idx, const char *key,
+					   long long seq_step, index_search_fn search)
 {
-	static const char wilds[] = "*?[";
-	uint32_t word = w->idx->root;
-	size_t i = 0;
-	struct node n, child;
-	int err;
-
-	for (;;) {
-		struct walk cw;
-
-		err = index_node_read(w, word, &n);
-		if (err < 0)
-			return err == -ENOENT ? 0 : err;
-		for (size_t j = 0; j < n.prefix_len; j++) {
-			if (strchr(wilds, n.prefix[j]) != NULL) {
-				walk_init(&cw, w->idx);
-				return index_collect_wild(&cw, &n, j, NULL, &key[i + j],
-							  hits);
-			}
-			if (key[i + j] != n.prefix[j])
-				return 0;
-		}
-		i += n.prefix_len;
-
-		for (size_t k = 0; wilds[k] != '\0'; k++) {
-			char start[2] = { wilds[k], '\0' };
-
-			walk_init(&cw, w->idx);
-			err = index_node_read(
-				&cw, index_child_word(&n, (unsigned char)wilds[k]),
-				&child);
-			if (err == -ENOENT)
-				continue;
-			if (err == 0)
-				err = index_collect_wild(&cw, &child, 0, start, &key[i],
-							 hits);
-			if (err < 0)
-				return err;
-		}
-
-		if (key[i] == '\0')
-			return index_hits_add_node(w, hits, &n);
-		word = index_child_word(&n, (unsigned char)key[i]);
-		i++;
-	}
-}
-
-struct kmod_index_value *kmod_index_searchwild(const struct kmod_index_file *idx, const char *key)
-{
-	struct hits hits = { .seq_step = -1 };
+	struct hits hits = { .seq_step = seq_step };
 	struct kmod_index_value *list = NULL;
 	struct walk w;
 
-	walk_init(&w, idx);
-	if (search_wild(&w, key, &hits) == 0)
+	index_walk_init(&w, idx);
+	if (search(&w, key, &hits) == 0)
 		list = hits_to_list(&hits);
 	free(hits.v);
 	return list;
@@ -576,7 +523,7 @@ int kmod_index_dump(const struct kmod_index_file *idx, int fd, const char *prefi
 	int err, ferr;
 
 	strbuf_init(&key);
-	walk_init(&w, idx);
+	index_walk_init(&w, idx);
 	err = index_node_read(&w, idx->root, &root);
 	if (err < 0)
 		return err == -ENOENT ? 0 : err;
