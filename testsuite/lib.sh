@@ -29,6 +29,10 @@
 #       override).  stdin is /dev/null.  Afterwards: trap_rc (exit status),
 #       trap_out and trap_err (output, trailing newlines stripped), and the
 #       files $testdir/stdout and $testdir/stderr (exact bytes).
+#   trap_run_tap NAME CMD...  trap_run of a TAP program: its results become
+#       ours, "NAME: " before each (nothing for an empty NAME); then its plan
+#       must match them, its exit status be 0 (1 after failures) and its
+#       stderr stay empty.
 #
 # Variables: testdir, a fresh scratch directory removed on exit (kept when
 # KMOD_TEST_KEEP=1); TRAP_LIB (default $top_builddir/testsuite/.libs/trap.so).
@@ -224,6 +228,46 @@ trap_run() {
 	trap_rc=$?
 	trap_out=$(cat "$testdir/stdout")
 	trap_err=$(cat "$testdir/stderr")
+}
+
+trap_run_tap() {
+	_name=${1:+$1: }
+	shift
+	trap_run "$@"
+	_plan='' _ran=0 _failed=0
+	while IFS= read -r _line; do
+		case $_line in
+		"ok "* | "not ok "*)
+			_ran=$((_ran + 1))
+			_desc=${_line#not }
+			_desc=${_desc#ok }
+			_desc=${_desc#* }
+			_desc=${_desc#- }
+			case $_line in
+			ok*) ok "$_name$_desc" ;;
+			*)
+				not_ok "$_name$_desc"
+				_failed=$((_failed + 1))
+				;;
+			esac
+			;;
+		1..*) _plan=${_line#1..} ;;
+		"#"*) printf '%s\n' "$_line" ;;
+		"Bail out!"*)
+			not_ok "$_name$_line"
+			_failed=$((_failed + 1))
+			;;
+		# The rest of a multi-line diagnostic.
+		*) printf '#   | %s\n' "$_line" ;;
+		esac
+	done < "$testdir/stdout"
+	is "$_plan" "$_ran" "${_name}the program's plan matches its $_ran results"
+	if [ "$_failed" -eq 0 ]; then
+		is "$trap_rc" 0 "${_name}exit status 0"
+	else
+		is "$trap_rc" 1 "${_name}exit status 1 after failures"
+	fi
+	is "$trap_err" "" "${_name}nothing on stderr"
 }
 
 # Debian 13's kmod 34.2, the second reference beside Debian 12's kmod 30

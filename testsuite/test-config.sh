@@ -33,48 +33,8 @@ moddir=$TRAP_ROOT/lib/modules/$TRAP_UNAME_R
 
 # ---- 1. unit tests -------------------------------------------------------------
 
-# run_tap NAME CMD...: CMD's TAP results become ours, prefixed with NAME.
-run_tap() {
-	_name=$1
-	shift
-	trap_run "$@"
-	_plan='' _ran=0 _failed=0
-	while IFS= read -r _line; do
-		case $_line in
-		"ok "* | "not ok "*)
-			_ran=$((_ran + 1))
-			_desc=${_line#not }
-			_desc=${_desc#ok }
-			_desc=${_desc#* }
-			_desc=${_desc#- }
-			case $_line in
-			ok*) ok "$_name: $_desc" ;;
-			*)
-				not_ok "$_name: $_desc"
-				_failed=$((_failed + 1))
-				;;
-			esac
-			;;
-		1..*) _plan=${_line#1..} ;;
-		"#"*) printf '%s\n' "$_line" ;;
-		"Bail out!"*)
-			not_ok "$_name: $_line"
-			_failed=$((_failed + 1))
-			;;
-		*) printf '#   | %s\n' "$_line" ;;
-		esac
-	done < "$testdir/stdout"
-	is "$_plan" "$_ran" "$_name: the program's plan matches its $_ran results"
-	if [ "$_failed" -eq 0 ]; then
-		is "$trap_rc" 0 "$_name: exit status 0"
-	else
-		is "$trap_rc" 1 "$_name: exit status 1 after failures"
-	fi
-	is "$trap_err" "" "$_name: nothing on stderr"
-}
-
 mkdir -p "$TRAP_ROOT"
-run_tap unit "$prog" unit
+trap_run_tap unit "$prog" unit
 
 # The same under memcheck whenever valgrind is installed: no error, no leak.
 if sanitizer_build; then
@@ -85,7 +45,7 @@ elif command -v valgrind > /dev/null 2>&1; then
 	# valgrind's launcher runs under the trap too: let it reach its own files.
 	vg_dirs=$(dirname "$(command -v valgrind)"):/usr/libexec/valgrind:/usr/lib/x86_64-linux-gnu/valgrind
 	TRAP_PASSTHROUGH=$top_builddir:$top_srcdir:$testdir:$vg_dirs \
-		run_tap "unit (memcheck)" valgrind -q --error-exitcode=99 --leak-check=full \
+		trap_run_tap "unit (memcheck)" valgrind -q --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite,indirect,possible \
 		--log-file="$testdir/valgrind.log" "$prog" unit
 	if [ -s "$testdir/valgrind.log" ]; then

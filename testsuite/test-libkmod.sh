@@ -110,48 +110,6 @@ export LIBKMOD_TEST_SIGNED_INIT
 
 # ---- running the programs -----------------------------------------------------
 
-# run_tap NAME CMD...: CMD under the trap; its results become ours, prefixed
-# with NAME, its plan and exit status are checked and stderr must stay empty.
-run_tap() {
-	_name=$1
-	shift
-	trap_run "$@"
-	_plan='' _ran=0 _failed=0
-	while IFS= read -r _line; do
-		case $_line in
-		"ok "* | "not ok "*)
-			_ran=$((_ran + 1))
-			_desc=${_line#not }
-			_desc=${_desc#ok }
-			_desc=${_desc#* }
-			_desc=${_desc#- }
-			case $_line in
-			ok*) ok "$_name: $_desc" ;;
-			*)
-				not_ok "$_name: $_desc"
-				_failed=$((_failed + 1))
-				;;
-			esac
-			;;
-		1..*) _plan=${_line#1..} ;;
-		"#"*) printf '%s\n' "$_line" ;;
-		"Bail out!"*)
-			not_ok "$_name: $_line"
-			_failed=$((_failed + 1))
-			;;
-		# The rest of a multi-line diagnostic.
-		*) printf '#   | %s\n' "$_line" ;;
-		esac
-	done < "$testdir/stdout"
-	is "$_plan" "$_ran" "$_name: the program's plan matches the $_ran results"
-	if [ "$_failed" -eq 0 ]; then
-		is "$trap_rc" 0 "$_name: exit status 0"
-	else
-		is "$trap_rc" 1 "$_name: exit status 1 after failures"
-	fi
-	is "$trap_err" "" "$_name: nothing on stderr"
-}
-
 vg_dirs=
 if command -v valgrind > /dev/null 2>&1; then
 	# valgrind's launcher runs under the trap too: let it reach its own files.
@@ -163,7 +121,7 @@ under_valgrind() {
 	_vname=$1
 	shift
 	TRAP_PASSTHROUGH=$top_builddir:$top_srcdir:$testdir:$vg_dirs \
-		run_tap "$_vname" valgrind -q --error-exitcode=99 \
+		trap_run_tap "$_vname" valgrind -q --error-exitcode=99 \
 		--log-file="$testdir/valgrind.log" "$@"
 	if [ -s "$testdir/valgrind.log" ]; then
 		sed 's/^/# /' "$testdir/valgrind.log"
@@ -180,7 +138,7 @@ if [ "${KMOD_TEST_VALGRIND:-0}" = 1 ] && need_or_skip "valgrind" test -n "$vg_di
 	# shellcheck disable=SC2086
 	under_valgrind "memcheck api" $memcheck "$api"
 else
-	run_tap api "$api"
+	trap_run_tap api "$api"
 fi
 if sanitizer_build; then
 	skip "helgrind on two contexts in two threads: $no_valgrind_reason"
@@ -203,14 +161,14 @@ if [ "${KMOD_TEST_VALGRIND:-0}" = 1 ] && need_or_skip "valgrind" test -n "$vg_di
 	# shellcheck disable=SC2086
 	under_valgrind "memcheck insert" $memcheck "$insert"
 else
-	run_tap insert "$insert"
+	trap_run_tap insert "$insert"
 fi
 rm -f "$TRAP_LOG"
 if [ "${KMOD_TEST_VALGRIND:-0}" = 1 ] && need_or_skip "valgrind" test -n "$vg_dirs"; then
 	# shellcheck disable=SC2086
 	under_valgrind "memcheck policy" $memcheck --trace-children=no "$policy"
 else
-	run_tap policy "$policy"
+	trap_run_tap policy "$policy"
 fi
 
 done_testing

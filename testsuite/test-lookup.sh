@@ -175,38 +175,7 @@ EOF
 	TRAP_LOG=$testdir/trap.log
 }
 cd "$testdir" || exit 1
-trap_run "$prog"
-
-_plan='' _ran=0 _failed=0
-while IFS= read -r _line; do
-	case $_line in
-	"ok "* | "not ok "*)
-		_ran=$((_ran + 1))
-		_desc=${_line#not }
-		_desc=${_desc#ok }
-		_desc=${_desc#* }
-		_desc=${_desc#- }
-		case $_line in
-		ok*) ok "$_desc" ;;
-		*)
-			not_ok "$_desc"
-			_failed=$((_failed + 1))
-			;;
-		esac
-		;;
-	1..*) _plan=${_line#1..} ;;
-	"#"*) printf '%s\n' "$_line" ;;
-	"Bail out!"*) not_ok "test-lookup: $_line" ;;
-	*) printf '#   | %s\n' "$_line" ;;
-	esac
-done < "$testdir/stdout"
-is "$_plan" "$_ran" "test-lookup: the program's plan matches its $_ran results"
-if [ "$_failed" -eq 0 ]; then
-	is "$trap_rc" 0 "test-lookup: exit status 0"
-else
-	is "$trap_rc" 1 "test-lookup: exit status 1 after failures"
-fi
-is "$trap_err" "" "test-lookup: nothing on stderr"
+trap_run_tap test-lookup "$prog"
 
 # ---- the same questions to Debian's modprobe ----
 
