@@ -38,29 +38,19 @@ static int read_exact(const struct logger *lg, const char *path, int fd, size_t 
 		      uint8_t **ret)
 {
 	_cleanup_free_ uint8_t *buf = malloc(size);
-	size_t done = 0;
-	int err;
+	ssize_t n;
 
 	if (buf == NULL)
 		return -ENOMEM;
-
-	while (done < size) {
-		ssize_t n = read(fd, buf + done, size - done);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			lg_err(lg, "%s: could not read: %s\n", path, strerror(-err));
-			return err;
-		}
-		if (n == 0) {
-			lg_err(lg, "%s: short read\n", path);
-			return -EIO;
-		}
-		done += n;
+	n = pread_full(fd, buf, size, 0);
+	if (n < 0) {
+		lg_err(lg, "%s: could not read: %s\n", path, strerror((int)-n));
+		return (int)n;
 	}
-
+	if ((size_t)n < size) {
+		lg_err(lg, "%s: short read\n", path);
+		return -EIO;
+	}
 	*ret = TAKE_PTR(buf);
 	return 0;
 }
