@@ -383,11 +383,14 @@ loads_with "auto, the 13-byte stub: sent as before (the kernel refuses it)" "$rq
 fresh dummy.ko dummy.ko
 cp "$rq/trailing.ko" "$m/dummy.ko"
 insmod --detached-sig=require "$m/dummy.ko"
-[ -z "$crypto" ] && refused_nocrypto "require, 5 bytes after the DER in the module's own signature" \
-	"$m/dummy.ko: refused by policy require: appended signature"
-[ -n "$crypto" ] && refused "require, 5 bytes after the DER in the module's own signature" \
-	"^insmod: ERROR: $m/dummy.ko: refused by policy require: appended signature: 5 bytes after the end of the DER signature \\($p7s_len bytes\\)
+if [ -n "$crypto" ]; then
+	refused "require, 5 bytes after the DER in the module's own signature" \
+		"^insmod: ERROR: $m/dummy.ko: refused by policy require: appended signature: 5 bytes after the end of the DER signature \\($p7s_len bytes\\)
 insmod: ERROR: could not insert module $m/dummy.ko: Bad message\$"
+else
+	refused_nocrypto "require, 5 bytes after the DER in the module's own signature" \
+		"$m/dummy.ko: refused by policy require: appended signature"
+fi
 fresh dummy.ko dummy.ko
 cp "$rq/trailing.sig" "$m/dummy.ko.sig"
 insmod --detached-sig=require "$m/dummy.ko"
