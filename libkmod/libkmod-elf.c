@@ -2,8 +2,8 @@
 
 /*
  * Module images come from arbitrary files, so nothing read from them is
- * trusted: every multi-byte field is assembled byte by byte in the file's
- * byte order (the buffer may be unaligned and of the other endianness) and
+ * trusted: every multi-byte field is copied out of the buffer (which may be
+ * unaligned) and put in the host's byte order when the file's differs, and
  * every offset/size is checked against the image before it is dereferenced.
  */
 
@@ -92,10 +92,30 @@ static bool range_ok(uint64_t off, uint64_t len, uint64_t total)
 	return off <= total && len <= total - off;
 }
 
+#define HOST_MSB (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+
+/*
+ * Widths of ELF fields are 1, 2, 4 or 8 bytes: each is one load (depmod reads
+ * millions of symbol entries, and assembling them byte by byte was a third of
+ * its time), swapped when the file's byte order is not the host's.
+ */
 static uint64_t get_uint(const uint8_t *p, unsigned int width, bool msb)
 {
 	uint64_t v = 0;
+	uint32_t v32;
+	uint16_t v16;
 
+	switch (width) {
+	case 8:
+		memcpy(&v, p, 8);
+		return msb == HOST_MSB ? v : __builtin_bswap64(v);
+	case 4:
+		memcpy(&v32, p, 4);
+		return msb == HOST_MSB ? v32 : __builtin_bswap32(v32);
+	case 2:
+		memcpy(&v16, p, 2);
+		return msb == HOST_MSB ? v16 : __builtin_bswap16(v16);
+	}
 	for (unsigned int i = 0; i < width; i++) {
 		unsigned int shift = msb ? (width - 1 - i) * 8 : i * 8;
 
@@ -571,8 +591,10 @@ int kmod_elf_strip(const struct kmod_elf *elf, void *mem, unsigned int flags)
 struct symtab {
 	const struct elf_section *sec;
 	const struct elf_section *strtab;
+	const uint8_t *str; /* the string table's bytes */
 	uint64_t count;
 	unsigned int entsize;
+	bool terminated; /* ends with a NUL: any offset in it starts a string */
 };
 
 struct sym {
@@ -605,25 +627,52 @@ static int symtab_open(const struct kmod_elf *elf, struct symtab *st)
 	err = section_ready(elf, st->sec);
 	if (err == 0)
 		err = section_ready(elf, st->strtab);
-	return err;
+	if (err < 0)
+		return err;
+	st->str = elf->mem + st->strtab->offset;
+	st->terminated = st->strtab->size > 0 && st->str[st->strtab->size - 1] == '\0';
+	return 0;
 }
 
-static int symtab_get(const struct kmod_elf *elf, const struct symtab *st, uint64_t i,
-		      struct sym *sym)
+/* Where entry @i starts in the image. */
+static uint64_t symtab_entry(const struct symtab *st, uint64_t i)
+{
+	return st->sec->offset + i * st->entsize;
+}
+
+/* The name of the entry at @ent, or NULL when it is no string of the table. */
+static const char *symtab_name(const struct kmod_elf *elf, const struct symtab *st,
+			       uint64_t ent)
+{
+	uint64_t name = elf_uint(elf, ent, 4);
+
+	if (name >= st->strtab->size)
+		return NULL;
+	/* a table that does not end with a NUL is checked name by name */
+	if (!st->terminated && !memchr(st->str + name, '\0', st->strtab->size - name))
+		return NULL;
+	return (const char *)st->str + name;
+}
+
+static uint16_t symtab_shndx(const struct kmod_elf *elf, uint64_t ent)
+{
+	return (uint16_t)elf_uint(elf, ent + elf_layout(elf)->st_shndx, 2);
+}
+
+static uint8_t symtab_bind(const struct kmod_elf *elf, uint64_t ent)
+{
+	return elf->mem[ent + elf_layout(elf)->st_info] >> 4;
+}
+
+static void symtab_get(const struct kmod_elf *elf, uint64_t ent, const char *name,
+		       struct sym *sym)
 {
 	const struct elf_layout *l = elf_layout(elf);
-	uint64_t ent = st->sec->offset + i * st->entsize;
-	uint64_t name = elf_uint(elf, ent, 4);
-	const uint8_t *str = elf->mem + st->strtab->offset;
 
-	if (name >= st->strtab->size ||
-	    !memchr(str + name, '\0', st->strtab->size - name))
-		return -EINVAL;
-	sym->name = (const char *)str + name;
+	sym->name = name;
 	sym->value = elf_uint(elf, ent + l->st_value, l->word);
-	sym->shndx = (uint16_t)elf_uint(elf, ent + l->st_shndx, 2);
-	sym->bind = elf->mem[ent + l->st_info] >> 4;
-	return 0;
+	sym->shndx = symtab_shndx(elf, ent);
+	sym->bind = symtab_bind(elf, ent);
 }
 
 static char bind_char(uint8_t bind)
@@ -639,8 +688,16 @@ static char bind_char(uint8_t bind)
 	return KMOD_ELF_BIND_NONE;
 }
 
-/* Copy @n entries whose names point into the image into one malloc'ed block. */
-static int pack_symbols(const struct kmod_elf_symbol *tmp, size_t n, size_t bytes,
+/* A symbol found, its name still in the image. */
+struct found {
+	const char *name;
+	size_t len;
+	uint64_t crc;
+	char bind;
+};
+
+/* Copy @n symbols found into one malloc'ed block; @bytes: their names with NULs. */
+static int pack_symbols(const struct found *tmp, size_t n, size_t bytes,
 			struct kmod_elf_symbol **array)
 {
 	struct kmod_elf_symbol *v;
@@ -655,15 +712,24 @@ static int pack_symbols(const struct kmod_elf_symbol *tmp, size_t n, size_t byte
 		return -ENOMEM;
 	dst = (char *)v + vec;
 	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(tmp[i].symbol) + 1;
-
-		memcpy(dst, tmp[i].symbol, len);
-		v[i] = tmp[i];
-		v[i].symbol = dst;
-		dst += len;
+		memcpy(dst, tmp[i].name, tmp[i].len + 1);
+		v[i] = (struct kmod_elf_symbol){ .crc = tmp[i].crc,
+						 .bind = tmp[i].bind,
+						 .symbol = dst };
+		dst += tmp[i].len + 1;
 	}
 	*array = v;
 	return (int)n;
+}
+
+/* Room for @n symbols found, or NULL. */
+static struct found *found_alloc(uint64_t n)
+{
+	size_t size;
+
+	if (n > SIZE_MAX || umul_overflow((size_t)n, sizeof(struct found), &size))
+		return NULL;
+	return malloc(size > 0 ? size : 1);
 }
 
 /*
@@ -691,9 +757,19 @@ static int crc_value(const struct kmod_elf *elf, const struct sym *sym, uint64_t
 	return 0;
 }
 
+/* "__crc_" and at least one more character; most names differ at the first bytes. */
+static bool is_crc_symbol(const char *name)
+{
+	for (size_t i = 0; i < strlen(CRC_PREFIX); i++) {
+		if (name[i] != CRC_PREFIX[i])
+			return false;
+	}
+	return name[strlen(CRC_PREFIX)] != '\0';
+}
+
 static int symbols_from_crcs(const struct kmod_elf *elf, struct kmod_elf_symbol **array)
 {
-	_cleanup_free_ struct kmod_elf_symbol *tmp = NULL;
+	_cleanup_free_ struct found *tmp = NULL;
 	struct symtab st;
 	size_t n = 0, bytes = 0;
 	int err;
@@ -701,25 +777,27 @@ static int symbols_from_crcs(const struct kmod_elf *elf, struct kmod_elf_symbol 
 	err = symtab_open(elf, &st);
 	if (err < 0)
 		return err;
-	tmp = calloc(st.count > 0 ? st.count : 1, sizeof(*tmp));
+	tmp = found_alloc(st.count);
 	if (tmp == NULL)
 		return -ENOMEM;
 
 	for (uint64_t i = 1; i < st.count; i++) {
+		uint64_t ent = symtab_entry(&st, i);
+		const char *name = symtab_name(elf, &st, ent);
 		struct sym sym;
 
-		err = symtab_get(elf, &st, i, &sym);
-		if (err < 0)
-			return err;
-		if (!strstartswith(sym.name, CRC_PREFIX) ||
-		    sym.name[strlen(CRC_PREFIX)] == '\0')
+		if (name == NULL)
+			return -EINVAL;
+		if (!is_crc_symbol(name))
 			continue;
+		symtab_get(elf, ent, name, &sym);
 		err = crc_value(elf, &sym, &tmp[n].crc);
 		if (err < 0)
 			return err;
 		tmp[n].bind = bind_char(sym.bind);
-		tmp[n].symbol = (char *)sym.name + strlen(CRC_PREFIX);
-		bytes += strlen(tmp[n].symbol) + 1;
+		tmp[n].name = name + strlen(CRC_PREFIX);
+		tmp[n].len = strlen(tmp[n].name);
+		bytes += tmp[n].len + 1;
 		n++;
 	}
 	if (n == 0)
@@ -730,7 +808,7 @@ static int symbols_from_crcs(const struct kmod_elf *elf, struct kmod_elf_symbol 
 static int symbols_from_ksymtab(const struct kmod_elf *elf,
 				struct kmod_elf_symbol **array)
 {
-	_cleanup_free_ struct kmod_elf_symbol *tmp = NULL;
+	_cleanup_free_ struct found *tmp = NULL;
 	_cleanup_free_ char **names = NULL;
 	const struct elf_section *s;
 	size_t bytes = 0;
@@ -741,13 +819,14 @@ static int symbols_from_ksymtab(const struct kmod_elf *elf,
 	n = split_strings(elf->mem + s->offset, s->size, &names);
 	if (n < 0)
 		return n;
-	tmp = calloc(n > 0 ? (size_t)n : 1, sizeof(*tmp));
+	tmp = found_alloc((uint64_t)n);
 	if (tmp == NULL)
 		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
-		tmp[i].bind = KMOD_ELF_BIND_GLOBAL;
-		tmp[i].symbol = names[i];
-		bytes += strlen(names[i]) + 1;
+		tmp[i] = (struct found){ .name = names[i],
+					 .len = strlen(names[i]),
+					 .bind = KMOD_ELF_BIND_GLOBAL };
+		bytes += tmp[i].len + 1;
 	}
 	return pack_symbols(tmp, (size_t)n, bytes, array);
 }
@@ -764,31 +843,117 @@ int kmod_elf_get_symbols(const struct kmod_elf *elf, struct kmod_elf_symbol **ar
 	return symbols_from_ksymtab(elf, array);
 }
 
-/* A __versions entry, sorted by name, remembering its place in the section. */
-struct version_slot {
-	const struct kmod_modversion *v;
-	size_t pos;
+/*
+ * The __versions records by name, for the undefined symbols to find their
+ * CRC: open addressing over a power of two of slots, each the number of a
+ * record plus one (0: free).  The names stay in the image.
+ */
+struct versions {
+	const struct kmod_elf *elf;
+	uint64_t offset; /* of the section */
+	size_t count;
+	unsigned int crc_len;
+	uint32_t *slot;
+	size_t mask;
+	uint8_t *len; /* per record: the length of its name */
+	bool *named;  /* per record: an undefined symbol has its name */
 };
 
-static int cmp_version_slot(const void *a, const void *b)
+static void versions_free(struct versions *vt)
 {
-	const struct version_slot *x = a, *y = b;
-
-	return strcmp(x->v->symbol, y->v->symbol);
+	free(vt->slot);
+	free(vt->len);
 }
 
-/* The slot of @name (ppc64 names lost their '.' in __versions), or NULL. */
-static const struct version_slot *version_find(const struct version_slot *slots, size_t n,
-					       const char *name)
+static uint64_t name_hash(const char *s, size_t len)
 {
-	struct kmod_modversion kv = { .symbol = (char *)name };
-	struct version_slot key = { .v = &kv };
+	const uint64_t k = 0xff51afd7ed558ccdULL;
+	uint64_t h = len * 0x9e3779b97f4a7c15ULL, w;
 
-	if (name[0] == '.')
-		kv.symbol++;
-	if (n == 0)
-		return NULL;
-	return bsearch(&key, slots, n, sizeof(*slots), cmp_version_slot);
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 32;
+	}
+	w = 0;
+	for (size_t i = 0; i < len; i++)
+		w |= (uint64_t)(uint8_t)s[i] << (8 * i);
+	h = (h ^ w) * k;
+	return h ^ (h >> 29);
+}
+
+/* Record @i's name, without the '.' ppc64 ELFv1 function descriptors put in front. */
+static const char *versions_name(const struct versions *vt, size_t i)
+{
+	const char *name = (const char *)vt->elf->mem + vt->offset +
+			   i * MODVERSION_RECORD + vt->crc_len;
+
+	return name[0] == '.' ? name + 1 : name;
+}
+
+static uint64_t versions_crc(const struct versions *vt, size_t i)
+{
+	return elf_uint(vt->elf, vt->offset + i * MODVERSION_RECORD, vt->crc_len);
+}
+
+/* Number of the first record called @name (@len bytes) plus one, or 0. */
+static size_t versions_find(const struct versions *vt, const char *name, size_t len,
+			    bool add, size_t rec)
+{
+	for (size_t i = name_hash(name, len) & vt->mask;; i = (i + 1) & vt->mask) {
+		size_t vlen;
+
+		if (vt->slot[i] == 0) {
+			if (add)
+				vt->slot[i] = (uint32_t)rec + 1;
+			return 0;
+		}
+		vlen = vt->len[vt->slot[i] - 1];
+		if (vlen == len &&
+		    memcmp(versions_name(vt, vt->slot[i] - 1), name, len) == 0)
+			return vt->slot[i];
+	}
+}
+
+/* The table of __versions; an empty one without the section.  0 or -errno. */
+static int versions_open(const struct kmod_elf *elf, struct versions *vt)
+{
+	const struct elf_section *s;
+	size_t slots = 16;
+	int err;
+
+	*vt = (struct versions){ .elf = elf, .crc_len = elf_layout(elf)->word };
+	err = find_section_data(elf, "__versions", &s);
+	if (err == -ENODATA)
+		return 0;
+	if (err < 0)
+		return err;
+	if (s->size % MODVERSION_RECORD != 0 || s->size / MODVERSION_RECORD > INT32_MAX)
+		return -EINVAL;
+	vt->offset = s->offset;
+	vt->count = (size_t)(s->size / MODVERSION_RECORD);
+	while (slots < 2 * vt->count)
+		slots *= 2;
+	vt->slot = calloc(slots, sizeof(*vt->slot));
+	/* the lengths, then the marks */
+	vt->len = calloc(vt->count + 1, 2);
+	if (vt->slot == NULL || vt->len == NULL)
+		return -ENOMEM;
+	vt->named = (bool *)(vt->len + vt->count + 1);
+	vt->mask = slots - 1;
+	for (size_t i = 0; i < vt->count; i++) {
+		const char *name = versions_name(vt, i);
+		const char *rec = (const char *)elf->mem + vt->offset +
+				  i * MODVERSION_RECORD + vt->crc_len;
+		const char *nul = memchr(rec, '\0', MODVERSION_RECORD - vt->crc_len);
+
+		if (nul == NULL)
+			return -EINVAL;
+		vt->len[i] = (uint8_t)(nul - name);
+		/* a name met again keeps its first record */
+		versions_find(vt, name, vt->len[i], true, i);
+	}
+	return 0;
 }
 
 /*
@@ -799,12 +964,10 @@ static const struct version_slot *version_find(const struct version_slot *slots,
 int kmod_elf_get_dependency_symbols(const struct kmod_elf *elf,
 				    struct kmod_elf_symbol **array)
 {
-	_cleanup_free_ struct kmod_elf_symbol *tmp = NULL;
-	_cleanup_free_ struct kmod_modversion *versions = NULL;
-	_cleanup_free_ struct version_slot *slots = NULL;
-	_cleanup_free_ bool *named = NULL;
+	_cleanup_(versions_free) struct versions vt = { 0 };
+	_cleanup_free_ struct found *tmp = NULL;
 	struct symtab st;
-	size_t n = 0, bytes = 0, nversions = 0;
+	size_t n = 0, bytes = 0;
 	int err;
 
 	if (elf == NULL || array == NULL)
@@ -812,47 +975,47 @@ int kmod_elf_get_dependency_symbols(const struct kmod_elf *elf,
 	err = symtab_open(elf, &st);
 	if (err < 0)
 		return err;
-	err = kmod_elf_get_modversions(elf, &versions);
-	if (err < 0 && err != -ENODATA)
+	err = versions_open(elf, &vt);
+	if (err < 0)
 		return err;
-	if (err > 0)
-		nversions = (size_t)err;
-
-	slots = calloc(nversions + 1, sizeof(*slots));
-	named = calloc(nversions + 1, sizeof(*named));
-	tmp = calloc(st.count + nversions + 1, sizeof(*tmp));
-	if (slots == NULL || named == NULL || tmp == NULL)
+	tmp = found_alloc(st.count + vt.count);
+	if (tmp == NULL)
 		return -ENOMEM;
-	for (size_t i = 0; i < nversions; i++)
-		slots[i] = (struct version_slot){ .v = &versions[i], .pos = i };
-	qsort(slots, nversions, sizeof(*slots), cmp_version_slot);
 
 	for (uint64_t i = 1; i < st.count; i++) {
-		const struct version_slot *hit;
-		struct sym sym;
+		uint64_t ent = symtab_entry(&st, i);
+		const char *name = symtab_name(elf, &st, ent);
+		size_t len, skip, hit = 0;
 
-		err = symtab_get(elf, &st, i, &sym);
-		if (err < 0)
-			return err;
-		if (sym.shndx != SHN_UNDEF || sym.name[0] == '\0')
+		if (name == NULL)
+			return -EINVAL;
+		if (symtab_shndx(elf, ent) != SHN_UNDEF || name[0] == '\0')
 			continue;
-		hit = version_find(slots, nversions, sym.name);
-		if (hit != NULL)
-			named[hit->pos] = true;
-		tmp[n].bind =
-			sym.bind == STB_WEAK ? KMOD_ELF_BIND_WEAK : KMOD_ELF_BIND_UNDEF;
-		tmp[n].crc = hit != NULL ? hit->v->crc : 0;
-		tmp[n].symbol = (char *)sym.name;
-		bytes += strlen(sym.name) + 1;
+		len = strlen(name);
+		/* ppc64 names lost their '.' in __versions */
+		skip = name[0] == '.';
+		if (vt.count > 0)
+			hit = versions_find(&vt, name + skip, len - skip, false, 0);
+		if (hit > 0)
+			vt.named[hit - 1] = true;
+		tmp[n] = (struct found){
+			.name = name,
+			.len = len,
+			.crc = hit > 0 ? versions_crc(&vt, hit - 1) : 0,
+			.bind = symtab_bind(elf, ent) == STB_WEAK ? KMOD_ELF_BIND_WEAK
+								  : KMOD_ELF_BIND_UNDEF,
+		};
+		bytes += len + 1;
 		n++;
 	}
-	for (size_t i = 0; i < nversions; i++) {
-		if (named[i])
+	for (size_t i = 0; i < vt.count; i++) {
+		if (vt.named[i])
 			continue;
+		tmp[n].name = versions_name(&vt, i);
+		tmp[n].len = vt.len[i];
+		tmp[n].crc = versions_crc(&vt, i);
 		tmp[n].bind = KMOD_ELF_BIND_UNDEF;
-		tmp[n].crc = versions[i].crc;
-		tmp[n].symbol = versions[i].symbol;
-		bytes += strlen(versions[i].symbol) + 1;
+		bytes += tmp[n].len + 1;
 		n++;
 	}
 	return pack_symbols(tmp, n, bytes, array);

@@ -82,7 +82,6 @@ void depmod_mod_release(struct depmod_mod *mod)
 		free(mod->exports);
 		free(mod->needs);
 	}
-	free(mod->needs_mem);
 }
 
 void depmod_modules_free(struct depmod_modules *m)

@@ -41,7 +41,6 @@ struct depmod_mod {
 	int n_exports;
 	struct kmod_elf_symbol *needs; /* symtab's, then the rest of __versions */
 	int n_needs;
-	void *needs_mem; /* the block the names of needs point into, when not needs */
 
 	/* load, through the cache */
 	uint64_t key[DEPMOD_KEY_LEN]; /* dev, ino, size, mtime s/ns, ctime s/ns: the cache
