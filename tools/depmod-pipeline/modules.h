@@ -73,6 +73,11 @@ int depmod_modules_init(struct depmod_modules *m);
 void depmod_modules_free(struct depmod_modules *m);
 /* Drop what a record owns (not the record: it lives in the arena). */
 void depmod_mod_release(struct depmod_mod *mod);
+/*
+ * Once the dependencies are known, what each module needs is not: frees it
+ * (peak memory comes later, with the indexes).  Not while a cache is saved.
+ */
+void depmod_modules_drop_needs(struct depmod_modules *m);
 
 /* kmod's hash table iteration order for a table of @buckets buckets. */
 unsigned int depmod_kmod_hash_bucket(const char *key, unsigned int buckets);
