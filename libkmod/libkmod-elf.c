@@ -17,47 +17,7 @@
 
 #include "util/macro.h"
 
-#include "libkmod-elf.h"
-
-/* Kernel's struct modversion_info: unsigned long crc + name, 64 bytes in all. */
-#define MODVERSION_RECORD 64
-
-#define CRC_PREFIX "__crc_"
-
-struct elf_section {
-	uint64_t offset;
-	uint64_t size;
-	uint32_t name;
-	uint32_t type;
-	uint32_t link;
-	bool ready; /* its bytes are in memory (always, without a fill callback) */
-};
-
-struct kmod_elf {
-	const uint8_t *mem;
-	size_t size;
-	kmod_elf_fill_fn fill; /* NULL when the whole image is in memory */
-	void *fill_data;
-	bool is64;
-	bool msb;
-	uint64_t shoff;
-	uint16_t shentsize;
-	uint16_t shnum;
-	const char *shstrtab; /* NUL-terminated at its end, checked */
-	uint64_t shstrtab_size;
-	struct elf_section sections[];
-};
-
-/*
- * Where the fields this parser reads sit in each class.  <elf.h> is used for
- * offsets and sizes only: the image itself is never accessed through its types.
- */
-struct elf_layout {
-	uint8_t ehdr_size, e_shoff, e_shentsize, e_shnum, e_shstrndx;
-	uint8_t shdr_size, sh_flags, sh_offset, sh_size, sh_link;
-	uint8_t sym_size, st_value, st_info, st_shndx;
-	uint8_t word; /* addresses, offsets, sizes, unsigned long */
-};
+#include "libkmod-elf-internal.h"
 
 #define ELF_LAYOUT(C)                                                                    \
 	{                                                                                \
@@ -78,51 +38,8 @@ struct elf_layout {
 		.word = sizeof(Elf##C##_Addr),                                           \
 	}
 
-static const struct elf_layout layout32 = ELF_LAYOUT(32);
-static const struct elf_layout layout64 = ELF_LAYOUT(64);
-
-static const struct elf_layout *elf_layout(const struct kmod_elf *elf)
-{
-	return elf->is64 ? &layout64 : &layout32;
-}
-
-/* True when [off, off + len) lies inside [0, total); cannot overflow. */
-static bool range_ok(uint64_t off, uint64_t len, uint64_t total)
-{
-	return off <= total && len <= total - off;
-}
-
-#define HOST_MSB (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
-
-/*
- * Widths of ELF fields are 1, 2, 4 or 8 bytes: each is one load (depmod reads
- * millions of symbol entries, and assembling them byte by byte was a third of
- * its time), swapped when the file's byte order is not the host's.
- */
-static uint64_t get_uint(const uint8_t *p, unsigned int width, bool msb)
-{
-	uint64_t v = 0;
-	uint32_t v32;
-	uint16_t v16;
-
-	switch (width) {
-	case 8:
-		memcpy(&v, p, 8);
-		return msb == HOST_MSB ? v : __builtin_bswap64(v);
-	case 4:
-		memcpy(&v32, p, 4);
-		return msb == HOST_MSB ? v32 : __builtin_bswap32(v32);
-	case 2:
-		memcpy(&v16, p, 2);
-		return msb == HOST_MSB ? v16 : __builtin_bswap16(v16);
-	}
-	for (unsigned int i = 0; i < width; i++) {
-		unsigned int shift = msb ? (width - 1 - i) * 8 : i * 8;
-
-		v |= (uint64_t)p[i] << shift;
-	}
-	return v;
-}
+const struct elf_layout kmod_elf_layout32 = ELF_LAYOUT(32);
+const struct elf_layout kmod_elf_layout64 = ELF_LAYOUT(64);
 
 static void put_uint(uint8_t *p, unsigned int width, bool msb, uint64_t v)
 {
@@ -133,23 +50,12 @@ static void put_uint(uint8_t *p, unsigned int width, bool msb, uint64_t v)
 	}
 }
 
-/* Caller has range-checked [off, off + width). */
-static uint64_t elf_uint(const struct kmod_elf *elf, uint64_t off, unsigned int width)
-{
-	return get_uint(elf->mem + off, width, elf->msb);
-}
-
-static bool section_has_data(const struct elf_section *s)
-{
-	return s->type != SHT_NULL && s->type != SHT_NOBITS;
-}
-
 /*
  * Bring a section's bytes into memory before its first use.  The section
  * table is the object's own, so it is updated through a const view: filling
  * changes what is cached, not what the ELF says.
  */
-static int section_ready(const struct kmod_elf *elf, const struct elf_section *s)
+int kmod_elf_section_ready(const struct kmod_elf *elf, const struct elf_section *s)
 {
 	int err;
 
@@ -206,7 +112,7 @@ static int parse_shstrtab(struct kmod_elf *elf, uint16_t shstrndx)
 	s = &elf->sections[shstrndx];
 	if (!section_has_data(s) || s->size == 0)
 		return -ENOEXEC;
-	err = section_ready(elf, s);
+	err = kmod_elf_section_ready(elf, s);
 	if (err < 0)
 		return err;
 	if (elf->mem[s->offset + s->size - 1] != '\0')
@@ -307,8 +213,8 @@ static int find_section(const struct kmod_elf *elf, const char *name)
 }
 
 /* Like find_section() but also requires file bytes. */
-static int find_section_data(const struct kmod_elf *elf, const char *name,
-			     const struct elf_section **sec)
+int kmod_elf_find_section_data(const struct kmod_elf *elf, const char *name,
+			       const struct elf_section **sec)
 {
 	int idx = find_section(elf, name);
 	int err;
@@ -317,7 +223,7 @@ static int find_section_data(const struct kmod_elf *elf, const char *name,
 		return idx;
 	if (!section_has_data(&elf->sections[idx]))
 		return -ENODATA;
-	err = section_ready(elf, &elf->sections[idx]);
+	err = kmod_elf_section_ready(elf, &elf->sections[idx]);
 	if (err < 0)
 		return err;
 	*sec = &elf->sections[idx];
@@ -332,7 +238,7 @@ int kmod_elf_get_section(const struct kmod_elf *elf, const char *section,
 
 	if (elf == NULL || section == NULL)
 		return -EINVAL;
-	idx = find_section_data(elf, section, &s);
+	idx = kmod_elf_find_section_data(elf, section, &s);
 	if (idx < 0)
 		return idx;
 	if (buf != NULL)
@@ -362,7 +268,7 @@ static bool next_string(const uint8_t *p, uint64_t size, uint64_t *pos, uint64_t
 }
 
 /* NULL-terminated vector of the block's strings, copied into the same allocation. */
-static int split_strings(const uint8_t *p, uint64_t size, char ***array)
+int kmod_elf_split_strings(const uint8_t *p, uint64_t size, char ***array)
 {
 	size_t count = 0, bytes = 0, vec, total;
 	uint64_t i, len;
@@ -398,10 +304,10 @@ int kmod_elf_get_modinfo_strings(const struct kmod_elf *elf, char ***array)
 
 	if (elf == NULL || array == NULL)
 		return -EINVAL;
-	err = find_section_data(elf, ".modinfo", &s);
+	err = kmod_elf_find_section_data(elf, ".modinfo", &s);
 	if (err < 0)
 		return err;
-	return split_strings(elf->mem + s->offset, s->size, array);
+	return kmod_elf_split_strings(elf->mem + s->offset, s->size, array);
 }
 
 int kmod_elf_get_modversions(const struct kmod_elf *elf, struct kmod_modversion **array)
@@ -416,7 +322,7 @@ int kmod_elf_get_modversions(const struct kmod_elf *elf, struct kmod_modversion 
 	if (elf == NULL || array == NULL)
 		return -EINVAL;
 	crc_len = elf_layout(elf)->word;
-	err = find_section_data(elf, "__versions", &s);
+	err = kmod_elf_find_section_data(elf, "__versions", &s);
 	if (err < 0)
 		return err;
 	if (s->size % MODVERSION_RECORD != 0 || s->size / MODVERSION_RECORD > INT32_MAX)
@@ -466,7 +372,7 @@ int kmod_elf_get_this_module_name(const struct kmod_elf *elf, const char **name)
 		return -EINVAL;
 	word = elf_layout(elf)->word;
 	at = 3 * word;
-	err = find_section_data(elf, ".gnu.linkonce.this_module", &s);
+	err = kmod_elf_find_section_data(elf, ".gnu.linkonce.this_module", &s);
 	if (err < 0)
 		return err;
 	if (s->size <= at)
@@ -498,7 +404,7 @@ int kmod_elf_get_build_id(const struct kmod_elf *elf, const uint8_t **id, size_t
 
 	if (elf == NULL || id == NULL || len == NULL)
 		return -EINVAL;
-	err = find_section_data(elf, ".note.gnu.build-id", &s);
+	err = kmod_elf_find_section_data(elf, ".note.gnu.build-id", &s);
 	if (err < 0)
 		return err;
 	while (range_ok(pos, NOTE_HEADER, s->size)) {
@@ -561,7 +467,7 @@ int kmod_elf_strip(const struct kmod_elf *elf, void *mem, unsigned int flags)
 	if (flags & KMOD_ELF_STRIP_VERMAGIC) {
 		uint64_t len;
 
-		if (find_section_data(elf, ".modinfo", &modinfo) < 0 ||
+		if (kmod_elf_find_section_data(elf, ".modinfo", &modinfo) < 0 ||
 		    find_vermagic(elf, modinfo, 0, &len) < 0)
 			return -ENODATA;
 	}
@@ -584,439 +490,4 @@ int kmod_elf_strip(const struct kmod_elf *elf, void *mem, unsigned int flags)
 		}
 	}
 	return 0;
-}
-
-/* --- symbol tables ---------------------------------------------------------------- */
-
-struct symtab {
-	const struct elf_section *sec;
-	const struct elf_section *strtab;
-	const uint8_t *str; /* the string table's bytes */
-	uint64_t count;
-	unsigned int entsize;
-	bool terminated; /* ends with a NUL: any offset in it starts a string */
-};
-
-struct sym {
-	const char *name;
-	uint64_t value;
-	uint16_t shndx;
-	uint8_t bind;
-};
-
-static int symtab_open(const struct kmod_elf *elf, struct symtab *st)
-{
-	const struct elf_section *s = NULL;
-	int err;
-
-	for (uint16_t i = 0; i < elf->shnum; i++) {
-		if (elf->sections[i].type == SHT_SYMTAB) {
-			s = &elf->sections[i];
-			break;
-		}
-	}
-	if (s == NULL)
-		return -ENODATA;
-	st->entsize = elf_layout(elf)->sym_size;
-	if (s->size % st->entsize != 0 || s->link >= elf->shnum ||
-	    !section_has_data(&elf->sections[s->link]))
-		return -EINVAL;
-	st->sec = s;
-	st->strtab = &elf->sections[s->link];
-	st->count = s->size / st->entsize;
-	err = section_ready(elf, st->sec);
-	if (err == 0)
-		err = section_ready(elf, st->strtab);
-	if (err < 0)
-		return err;
-	st->str = elf->mem + st->strtab->offset;
-	st->terminated = st->strtab->size > 0 && st->str[st->strtab->size - 1] == '\0';
-	return 0;
-}
-
-/* Where entry @i starts in the image. */
-static uint64_t symtab_entry(const struct symtab *st, uint64_t i)
-{
-	return st->sec->offset + i * st->entsize;
-}
-
-/* The name of the entry at @ent, or NULL when it is no string of the table. */
-static const char *symtab_name(const struct kmod_elf *elf, const struct symtab *st,
-			       uint64_t ent)
-{
-	uint64_t name = elf_uint(elf, ent, 4);
-
-	if (name >= st->strtab->size)
-		return NULL;
-	/* a table that does not end with a NUL is checked name by name */
-	if (!st->terminated && !memchr(st->str + name, '\0', st->strtab->size - name))
-		return NULL;
-	return (const char *)st->str + name;
-}
-
-static uint16_t symtab_shndx(const struct kmod_elf *elf, uint64_t ent)
-{
-	return (uint16_t)elf_uint(elf, ent + elf_layout(elf)->st_shndx, 2);
-}
-
-static uint8_t symtab_bind(const struct kmod_elf *elf, uint64_t ent)
-{
-	return elf->mem[ent + elf_layout(elf)->st_info] >> 4;
-}
-
-static void symtab_get(const struct kmod_elf *elf, uint64_t ent, const char *name,
-		       struct sym *sym)
-{
-	const struct elf_layout *l = elf_layout(elf);
-
-	sym->name = name;
-	sym->value = elf_uint(elf, ent + l->st_value, l->word);
-	sym->shndx = symtab_shndx(elf, ent);
-	sym->bind = symtab_bind(elf, ent);
-}
-
-static char bind_char(uint8_t bind)
-{
-	switch (bind) {
-	case STB_LOCAL:
-		return KMOD_ELF_BIND_LOCAL;
-	case STB_GLOBAL:
-		return KMOD_ELF_BIND_GLOBAL;
-	case STB_WEAK:
-		return KMOD_ELF_BIND_WEAK;
-	}
-	return KMOD_ELF_BIND_NONE;
-}
-
-/* A symbol found, its name still in the image. */
-struct found {
-	const char *name;
-	size_t len;
-	uint64_t crc;
-	char bind;
-};
-
-/* Copy @n symbols found into one malloc'ed block; @bytes: their names with NULs. */
-static int pack_symbols(const struct found *tmp, size_t n, size_t bytes,
-			struct kmod_elf_symbol **array)
-{
-	struct kmod_elf_symbol *v;
-	size_t vec, total;
-	char *dst;
-
-	if (n > INT32_MAX || umul_overflow(n, sizeof(*v), &vec) ||
-	    uadd_overflow(vec, bytes, &total))
-		return -ENOMEM;
-	v = malloc(total > 0 ? total : 1);
-	if (v == NULL)
-		return -ENOMEM;
-	dst = (char *)v + vec;
-	for (size_t i = 0; i < n; i++) {
-		memcpy(dst, tmp[i].name, tmp[i].len + 1);
-		v[i] = (struct kmod_elf_symbol){ .crc = tmp[i].crc,
-						 .bind = tmp[i].bind,
-						 .symbol = dst };
-		dst += tmp[i].len + 1;
-	}
-	*array = v;
-	return (int)n;
-}
-
-/* Room for @n symbols found, or NULL. */
-static struct found *found_alloc(uint64_t n)
-{
-	size_t size;
-
-	if (n > SIZE_MAX || umul_overflow((size_t)n, sizeof(struct found), &size))
-		return NULL;
-	return malloc(size > 0 ? size : 1);
-}
-
-/*
- * A __crc_ symbol is either absolute (the value is the CRC) or, since
- * relative CRCs, points at a u32 inside a section of the module.
- */
-static int crc_value(const struct kmod_elf *elf, const struct sym *sym, uint64_t *crc)
-{
-	const struct elf_section *s;
-	int err;
-
-	if (sym->shndx == SHN_UNDEF || sym->shndx >= SHN_LORESERVE) {
-		*crc = sym->value;
-		return 0;
-	}
-	if (sym->shndx >= elf->shnum)
-		return -EINVAL;
-	s = &elf->sections[sym->shndx];
-	if (!section_has_data(s) || !range_ok(sym->value, 4, s->size))
-		return -EINVAL;
-	err = section_ready(elf, s);
-	if (err < 0)
-		return err;
-	*crc = elf_uint(elf, s->offset + sym->value, 4);
-	return 0;
-}
-
-/* "__crc_" and at least one more character; most names differ at the first bytes. */
-static bool is_crc_symbol(const char *name)
-{
-	for (size_t i = 0; i < strlen(CRC_PREFIX); i++) {
-		if (name[i] != CRC_PREFIX[i])
-			return false;
-	}
-	return name[strlen(CRC_PREFIX)] != '\0';
-}
-
-static int symbols_from_crcs(const struct kmod_elf *elf, struct kmod_elf_symbol **array)
-{
-	_cleanup_free_ struct found *tmp = NULL;
-	struct symtab st;
-	size_t n = 0, bytes = 0;
-	int err;
-
-	err = symtab_open(elf, &st);
-	if (err < 0)
-		return err;
-	tmp = found_alloc(st.count);
-	if (tmp == NULL)
-		return -ENOMEM;
-
-	for (uint64_t i = 1; i < st.count; i++) {
-		uint64_t ent = symtab_entry(&st, i);
-		const char *name = symtab_name(elf, &st, ent);
-		struct sym sym;
-
-		if (name == NULL)
-			return -EINVAL;
-		if (!is_crc_symbol(name))
-			continue;
-		symtab_get(elf, ent, name, &sym);
-		err = crc_value(elf, &sym, &tmp[n].crc);
-		if (err < 0)
-			return err;
-		tmp[n].bind = bind_char(sym.bind);
-		tmp[n].name = name + strlen(CRC_PREFIX);
-		tmp[n].len = strlen(tmp[n].name);
-		bytes += tmp[n].len + 1;
-		n++;
-	}
-	if (n == 0)
-		return -ENODATA;
-	return pack_symbols(tmp, n, bytes, array);
-}
-
-static int symbols_from_ksymtab(const struct kmod_elf *elf,
-				struct kmod_elf_symbol **array)
-{
-	_cleanup_free_ struct found *tmp = NULL;
-	_cleanup_free_ char **names = NULL;
-	const struct elf_section *s;
-	size_t bytes = 0;
-	int n;
-
-	if (find_section_data(elf, "__ksymtab_strings", &s) < 0)
-		return pack_symbols(NULL, 0, 0, array);
-	n = split_strings(elf->mem + s->offset, s->size, &names);
-	if (n < 0)
-		return n;
-	tmp = found_alloc((uint64_t)n);
-	if (tmp == NULL)
-		return -ENOMEM;
-	for (int i = 0; i < n; i++) {
-		tmp[i] = (struct found){ .name = names[i],
-					 .len = strlen(names[i]),
-					 .bind = KMOD_ELF_BIND_GLOBAL };
-		bytes += tmp[i].len + 1;
-	}
-	return pack_symbols(tmp, (size_t)n, bytes, array);
-}
-
-int kmod_elf_get_symbols(const struct kmod_elf *elf, struct kmod_elf_symbol **array)
-{
-	int n;
-
-	if (elf == NULL || array == NULL)
-		return -EINVAL;
-	n = symbols_from_crcs(elf, array);
-	if (n != -ENODATA)
-		return n;
-	return symbols_from_ksymtab(elf, array);
-}
-
-/*
- * The __versions records by name, for the undefined symbols to find their
- * CRC: open addressing over a power of two of slots, each the number of a
- * record plus one (0: free).  The names stay in the image.
- */
-struct versions {
-	const struct kmod_elf *elf;
-	uint64_t offset; /* of the section */
-	size_t count;
-	unsigned int crc_len;
-	uint32_t *slot;
-	size_t mask;
-	uint8_t *len; /* per record: the length of its name */
-	bool *named;  /* per record: an undefined symbol has its name */
-};
-
-static void versions_free(struct versions *vt)
-{
-	free(vt->slot);
-	free(vt->len);
-}
-
-static uint64_t name_hash(const char *s, size_t len)
-{
-	const uint64_t k = 0xff51afd7ed558ccdULL;
-	uint64_t h = len * 0x9e3779b97f4a7c15ULL, w;
-
-	for (; len >= 8; s += 8, len -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * k;
-		h ^= h >> 32;
-	}
-	w = 0;
-	for (size_t i = 0; i < len; i++)
-		w |= (uint64_t)(uint8_t)s[i] << (8 * i);
-	h = (h ^ w) * k;
-	return h ^ (h >> 29);
-}
-
-/* Record @i's name, without the '.' ppc64 ELFv1 function descriptors put in front. */
-static const char *versions_name(const struct versions *vt, size_t i)
-{
-	const char *name = (const char *)vt->elf->mem + vt->offset +
-			   i * MODVERSION_RECORD + vt->crc_len;
-
-	return name[0] == '.' ? name + 1 : name;
-}
-
-static uint64_t versions_crc(const struct versions *vt, size_t i)
-{
-	return elf_uint(vt->elf, vt->offset + i * MODVERSION_RECORD, vt->crc_len);
-}
-
-/* Number of the first record called @name (@len bytes) plus one, or 0. */
-static size_t versions_find(const struct versions *vt, const char *name, size_t len,
-			    bool add, size_t rec)
-{
-	for (size_t i = name_hash(name, len) & vt->mask;; i = (i + 1) & vt->mask) {
-		size_t vlen;
-
-		if (vt->slot[i] == 0) {
-			if (add)
-				vt->slot[i] = (uint32_t)rec + 1;
-			return 0;
-		}
-		vlen = vt->len[vt->slot[i] - 1];
-		if (vlen == len &&
-		    memcmp(versions_name(vt, vt->slot[i] - 1), name, len) == 0)
-			return vt->slot[i];
-	}
-}
-
-/* The table of __versions; an empty one without the section.  0 or -errno. */
-static int versions_open(const struct kmod_elf *elf, struct versions *vt)
-{
-	const struct elf_section *s;
-	size_t slots = 16;
-	int err;
-
-	*vt = (struct versions){ .elf = elf, .crc_len = elf_layout(elf)->word };
-	err = find_section_data(elf, "__versions", &s);
-	if (err == -ENODATA)
-		return 0;
-	if (err < 0)
-		return err;
-	if (s->size % MODVERSION_RECORD != 0 || s->size / MODVERSION_RECORD > INT32_MAX)
-		return -EINVAL;
-	vt->offset = s->offset;
-	vt->count = (size_t)(s->size / MODVERSION_RECORD);
-	while (slots < 2 * vt->count)
-		slots *= 2;
-	vt->slot = calloc(slots, sizeof(*vt->slot));
-	/* the lengths, then the marks */
-	vt->len = calloc(vt->count + 1, 2);
-	if (vt->slot == NULL || vt->len == NULL)
-		return -ENOMEM;
-	vt->named = (bool *)(vt->len + vt->count + 1);
-	vt->mask = slots - 1;
-	for (size_t i = 0; i < vt->count; i++) {
-		const char *name = versions_name(vt, i);
-		const char *rec = (const char *)elf->mem + vt->offset +
-				  i * MODVERSION_RECORD + vt->crc_len;
-		const char *nul = memchr(rec, '\0', MODVERSION_RECORD - vt->crc_len);
-
-		if (nul == NULL)
-			return -EINVAL;
-		vt->len[i] = (uint8_t)(nul - name);
-		/* a name met again keeps its first record */
-		versions_find(vt, name, vt->len[i], true, i);
-	}
-	return 0;
-}
-
-/*
- * Undefined symbols of .symtab in table order, then, as kmod lists them, every
- * __versions entry no undefined symbol names (module_layout, mostly), in
- * section order.
- */
-int kmod_elf_get_dependency_symbols(const struct kmod_elf *elf,
-				    struct kmod_elf_symbol **array)
-{
-	_cleanup_(versions_free) struct versions vt = { 0 };
-	_cleanup_free_ struct found *tmp = NULL;
-	struct symtab st;
-	size_t n = 0, bytes = 0;
-	int err;
-
-	if (elf == NULL || array == NULL)
-		return -EINVAL;
-	err = symtab_open(elf, &st);
-	if (err < 0)
-		return err;
-	err = versions_open(elf, &vt);
-	if (err < 0)
-		return err;
-	tmp = found_alloc(st.count + vt.count);
-	if (tmp == NULL)
-		return -ENOMEM;
-
-	for (uint64_t i = 1; i < st.count; i++) {
-		uint64_t ent = symtab_entry(&st, i);
-		const char *name = symtab_name(elf, &st, ent);
-		size_t len, skip, hit = 0;
-
-		if (name == NULL)
-			return -EINVAL;
-		if (symtab_shndx(elf, ent) != SHN_UNDEF || name[0] == '\0')
-			continue;
-		len = strlen(name);
-		/* ppc64 names lost their '.' in __versions */
-		skip = name[0] == '.';
-		if (vt.count > 0)
-			hit = versions_find(&vt, name + skip, len - skip, false, 0);
-		if (hit > 0)
-			vt.named[hit - 1] = true;
-		tmp[n] = (struct found){
-			.name = name,
-			.len = len,
-			.crc = hit > 0 ? versions_crc(&vt, hit - 1) : 0,
-			.bind = symtab_bind(elf, ent) == STB_WEAK ? KMOD_ELF_BIND_WEAK
-								  : KMOD_ELF_BIND_UNDEF,
-		};
-		bytes += len + 1;
-		n++;
-	}
-	for (size_t i = 0; i < vt.count; i++) {
-		if (vt.named[i])
-			continue;
-		tmp[n].name = versions_name(&vt, i);
-		tmp[n].len = vt.len[i];
-		tmp[n].crc = versions_crc(&vt, i);
-		tmp[n].bind = KMOD_ELF_BIND_UNDEF;
-		bytes += tmp[n].len + 1;
-		n++;
-	}
-	return pack_symbols(tmp, n, bytes, array);
 }
