@@ -413,8 +413,9 @@ run_dracut() {
 	fi
 	(cd "$work/$name.root" && cpio -id --quiet) < "$work/$name.img"
 	local re=${kver//./\\.}
-	like "$(< "$testdir/depmod.calls")" "^-a -b [^ ]+ ${re//+/\\+}\$" \
-		"$t: $name: dracut indexed the image with our depmod"
+	[[ " $* " == *" --no-kernel "* ]] ||
+		like "$(< "$testdir/depmod.calls")" "^-a -b [^ ]+ ${re//+/\\+}\$" \
+			"$t: $name: dracut indexed the image with our depmod"
 	ld_check ours "$name: dracut's dracut-install" "$testdir/ld-dracut"/*
 }
 
@@ -501,6 +502,41 @@ while read -r kver root; do
 	fi
 	diag "$t: dracut: $(e2e_elapsed "$t0") s"
 done <<< "$trees"
+
+# "detached_sig require" in the image's modprobe.d: libkmod then needs
+# libcrypto, which it loads with dlopen (dracut's ldd never sees it); the
+# module's install() adds it, and only then.  dracut --no-kernel runs the
+# modules' install() alone; the configuration is the namespace's, which
+# 90kernel-modules copies into the image.
+read -r kver root <<< "$trees"
+t=$(e2e_series "$kver")
+mods=$testdir/t-$kver/lib/modules/$kver
+work=$testdir/$kver
+soname=$(grep -a -o -m1 'libcrypto\.so\.[0-9]*' "$kmod" | head -n1)
+for policy in auto require; do
+	pconf=$testdir/config-$policy
+	mkdir -p "$pconf/modprobe.d" "$pconf/depmod.d"
+	cp "$testdir/config/modprobe.d/zz-kmodds-test.conf" "$pconf/modprobe.d/"
+	[[ $policy == auto ]] || echo 'detached_sig require' >> "$pconf/modprobe.d/zz-kmodds-test.conf"
+	run_dracut "tools-$policy" "$mods" -- --no-kernel -m "kernel-modules kmod-detached-sig" || continue
+	crypto=$(cd "$work/tools-$policy.root" && find . -name 'libcrypto.so*' ! -type d | sed 's#^\./##' |
+		LC_ALL=C sort | tr '\n' ' ')
+	if [[ $policy == auto ]]; then
+		is "$crypto" "" "$t: tools-auto: no libcrypto in the image (the policy is auto)"
+		continue
+	fi
+	crypto=${crypto%% *}
+	host=$(readlink -f "/${crypto:-none}")
+	if [[ ${crypto##*/} == "$soname" ]] && cmp -s "$work/tools-require.root/$crypto" "$host"; then
+		ok "$t: tools-require: the image holds $crypto, the host's $host"
+	else
+		not_ok "$t: tools-require: no $soname in the image (found: '${crypto:-none}')"
+		grep -E 'kmod-detached-sig|libcrypto' "$work/tools-require.log" | sed 's/^/#   /'
+	fi
+	like "$(< "$work/tools-require.log")" "kmod-detached-sig: detached_sig require: installed /[^ ]*/$soname" \
+		"$t: tools-require: dracut's log says so"
+done
+pconf=$testdir/config
 
 # check(): in by default when the kernel has detached signatures, else on request.
 read -r kver root <<< "$trees"
