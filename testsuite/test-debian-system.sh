@@ -34,7 +34,9 @@
 # qemu-system-x86, zstd and e2fsprogs, else the test skips (fails when
 # CI=true).  KMOD_DEBIAN_RELEASES (default "bookworm trixie") picks the
 # releases, KMOD_DEBIAN_PARALLEL=0 runs them one after the other.  The cost
-# of each phase (wall and CPU time) is printed at the end.
+# of each phase (wall and CPU time) is printed at the end: about 500 s of
+# CPU with a warm cache, 850 s when the roots and the kernels' splits are
+# made (the 6.12 split alone 215 s, in the background).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 
 # shellcheck source=testsuite/lib.sh
