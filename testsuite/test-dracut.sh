@@ -201,7 +201,12 @@ di_run() {
 # left in D.ours.*, where the comparison finds them.  Sets nsigdeb.
 deb_sig_artifacts() {
 	local p=$1 names
-	names=$(sed -n 's#^f .*/\([^/]*\)\.ko[^ /]*\.sig [0-9]*$#\1#p' "$p.files" | tr - _ | sort -u)
+	# Debian 13's dracut-install does not install the .sig but still tries
+	# its modinfo: the names of every detached module too.
+	names=$({
+		sed -n 's#^f .*/\([^/]*\)\.ko[^ /]*\.sig [0-9]*$#\1#p' "$p.files"
+		printf '%s\n' "${DETACH[@]##*/}"
+	} | tr - _ | sort -u)
 	nsigdeb=$(grep -c '^f .*\.ko[^ /]*\.sig [0-9]*$' "$p.files")
 	grep -v '^f .*\.ko[^ /]*\.sig [0-9]*$' "$p.files" > "$p.files.tmp"
 	mv "$p.files.tmp" "$p.files"
@@ -209,8 +214,8 @@ deb_sig_artifacts() {
 		match($0, /^dracut-install: could not get modinfo from '"'"'[^'"'"']+'"'"': Exec format error$/) {
 			m = $0; sub(/^dracut-install: could not get modinfo from '"'"'/, "", m)
 			sub(/'"'"'.*/, "", m); if (m in sig) next }
-		{ print }' "$d.deb.msgs" > "$d.deb.msgs.tmp"
-	mv "$d.deb.msgs.tmp" "$d.deb.msgs"
+		{ print }' "$p.msgs" > "$p.msgs.tmp"
+	mv "$p.msgs.tmp" "$p.msgs"
 }
 
 # di_case NAME [ENV=VALUE...] -- ARGS...: dracut-install ARGS with our
