@@ -38,7 +38,9 @@ DL_LIBRARY(zstd, ZSTD_SONAME, ZSTD_FUNCS);
 
 static void dstream_freep(ZSTD_DStream **ds)
 {
-	ZSTD_freeDStream(*ds);
+	/* Also when libzstd could not be loaded: then there is no stream. */
+	if (*ds != NULL)
+		ZSTD_freeDStream(*ds);
 }
 
 static size_t content_size_hint(const uint8_t *in, size_t len)
