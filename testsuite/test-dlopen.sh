@@ -46,7 +46,9 @@ has LIBCRYPTO && echo "openssl libcrypto.so.3 suggested libcrypto.so" >> "$expec
 
 for obj in "$lib" "$tools/kmod"; do
 	name=${obj##*/}
-	needed=$(readelf -d "$obj" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+	# A sanitizer build also needs the sanitizers' runtimes.
+	needed=$(readelf -d "$obj" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
+		{ if sanitizer_build; then grep -v -E '^lib(a|ub|t)san\.so'; else cat; fi; } | tr '\n' ' ')
 	is "$needed" "libc.so.6 " "$name: DT_NEEDED is libc.so.6 alone"
 
 	"$notes" "$obj" > "$testdir/notes" 2> "$testdir/err"
@@ -161,9 +163,14 @@ if [ -n "$tree" ]; then
 	unset TRAP_ROOT TRAP_UNAME_R
 	traced "$tools/modprobe" -d "$troot" -S "$tk" --show-depends omfs
 	is "$trap_rc:$(mapped)" "0:-" "$tk (.ko.xz): modprobe --show-depends omfs: maps none of the four"
-	# qemu's e1000 NIC
-	traced "$tools/modprobe" -d "$troot" -S "$tk" -R pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00
-	is "$trap_rc:$trap_out:$(mapped)" "0:e1000:-" "$tk (.ko.xz): modprobe -R (a modalias): maps none of the four"
+	# qemu's e1000 NIC; a sampled tree (the sanitizer build's) may lack it.
+	if [ -n "$(find "${tree#* }/lib/modules/$tk/kernel/" -name e1000.ko.xz -print -quit)" ]; then
+		set -- pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00 e1000 "a modalias"
+	else
+		set -- fs-omfs omfs "an alias"
+	fi
+	traced "$tools/modprobe" -d "$troot" -S "$tk" -R "$1"
+	is "$trap_rc:$trap_out:$trap_err:$(mapped)" "0:$2::-" "$tk (.ko.xz): modprobe -R ($3): maps none of the four"
 	traced "$tools/modinfo" -b "$troot" -k "$tk" -F filename omfs
 	is "$trap_rc:$(mapped)" "0:-" "$tk (.ko.xz): modinfo -F filename omfs: maps none of the four"
 	TRAP_ROOT=$testdir/root
