@@ -38,7 +38,8 @@ instructions() {
 make_root() {
 	local r=$work/$1
 	rm -rf "$r"
-	mkdir -p "$r/lib/modules/$kver"
+	# var/cache: where the cache of the incremental run lives
+	mkdir -p "$r/lib/modules/$kver" "$r/var/cache"
 	ln -s "$tree/lib/modules/$kver/kernel" "$r/lib/modules/$kver/kernel"
 	for f in modules.order modules.builtin modules.builtin.modinfo; do
 		[[ ! -f $tree/lib/modules/$kver/$f ]] || cp "$tree/lib/modules/$kver/$f" "$r/lib/modules/$kver/"

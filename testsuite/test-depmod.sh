@@ -343,7 +343,7 @@ is "$(cat "$root.our/lib/modules/$kver/modules.weakdep")" \
 	"$(printf '%s\n' '# Weak dependencies extracted from modules themselves.' \
 		'weakdep dups two' 'weakdep dups one' 'weakdep blk helper')" "modules.weakdep (gcc stores .modinfo backwards)"
 
-# --- the cache of what was read (modules.depmod-cache) ----------------------------------------
+# --- the cache of what was read (<root>/var/cache/kmod-ds/depmod/<kver>) ----------------------
 
 # in_place LABEL: ours on $root itself (its cache applies), the references on copies.
 in_place() {
@@ -361,9 +361,12 @@ in_place() {
 }
 
 fixture_tree cache
+# the cache is made only where <root>/var/cache exists
+mkdir -p "$root/var/cache"
+cachef=$root/var/cache/kmod-ds/depmod/$kver
 gen "$dir/kernel/extra" swap "swap_fn" "" alias=swap:one
 in_place "cache: first run"
-like "$(head -c 8 "$dir/modules.depmod-cache")" '^KDSDEPC[0-9]$' "cache: written"
+like "$(head -c 8 "$cachef")" '^KDSDEPC[0-9]$' "cache: written"
 in_place "cache: second run"
 gen "$testdir/swap2" swap "swap_fn other_fn" "foo_a_fn" alias=swap:two
 cp "$testdir/swap2/swap.ko" "$dir/kernel/extra/swap.ko"
@@ -380,21 +383,21 @@ gen "$dir/kernel/extra" added "" "swap_fn" alias=added
 in_place "cache: a module added"
 # the cache written then (old records copied, one new) is whole: the next run
 # takes every module from it and has no reason to write it again
-ino=$(stat -c %i "$dir/modules.depmod-cache")
+ino=$(stat -c %i "$cachef")
 in_place "cache: after a module added"
-is "$(stat -c %i "$dir/modules.depmod-cache")" "$ino" "cache: the rewritten cache is valid and complete"
+is "$(stat -c %i "$cachef")" "$ino" "cache: the rewritten cache is valid and complete"
 rm "$dir/kernel/extra/added.ko"
 in_place "cache: a module removed"
-printf 'X' | dd of="$dir/modules.depmod-cache" bs=1 seek=300 conv=notrunc 2>/dev/null
+printf 'X' | dd of="$cachef" bs=1 seek=300 conv=notrunc 2>/dev/null
 in_place "cache: one byte flipped"
-head -c 1000 "$dir/modules.depmod-cache" >"$testdir/trunc"
-cp "$testdir/trunc" "$dir/modules.depmod-cache"
+head -c 1000 "$cachef" >"$testdir/trunc"
+cp "$testdir/trunc" "$cachef"
 in_place "cache: truncated"
-: >"$dir/modules.depmod-cache"
+: >"$cachef"
 in_place "cache: empty"
-rm "$dir/modules.depmod-cache"
+rm "$cachef"
 KMOD_DEPMOD_CACHE=0 "$ours" -b "$root" -C "$cfg" "$kver" 2>/dev/null
-is "$(test -e "$dir/modules.depmod-cache" && echo there)" "" "cache: KMOD_DEPMOD_CACHE=0 writes none"
+is "$(test -e "$cachef" && echo there)" "" "cache: KMOD_DEPMOD_CACHE=0 writes none"
 
 # --- -A --------------------------------------------------------------------------------
 
@@ -431,11 +434,13 @@ is "$(ls "$dir")" "$before" "-o: the tree is left alone"
 while read -r ref _; do
 	same_outputs "$ref: -o" "$ref" "$testdir/ref-$ref/lib/modules/$kver" "$testdir/out/lib/modules/$kver"
 done <<<"$refs"
-# the cache too, though the directory did not exist while it was being written
-ino=$(stat -c %i "$testdir/out/lib/modules/$kver/modules.depmod-cache" 2>/dev/null)
+# the cache too, below the output root, when its var/cache exists
+mkdir -p "$testdir/out/var/cache"
 "$ours" -b "$root" -o "$testdir/out" -C "$cfg" "$kver" 2>/dev/null
-is "$(stat -c %i "$testdir/out/lib/modules/$kver/modules.depmod-cache" 2>/dev/null)" "${ino:-none}" \
-	"-o: a new output directory gets a valid cache"
+ino=$(stat -c %i "$testdir/out/var/cache/kmod-ds/depmod/$kver" 2>/dev/null)
+"$ours" -b "$root" -o "$testdir/out" -C "$cfg" "$kver" 2>/dev/null
+is "$(stat -c %i "$testdir/out/var/cache/kmod-ds/depmod/$kver" 2>/dev/null)" "${ino:-none}" \
+	"-o: the output root gets a valid cache"
 is "$(find "$testdir/out" -name '.*depmod-tmp' | wc -l)" 0 "-o: no temporary file left"
 mkdir -p "$root/usr/lib"
 mv "$root/lib/modules" "$root/usr/lib/modules"

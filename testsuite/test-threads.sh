@@ -118,7 +118,8 @@ modules.builtin.alias.bin modules.devname"
 tree() {
 	_dir=$1/lib/modules/$2
 	rm -rf "$1"
-	mkdir -p "$_dir"
+	# var/cache: where depmod keeps its cache (<root>/var/cache/kmod-ds/depmod)
+	mkdir -p "$_dir" "$1/var/cache"
 	cp -rs "$3" "$_dir/kernel"
 	for _f in modules.order modules.builtin modules.builtin.modinfo; do
 		[ -z "${4:-}" ] || [ ! -f "$4/$_f" ] || cp "$4/$_f" "$_dir/"
@@ -149,7 +150,7 @@ depmod_runs() {
 	dep "$testdir/thr" "$_kv" KMOD_DEPMOD_JOBS=4
 	_resolver=
 	[ "$_n" -le 64 ] || _resolver=", resolver"
-	is "$(same_outputs "$_ref" "$_thr")$(test -f "$_thr/modules.depmod-cache" || echo "no cache")" \
+	is "$(same_outputs "$_ref" "$_thr")$(test -f "$testdir/thr/var/cache/kmod-ds/depmod/$_kv" || echo "no cache")" \
 		"" "depmod: $_name ($_n modules), fresh: 4 loaders, cache writer$_resolver, outputs thread"
 	dep "$testdir/thr" "$_kv" KMOD_DEPMOD_JOBS=4
 	is "$(same_outputs "$_ref" "$_thr")" "" "depmod: $_name, cached: the cache reader thread"

@@ -386,6 +386,13 @@ for f in rename renameat renameat2; do
 	is "$trap_out:$moved" "ret=0 errno=0:moved" "$f redirects both names"
 done
 
+for f in link linkat; do
+	touch "$TRAP_ROOT/etc/from-$f"
+	drv rename $f "/etc/from-$f" "/etc/to-$f"
+	linked=$(test "$TRAP_ROOT/etc/from-$f" -ef "$TRAP_ROOT/etc/to-$f" && echo linked)
+	is "$trap_out:$linked" "ret=0 errno=0:linked" "$f redirects both names"
+done
+
 for f in truncate truncate64; do
 	printf 'abcdef' > "$TRAP_ROOT/etc/trunc-$f"
 	drv path $f "/etc/trunc-$f"

@@ -549,6 +549,75 @@ static void test_open_regular(void)
 	ok(rmdir(dir) == 0, "open_regular: temp dir cleaned up");
 }
 
+static char *read_back(int dfd, const char *name, char *buf, size_t size)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n < 0 ? 0 : n] = '\0';
+	return buf;
+}
+
+/* Creating never follows a link nor reuses a name; a tmpfile replaces a name at once. */
+static void test_create_files(void)
+{
+	char dir[] = "/tmp/test-util-create.XXXXXX", buf[64];
+	struct tmpfile t;
+	struct stat st;
+	int dfd, fd;
+
+	ok(mkdtemp(dir) != NULL, "create: temp dir");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = create_new_at(dfd, "victim", 0600);
+	ok(fd >= 0 && write(fd, "old", 3) == 3, "create_new_at: a new file");
+	close(fd);
+	is_int(create_new_at(dfd, "victim", 0600), -EEXIST,
+	       "create_new_at: a taken name");
+	ok(symlinkat("victim", dfd, "link") == 0, "create: link made");
+	ok(symlinkat("nowhere", dfd, "dangling") == 0, "create: dangling link made");
+	is_int(create_new_at(dfd, "link", 0600), -EEXIST,
+	       "create_new_at: never through a link");
+	is_int(create_new_at(dfd, "dangling", 0600), -EEXIST,
+	       "create_new_at: never through a dangling link");
+	ok(fstatat(dfd, "nowhere", &st, AT_SYMLINK_NOFOLLOW) < 0,
+	   "create: the link's target not made");
+
+	ok(tmpfile_open_at(&t, dfd, ".new.", ".tmp", 0640) == 0 && t.fd >= 0,
+	   "tmpfile: opened");
+	ok(write(t.fd, "new", 3) == 3, "tmpfile: written");
+	is_int(tmpfile_rename(&t, "link"), 0, "tmpfile: renamed over a link");
+	ok(fstatat(dfd, "link", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		   (st.st_mode & 0777) == (0640 & ~umask(umask(0))),
+	   "tmpfile: the link is now the file, with its mode");
+	is_str(read_back(dfd, "link", buf, sizeof(buf)), "new", "tmpfile: its content");
+	is_str(read_back(dfd, "victim", buf, sizeof(buf)), "old",
+	       "tmpfile: the link's target untouched");
+
+	ok(tmpfile_open_at(&t, dfd, ".gone.", ".tmp", 0600) == 0, "tmpfile: another one");
+	is_int(tmpfile_link(&t), 0, "tmpfile: linked under a temporary name");
+	ok(strncmp(t.name, ".gone.", 6) == 0 && strlen(t.name) == 6 + 8 + 4 &&
+		   fstatat(dfd, t.name, &st, AT_SYMLINK_NOFOLLOW) == 0,
+	   "tmpfile: the temporary name is \"<prefix>XXXXXXXX<suffix>\"");
+	snprintf(buf, sizeof(buf), "%s", t.name);
+	tmpfile_discard(&t);
+	ok(fstatat(dfd, buf, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT,
+	   "tmpfile: discarded, the temporary name is gone");
+	ok(tmpfile_open_at(&t, dfd, ".never.", "", 0600) == 0, "tmpfile: a third one");
+	tmpfile_discard(&t);
+	is_int(open_parent_dir("", &(const char *){ NULL }), -ENOENT,
+	       "open_parent_dir: \"\"");
+	is_int(open_parent_dir("/tmp/", &(const char *){ NULL }), -EISDIR,
+	       "open_parent_dir: a directory's name");
+
+	unlinkat(dfd, "dangling", 0);
+	unlinkat(dfd, "link", 0);
+	unlinkat(dfd, "victim", 0);
+	close(dfd);
+	ok(rmdir(dir) == 0, "create: nothing else left in the temp dir");
+}
+
 int main(void)
 {
 	test_strbuf();
@@ -561,5 +630,6 @@ int main(void)
 	test_paths();
 	test_read_write();
 	test_open_regular();
+	test_create_files();
 	return tap_done();
 }

@@ -397,14 +397,18 @@ static int cmd_path1(const char *f, char **argv)
 	return 0;
 }
 
+/* rename, renameat, renameat2, and link, linkat (the same two names) */
 static int cmd_rename(const char *f, char **argv)
 {
-	if (strcmp(f, "rename") == 0) {
+	if (strcmp(f, "rename") == 0 || strcmp(f, "link") == 0) {
 		int (*op)(const char *, const char *) = fn(f);
 		CALL(op(argv[0], argv[1]));
 	} else if (strcmp(f, "renameat") == 0) {
 		int (*op)(int, const char *, int, const char *) = fn(f);
 		CALL(op(AT_FDCWD, argv[0], AT_FDCWD, argv[1]));
+	} else if (strcmp(f, "linkat") == 0) {
+		int (*op)(int, const char *, int, const char *, int) = fn(f);
+		CALL(op(AT_FDCWD, argv[0], AT_FDCWD, argv[1], 0));
 	} else {
 		int (*op)(int, const char *, int, const char *, unsigned int) = fn(f);
 		CALL(op(AT_FDCWD, argv[0], AT_FDCWD, argv[1], 0));

@@ -464,6 +464,23 @@ _export_ int renameat2(int fromfd, const char *from, int tofd, const char *to,
 	return real_(fromfd, f, tofd, t, flags);
 }
 
+_export_ int link(const char *from, const char *to)
+{
+	GET_REAL(link, -1);
+	REDIRECT(f, from, -1);
+	REDIRECT(t, to, -1);
+	return real_(f, t);
+}
+
+/* The tools link an O_TMPFILE file through /proc/self/fd/N, which stays real. */
+_export_ int linkat(int fromfd, const char *from, int tofd, const char *to, int flags)
+{
+	GET_REAL(linkat, -1);
+	REDIRECT_AT(f, fromfd, from, -1);
+	REDIRECT_AT(t, tofd, to, -1);
+	return real_(fromfd, f, tofd, t, flags);
+}
+
 _export_ int truncate(const char *path, off_t len)
 {
 	GET_REAL(truncate, -1);

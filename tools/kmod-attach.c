@@ -145,6 +145,8 @@ static int do_attach(int argc, char *argv[])
 	sig = argv[optind + 1];
 	if (sig == NULL)
 		sig = default_sig = sig_path_of(module);
+	if (sig == NULL)
+		return EXIT_FAILURE;
 
 	if (read_trailer(sig, &trailer, &tlen) < 0)
 		return EXIT_FAILURE;
@@ -217,6 +219,8 @@ static int do_detach(int argc, char *argv[])
 		output = module;
 	if (sig == NULL)
 		sig = default_sig = sig_path_of(output);
+	if (sig == NULL)
+		return EXIT_FAILURE;
 
 	if (sig_module_load(module, &m) < 0)
 		return EXIT_FAILURE;

@@ -17,6 +17,7 @@
 #include "util/fileio.h"
 #include "kmod-sig.h"
 #include "log.h"
+#include "util/fileio.h"
 
 static void tool_log(void *data, int priority, const char *file, int line, const char *fn,
 		     const char *format, va_list args)
@@ -220,34 +221,39 @@ static int compress_to(int out_fd, enum kmod_file_compression c, const void *a, 
 int sig_write_file(const char *path, const void *a, size_t alen, const void *b, size_t blen,
 		   enum kmod_file_compression compression, mode_t mode)
 {
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_free_ char *prefix = NULL;
+	struct tmpfile tmp = { .fd = -1 };
+	const char *base;
 	int err;
 
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		ERR("cannot create a file next to %s: %m\n", path);
+	/* a new file, created exclusively, that replaces @path once complete */
+	dirfd = open_parent_dir(path, &base);
+	err = dirfd < 0 ? dirfd : 0;
+	if (err == 0 && asprintf(&prefix, ".%s.", base) < 0)
+		err = -ENOMEM;
+	if (err == 0)
+		err = tmpfile_open_at(&tmp, dirfd, prefix, ".tmp", 0600);
+	if (err < 0) {
+		ERR("cannot create a file next to %s: %s\n", path, strerror(-err));
 		return err;
 	}
 	if (compression == KMOD_FILE_COMPRESSION_NONE) {
-		err = write_all(fd, a, alen);
+		err = write_all(tmp.fd, a, alen);
 		if (err == 0)
-			err = write_all(fd, b, blen);
+			err = write_all(tmp.fd, b, blen);
 	} else {
-		err = compress_to(fd, compression, a, alen, b, blen);
+		err = compress_to(tmp.fd, compression, a, alen, b, blen);
 	}
-	if (err == 0 && fchmod(fd, mode) < 0)
+	if (err == 0 && fchmod(tmp.fd, mode) < 0)
 		err = -errno;
-	if (err == 0 && fsync(fd) < 0)
+	if (err == 0 && fsync(tmp.fd) < 0)
 		err = -errno;
-	if (err == 0 && rename(tmp, path) < 0)
-		err = -errno;
+	if (err == 0)
+		err = tmpfile_rename(&tmp, base);
 	if (err < 0) {
 		ERR("cannot write %s: %s\n", path, strerror(-err));
-		unlink(tmp);
+		tmpfile_discard(&tmp);
 	}
 	return err;
 }
@@ -269,8 +275,10 @@ char *sig_path_of(const char *path)
 {
 	char *p;
 
-	if (asprintf(&p, "%s.sig", path) < 0)
+	if (asprintf(&p, "%s.sig", path) < 0) {
 		CRIT("out of memory\n");
+		return NULL;
+	}
 	return p;
 }
 
@@ -280,8 +288,10 @@ char *sig_hex_line(const uint8_t *buf, size_t len)
 	char *hex = malloc(len * 3 + 1);
 	char *q = hex;
 
-	if (hex == NULL)
+	if (hex == NULL) {
 		CRIT("out of memory\n");
+		return NULL;
+	}
 	for (size_t i = 0; i < len; i++) {
 		if (i > 0)
 			*q++ = ':';

@@ -64,8 +64,8 @@ int sig_write_file(const char *path, const void *a, size_t alen, const void *b, 
 /* "none", "xz", "gzip" ("gz"), "zstd" ("zst"); -EINVAL otherwise. */
 int sig_parse_compression(const char *s);
 
-/* "<path>.sig", a new string (exits on allocation failure). */
+/* "<path>.sig", a new string; NULL when out of memory (said). */
 char *sig_path_of(const char *path);
 
-/* The hex of @len bytes, "AB:CD:...", on one line; a new string. */
+/* The hex of @len bytes, "AB:CD:...", on one line; a new string (NULL: out of memory). */
 char *sig_hex_line(const uint8_t *buf, size_t len);

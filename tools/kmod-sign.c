@@ -232,6 +232,12 @@ static int sign_one(const struct signer *s, const struct sign_opts *o, const cha
 		goto out;
 	}
 	sig_path = o->output ? strdup(o->output) : sig_path_of(path);
+	if (sig_path == NULL) {
+		if (o->output != NULL)
+			CRIT("out of memory\n");
+		err = -ENOMEM;
+		goto out;
+	}
 	if (o->format == KMOD_SIG_FORMAT_PKCS7)
 		err = sig_write_file(sig_path, der, der_len, NULL, 0, KMOD_FILE_COMPRESSION_NONE,
 				     0644);

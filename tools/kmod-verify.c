@@ -67,6 +67,10 @@ static int find_sig(const char *path, struct loaded_sig *ls, char *why, size_t w
 	int err;
 
 	*ls = (struct loaded_sig){ 0 };
+	if (sig_path == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
+	}
 	err = sig_module_load(path, &ls->m);
 	if (err < 0) {
 		snprintf(why, whylen, "cannot read the module: %s", strerror(-err));
@@ -430,14 +434,14 @@ static void show_cms(const struct loaded_sig *ls)
 
 		printf("issuer:         %s\n", name ? name : "?");
 		hex = sig_hex_line(buf, n > 0 && n <= (int)sizeof(buf) ? n : 0);
-		printf("serial:         %s\n", hex);
+		printf("serial:         %s\n", hex ? hex : "?");
 		free(hex);
 		OPENSSL_free(name);
 		BN_free(bn);
 	}
 	if (keyid != NULL) {
 		hex = sig_hex_line(ASN1_STRING_get0_data(keyid), ASN1_STRING_length(keyid));
-		printf("subject key id: %s\n", hex);
+		printf("subject key id: %s\n", hex ? hex : "?");
 		free(hex);
 	}
 	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, &alg);

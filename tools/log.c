@@ -112,11 +112,6 @@ static bool hold(int prio, const char *msg)
 
 	if (held == NULL)
 		return false;
-	if (prio <= LOG_CRIT) {
-		log_held = NULL;
-		log_replay(held);
-		return false;
-	}
 	if (!strbuf_pushchar(held, (char)prio))
 		return false;
 	if (!strbuf_pushmem(held, msg, strlen(msg) + 1)) {
@@ -138,11 +133,13 @@ void log_printf(int prio, const char *fmt, ...)
 	va_start(args, fmt);
 	r = vasprintf(&str, fmt, args);
 	va_end(args);
-	if (r < 0)
+	if (r < 0) {
+		/* an error is not lost for want of memory to word it */
+		if (prio <= LOG_ERR)
+			log_emit(prio, "out of memory for a message\n");
 		return;
+	}
 	if (!hold(prio, str))
 		log_emit(prio, str);
 	free(str);
-	if (prio <= LOG_CRIT)
-		exit(EXIT_FAILURE);
 }

@@ -17,12 +17,16 @@ void log_set_priority(int priority);
  * Messages of the calling thread are held in @capture instead of printed,
  * until log_capture(NULL); log_replay() prints them later, in the order the
  * program wants (depmod builds its outputs on two threads but warns in
- * kmod's order).  A fatal message prints what the thread held, then itself.
+ * kmod's order).  A fatal message is held like the others.
  */
 struct strbuf;
 void log_capture(struct strbuf *capture);
 void log_replay(struct strbuf *capture);
-/* LOG_CRIT (FATAL) exits the program. */
+/*
+ * Print a message (unless the priority filters it out).  It never exits:
+ * after a LOG_CRIT ("FATAL") message the caller returns its error up to the
+ * tool's main function, which exits with kmod's status.
+ */
 void log_printf(int prio, const char *fmt, ...) _printf_format_(2, 3);
 
 #define CRIT(...) log_printf(LOG_CRIT, __VA_ARGS__)

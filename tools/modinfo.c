@@ -392,8 +392,9 @@ static void prefetch_start(struct prefetch *pf, size_t files, long ncpu)
 static bool is_module_filename(const char *name);
 static bool endswith(const char *s, const char *suffix);
 
-static void prefetch_init(struct prefetch *pf, struct kmod_ctx *ctx, char **args, size_t n,
-			  bool arg_is_modname, const struct output *out)
+/* 0, or -ENOMEM (said); prefetch_release() then frees what was made. */
+static int prefetch_init(struct prefetch *pf, struct kmod_ctx *ctx, char **args, size_t n,
+			 bool arg_is_modname, const struct output *out)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct hash *names;
@@ -408,8 +409,10 @@ static void prefetch_init(struct prefetch *pf, struct kmod_ctx *ctx, char **args
 	pf->done = calloc(n, sizeof(*pf->done));
 	pf->deferred = calloc(n, sizeof(*pf->deferred));
 	if (pf->mods == NULL || pf->open_err == NULL || pf->fetch == NULL ||
-	    pf->res == NULL || pf->done == NULL || pf->deferred == NULL)
+	    pf->res == NULL || pf->done == NULL || pf->deferred == NULL) {
 		CRIT("out of memory\n");
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (!arg_is_modname && is_module_filename(args[i])) {
 			pf->deferred[i] = true;
@@ -423,11 +426,13 @@ static void prefetch_init(struct prefetch *pf, struct kmod_ctx *ctx, char **args
 	 */
 	if (!all_files || n < 2 || ncpu < 2 ||
 	    (out->field != NULL && streq(out->field, "filename")))
-		return;
+		return 0;
 
 	names = hash_new(64, NULL);
-	if (names == NULL)
+	if (names == NULL) {
 		CRIT("out of memory\n");
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < n; i++) {
 		char buf[PATH_MAX_LEN];
 
@@ -445,14 +450,18 @@ static void prefetch_init(struct prefetch *pf, struct kmod_ctx *ctx, char **args
 			pf->mods[i] = NULL;
 			continue;
 		}
-		if (hash_add(names, kmod_module_get_name(pf->mods[i]), pf->mods[i]) < 0)
+		if (hash_add(names, kmod_module_get_name(pf->mods[i]), pf->mods[i]) < 0) {
 			CRIT("out of memory\n");
+			hash_free(names);
+			return -ENOMEM;
+		}
 		pf->fetch[i] = true;
 		files++;
 	}
 	hash_free(names);
 	if (files >= 2)
 		prefetch_start(pf, files, ncpu);
+	return 0;
 }
 
 /* The argument @i if it is a module file: shown, its error, or 1 if it is not one. */
@@ -495,7 +504,7 @@ static void prefetch_release(struct prefetch *pf)
 		pthread_mutex_destroy(&pf->lock);
 		pthread_cond_destroy(&pf->cond);
 	}
-	for (size_t i = 0; i < pf->n && pf->mods != NULL; i++) {
+	for (size_t i = 0; i < pf->n && pf->mods != NULL && pf->res != NULL; i++) {
 		kmod_module_info_free_list(pf->res[i].list);
 		strbuf_release(&pf->res[i].log);
 		kmod_module_unref(pf->mods[i]);
@@ -642,8 +651,9 @@ static int do_modinfo(int argc, char *argv[])
 	}
 	log_setup_kmod_log(ctx, log_get_priority());
 
-	prefetch_init(&pf, ctx, argv + optind, argc - optind, arg_is_modname, &out);
-	for (i = optind; i < argc; i++) {
+	/* out of memory (said): nothing is shown */
+	err = prefetch_init(&pf, ctx, argv + optind, argc - optind, arg_is_modname, &out);
+	for (i = err < 0 ? argc : optind; i < argc; i++) {
 		const char *name = argv[i];
 		int r = prefetch_show(&pf, i - optind, name, &out);
 

@@ -5,11 +5,14 @@
  * writes them as a tmpfiles.d snippet).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "kmod.h"
 #include "util/fileio.h"
@@ -152,45 +155,127 @@ static bool convert(FILE *in, FILE *out, const struct format *format)
 	return ok;
 }
 
-static FILE *open_output(const char *path)
+/*
+ * Where --output goes.  A new file, made exclusively in the directory of the
+ * name and renamed over it once complete, so that a symlink someone planted
+ * there is replaced, never written through; a device or FIFO already there
+ * (/dev/stdout, /dev/full) is written to as it is, nothing being created.
+ */
+struct output {
+	const char *path; /* NULL: stdout */
+	FILE *fp;
+	int dirfd;
+	const char *base; /* the name in dirfd */
+	struct tmpfile tmp;
+};
+
+static int open_device(struct output *o)
 {
-	FILE *out;
+	struct stat st;
+	int fd;
+
+	if (fstatat(o->dirfd, o->base, &st, 0) < 0 || S_ISREG(st.st_mode))
+		return 0;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	fd = openat(o->dirfd, o->base, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* swapped for a regular file meanwhile: replaced instead, as one */
+	if (fstat(fd, &st) < 0 || S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	o->fp = fdopen(fd, "we");
+	if (o->fp == NULL) {
+		close(fd);
+		return -errno;
+	}
+	return 1;
+}
+
+static int open_new(struct output *o)
+{
+	_cleanup_free_ char *prefix = NULL;
+	int err, fd;
+
+	if (asprintf(&prefix, ".%s.", o->base) < 0)
+		return -ENOMEM;
+	/* the mode fopen() gives a new file */
+	err = tmpfile_open_at(&o->tmp, o->dirfd, prefix, ".tmp", 0666);
+	if (err < 0)
+		return err;
+	fd = dup(o->tmp.fd);
+	o->fp = fd < 0 ? NULL : fdopen(fd, "we");
+	if (o->fp == NULL) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+		tmpfile_discard(&o->tmp);
+		return err;
+	}
+	return 0;
+}
+
+static bool open_output(struct output *o)
+{
 	int err;
 
-	err = mkdir_parents(path, 0755);
+	o->fp = stdout;
+	if (o->path == NULL)
+		return true;
+	o->fp = NULL;
+	err = mkdir_parents(o->path, 0755);
 	if (err < 0) {
-		fprintf(stderr, "Error: could not create parent directory for %s - %s.\n", path,
-			strerror(-err));
-		return NULL;
+		fprintf(stderr, "Error: could not create parent directory for %s - %s.\n",
+			o->path, strerror(-err));
+		return false;
 	}
-	out = fopen(path, "we");
-	if (out == NULL)
-		fprintf(stderr, "Error: could not create %s - %m\n", path);
-	return out;
+	o->dirfd = open_parent_dir(o->path, &o->base);
+	err = o->dirfd < 0 ? o->dirfd : open_device(o);
+	if (err == 0)
+		err = open_new(o);
+	if (err < 0) {
+		fprintf(stderr, "Error: could not create %s - %s\n", o->path,
+			strerror(-err));
+		if (o->dirfd >= 0)
+			close(o->dirfd);
+		return false;
+	}
+	return true;
 }
 
 /* A write error, a full disk in particular, must not look like success. */
-static bool close_output(FILE *out, const char *path)
+static bool close_output(struct output *o)
 {
-	bool failed = ferror(out) != 0;
+	bool failed = ferror(o->fp) != 0;
+	int err = 0;
 
-	if (out == stdout)
-		failed |= fflush(out) != 0;
-	else
-		failed |= fclose(out) != 0;
+	if (o->fp == stdout) {
+		failed |= fflush(o->fp) != 0;
+	} else {
+		failed |= fclose(o->fp) != 0;
+		if (!failed && o->tmp.fd >= 0) {
+			err = tmpfile_rename(&o->tmp, o->base);
+			failed = err < 0;
+		}
+		tmpfile_discard(&o->tmp);
+		close(o->dirfd);
+	}
 	if (failed)
-		fprintf(stderr, "Error: could not write %s - %m\n",
-			path != NULL ? path : "to standard output");
+		fprintf(stderr, "Error: could not write %s - %s\n",
+			o->path != NULL ? o->path : "to standard output",
+			strerror(err < 0 ? -err : errno));
 	return !failed;
 }
 
 static int do_static_nodes(int argc, char *argv[])
 {
 	const struct format *format = &formats[0];
-	const char *output = NULL;
+	struct output out = { .dirfd = -1, .tmp.fd = -1 };
 	char path[PATH_MAX_LEN];
 	struct utsname u;
-	FILE *in, *out;
+	FILE *in;
 	bool ok;
 
 	for (;;) {
@@ -200,7 +285,7 @@ static int do_static_nodes(int argc, char *argv[])
 			break;
 		switch (c) {
 		case 'o':
-			output = optarg;
+			out.path = optarg;
 			break;
 		case 'f':
 			format = find_format(optarg);
@@ -241,13 +326,12 @@ static int do_static_nodes(int argc, char *argv[])
 		return EXIT_FAILURE;
 	}
 
-	out = output != NULL ? open_output(output) : stdout;
-	if (out == NULL) {
+	if (!open_output(&out)) {
 		fclose(in);
 		return EXIT_FAILURE;
 	}
-	ok = convert(in, out, format);
-	ok &= close_output(out, output);
+	ok = convert(in, out.fp, format);
+	ok &= close_output(&out);
 	fclose(in);
 	return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -36,3 +37,58 @@ const char *open_regular_strerror(int err);
 
 /* open_regular() as a stdio stream ("re"); NULL with errno set on failure. */
 FILE *fopen_regular(const char *path);
+
+/*
+ * Creating files: always relative to a directory fd opened once, always
+ * exclusively, never following a symlink, so that a name someone else
+ * planted (a link to /etc/shadow, say) is never written through.
+ */
+
+/*
+ * A new file @name in @dirfd, opened O_WRONLY|O_CLOEXEC: O_CREAT|O_EXCL|
+ * O_NOFOLLOW, so -EEXIST when anything, a symlink included, has that name.
+ * Returns the fd or -errno.
+ */
+int create_new_at(int dirfd, const char *name, mode_t mode);
+
+/*
+ * A file written whole before it replaces a name in @dirfd all at once.  It
+ * is made with O_TMPFILE, nameless until tmpfile_link(); on a file system
+ * without O_TMPFILE, with create_new_at() under a random name
+ * "<prefix>XXXXXXXX<suffix>".  tmpfile_link() closes it and links it under
+ * such a name (linkat never replaces anything); tmpfile_rename() then moves
+ * it over the name it replaces: rename replaces a symlink at that name, never
+ * what it points to, and readers see the old file or the new one.  Linking
+ * a set of files before renaming any keeps a failure (a late write error
+ * reported by close) from leaving half a set.
+ */
+struct tmpfile {
+	int dirfd;
+	int fd;		/* write here; -1 once linked or discarded */
+	char name[256]; /* the temporary name while it has one, else "" */
+	char prefix[128], suffix[32];
+};
+
+/* 0 with t->fd open, or -errno. */
+int tmpfile_open_at(struct tmpfile *t, int dirfd, const char *prefix, const char *suffix,
+		    mode_t mode);
+/* Close the file (its error is returned) and give it its temporary name.  0 or -errno. */
+int tmpfile_link(struct tmpfile *t);
+/* tmpfile_link() if not done, then rename it to @name.  0 or -errno. */
+int tmpfile_rename(struct tmpfile *t, const char *name);
+/* Close and remove it: what was not renamed goes. */
+void tmpfile_discard(struct tmpfile *t);
+
+/*
+ * The directory @path is in, opened (O_RDONLY|O_DIRECTORY|O_CLOEXEC), and in
+ * *base the last component of @path, the name to create in it.  Returns the
+ * fd or -errno: -ENOENT for "", -EISDIR for a path ending in '/'.
+ */
+int open_parent_dir(const char *path, const char **base);
+
+/*
+ * A stream over the entries of the directory @dirfd, which stays open and
+ * the caller's (closedir() closes only the stream's own fd).  NULL with
+ * errno set.
+ */
+DIR *opendir_at(int dirfd);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * depmod.d (tools/depmod-config.c): the input is one configuration file,
+ * depmod.d (tools/depmod-pipeline/config.c): the input is one configuration file,
  * loaded as the only search path; every entry is read back.  The tool's
  * logger is replaced by one that formats and drops the messages.
  */
 #include "testsuite/fuzz/fuzz.h"
-#include "tools/depmod.h"
+#include "tools/depmod-pipeline/config.h"
 #include "tools/log.h"
 
 void log_printf(int prio, const char *fmt, ...)

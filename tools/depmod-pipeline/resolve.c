@@ -1,25 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Symbols and dependencies: the table of exported symbols (the kernel's from
- * Module.symvers or System.map, then every module's, a later module in module
- * order taking over a name), each module's needs resolved against it, the
+ * Stage 4, the resolve: symbols and dependencies: the table of exported symbols (the
+ * kernel's from Module.symvers or System.map, then every module's, a later module in
+ * module order taking over a name), each module's needs resolved against it, the
  * topological order of modules and the report of dependency cycles.
  */
 
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/depmod.h"
+#include "tools/depmod-pipeline/resolve.h"
+#include "tools/depmod-pipeline/task.h"
 #include "tools/log.h"
+#include "util/fileio.h"
 #include "util/macro.h"
 #include "util/strbuf.h"
 
-int depmod_symbol_add(struct depmod *d, const char *name, bool prefix_skipped, uint64_t crc,
-		      struct depmod_mod *owner)
+int depmod_resolve_init(struct depmod_resolve *d, const struct depmod_cfg *cfg,
+			struct depmod_modules *mods)
+{
+	*d = (struct depmod_resolve){ .cfg = cfg,
+				      .mods = mods,
+				      .symbol_arena = ARENA_INIT };
+	array_init(&d->symbol_mem, 64);
+	d->symbols = hash_new(8192, NULL);
+	return d->symbols == NULL ? -ENOMEM : 0;
+}
+
+void depmod_resolve_free(struct depmod_resolve *d)
+{
+	hash_free(d->symbols);
+	array_free_array(&d->symbol_mem);
+	arena_release(&d->symbol_arena);
+	d->symbols = NULL;
+}
+
+static int symbol_add(struct depmod_resolve *d, const char *name, bool prefix_skipped,
+		      uint64_t crc, struct depmod_mod *owner)
 {
 	struct depmod_symbol *sym;
 	size_t len;
@@ -47,7 +67,7 @@ int depmod_symbol_add(struct depmod *d, const char *name, bool prefix_skipped, u
 	return hash_add(d->symbols, sym->name, sym);
 }
 
-static struct depmod_symbol *symbol_find(const struct depmod *d, const char *name)
+static struct depmod_symbol *symbol_find(const struct depmod_resolve *d, const char *name)
 {
 	if (name[0] == '.') /* PPC64: .foo is foo */
 		name++;
@@ -57,24 +77,25 @@ static struct depmod_symbol *symbol_find(const struct depmod *d, const char *nam
 }
 
 /* Symbols the kernel's loader provides without exporting them. */
-static int add_fake_syms(struct depmod *d)
+static int add_fake_syms(struct depmod_resolve *d)
 {
-	int err = depmod_symbol_add(d, "__this_module", true, 0, NULL);
+	int err = symbol_add(d, "__this_module", true, 0, NULL);
 
 	if (err == 0)
-		err = depmod_symbol_add(d, "_GLOBAL_OFFSET_TABLE_", true, 0, NULL);
+		err = symbol_add(d, "_GLOBAL_OFFSET_TABLE_", true, 0, NULL);
 	if (err == 0 && symbol_find(d, "TOC.") == NULL)
-		err = depmod_symbol_add(d, "TOC.", true, 0, NULL);
+		err = symbol_add(d, "TOC.", true, 0, NULL);
 	return err;
 }
 
-/* Module.symvers: "0xcrc\tsymbol\tvmlinux\tEXPORT_SYMBOL[\tnamespace]"; only vmlinux lines. */
-int depmod_load_symvers(struct depmod *d, const char *filename)
+/* Module.symvers: "0xcrc\tsymbol\tvmlinux\tEXPORT_SYMBOL[\tnamespace]"; only vmlinux
+ * lines. */
+int depmod_load_symvers(struct depmod_resolve *d, const char *filename)
 {
 	unsigned int linenum = 0;
 	char line[10240];
 	int err = 0;
-	FILE *fp = fopen(filename, "re");
+	FILE *fp = fopen_regular(filename);
 
 	if (fp == NULL)
 		return -errno;
@@ -86,27 +107,28 @@ int depmod_load_symvers(struct depmod *d, const char *filename)
 		ver = strtok_r(line, " \t", &saveptr);
 		sym = strtok_r(NULL, " \t", &saveptr);
 		where = strtok_r(NULL, " \t", &saveptr);
-		if (ver == NULL || sym == NULL || where == NULL || !streq(where, "vmlinux"))
+		if (ver == NULL || sym == NULL || where == NULL ||
+		    !streq(where, "vmlinux"))
 			continue;
 		crc = strtoull(ver, &end, 16);
 		if (end[0] != '\0') {
 			ERR("%s:%u Invalid symbol version %s\n", filename, linenum, ver);
 			continue;
 		}
-		err = depmod_symbol_add(d, sym, false, crc, NULL);
+		err = symbol_add(d, sym, false, crc, NULL);
 	}
 	fclose(fp);
 	return err < 0 ? err : add_fake_syms(d);
 }
 
 /* System.map: "address type name"; the __ksymtab_<name> entries are the exports. */
-int depmod_load_system_map(struct depmod *d, const char *filename)
+int depmod_load_system_map(struct depmod_resolve *d, const char *filename)
 {
 	static const char ksym[] = "__ksymtab_";
 	unsigned int linenum = 0;
 	char line[10240];
 	int err = 0;
-	FILE *fp = fopen(filename, "re");
+	FILE *fp = fopen_regular(filename);
 
 	if (fp == NULL)
 		return -errno;
@@ -127,34 +149,34 @@ int depmod_load_system_map(struct depmod *d, const char *filename)
 			*nl = '\0';
 		if (strncmp(sym, ksym, sizeof(ksym) - 1) != 0)
 			continue;
-		err = depmod_symbol_add(d, sym + sizeof(ksym) - 1, false, 0, NULL);
+		err = symbol_add(d, sym + sizeof(ksym) - 1, false, 0, NULL);
 		continue;
-invalid:
+	invalid:
 		ERR("%s:%u: invalid line: %s\n", filename, linenum, line);
 	}
 	fclose(fp);
 	return err < 0 ? err : add_fake_syms(d);
 }
 
-int depmod_add_exports(struct depmod *d)
+int depmod_add_exports(struct depmod_resolve *d)
 {
-	for (size_t i = 0; i < d->n_mods; i++) {
-		struct depmod_mod *mod = d->mods[i];
+	for (size_t i = 0; i < d->mods->n; i++) {
+		struct depmod_mod *mod = d->mods->v[i];
 
 		for (int j = 0; j < mod->n_exports; j++) {
-			int err = depmod_symbol_add(d, mod->exports[j].symbol, false,
-						    mod->exports[j].crc, mod);
+			int err = symbol_add(d, mod->exports[j].symbol, false,
+					     mod->exports[j].crc, mod);
 
 			if (err < 0)
 				return err;
 		}
 	}
-	DBG("loaded symbols (%zu modules, %u symbols)\n", d->n_mods,
+	DBG("loaded symbols (%zu modules, %u symbols)\n", d->mods->n,
 	    hash_get_count(d->symbols));
 	return 0;
 }
 
-static int mod_add_dependency(struct depmod *d, struct depmod_mod *mod,
+static int mod_add_dependency(struct depmod_resolve *d, struct depmod_mod *mod,
 			      const struct depmod_symbol *sym)
 {
 	int err;
@@ -182,70 +204,67 @@ static int mod_add_dependency(struct depmod *d, struct depmod_mod *mod,
  * what depends on their order (warnings, the order of each module's
  * dependencies) comes after, on one thread.
  */
-struct resolver {
-	const struct depmod *d;
+struct lookup {
+	const struct depmod_resolve *d;
 	struct depmod_symbol **found; /* per need, module after module */
 	size_t *first;		      /* per module: index of its first need in found */
 	struct arena arena;	      /* both arrays: megabytes, written once */
 	size_t next;		      /* next module to claim (atomic) */
 };
 
-#define RESOLVE_BATCH 64
+#define LOOKUP_BATCH 64
 
-static void *resolve_worker(void *data)
+static int lookup_worker(void *data)
 {
-	struct resolver *r = data;
-	const struct depmod *d = r->d;
+	struct lookup *r = data;
+	const struct depmod_resolve *d = r->d;
 
 	for (;;) {
-		size_t i = __atomic_fetch_add(&r->next, RESOLVE_BATCH, __ATOMIC_RELAXED);
-		size_t end = i + RESOLVE_BATCH < d->n_mods ? i + RESOLVE_BATCH : d->n_mods;
+		size_t i = __atomic_fetch_add(&r->next, LOOKUP_BATCH, __ATOMIC_RELAXED);
+		size_t end =
+			i + LOOKUP_BATCH < d->mods->n ? i + LOOKUP_BATCH : d->mods->n;
 
-		if (i >= d->n_mods)
-			return NULL;
+		if (i >= d->mods->n)
+			return 0;
 		for (; i < end; i++) {
-			const struct depmod_mod *mod = d->mods[i];
+			const struct depmod_mod *mod = d->mods->v[i];
 
 			for (int j = 0; j < mod->n_needs; j++)
-				r->found[r->first[i] + (size_t)j] = symbol_find(d, mod->needs[j].symbol);
+				r->found[r->first[i] + (size_t)j] =
+					symbol_find(d, mod->needs[j].symbol);
 		}
 	}
 }
 
-static int resolve_needs(const struct depmod *d, struct resolver *r)
+static int lookup_needs(const struct depmod_resolve *d, struct lookup *r)
 {
 	size_t total = 0;
-	pthread_t thread;
-	bool threaded;
 
 	r->d = d;
 	r->next = 0;
-	r->first = arena_alloc(&r->arena, d->n_mods * sizeof(*r->first));
+	r->first = arena_alloc(&r->arena, d->mods->n * sizeof(*r->first));
 	if (r->first == NULL)
 		return -ENOMEM;
-	for (size_t i = 0; i < d->n_mods; i++) {
+	for (size_t i = 0; i < d->mods->n; i++) {
 		r->first[i] = total;
-		total += (size_t)d->mods[i]->n_needs;
+		total += (size_t)d->mods->v[i]->n_needs;
 	}
 	r->found = arena_alloc(&r->arena, total * sizeof(*r->found));
 	if (r->found == NULL)
 		return -ENOMEM;
-	threaded = d->n_mods > RESOLVE_BATCH &&
-		   pthread_create(&thread, NULL, resolve_worker, r) == 0;
-	resolve_worker(r);
-	if (threaded)
-		pthread_join(thread, NULL);
+	/* both threads share @r */
+	depmod_parallel(d->mods->n > LOOKUP_BATCH ? 2 : 1, lookup_worker, r, 0);
 	return 0;
 }
 
-int depmod_load_dependencies(struct depmod *d)
+int depmod_load_dependencies(struct depmod_resolve *d)
 {
 	const struct depmod_cfg *cfg = d->cfg;
-	struct resolver r = { 0 };
-	int err = resolve_needs(d, &r);
+	struct lookup r = { 0 };
+	int err = lookup_needs(d, &r);
 
-	for (size_t i = 0; i < d->n_mods && err == 0; i++) {
-		struct depmod_mod *mod = d->mods[i];
+	for (size_t i = 0; i < d->mods->n && err == 0; i++) {
+		struct depmod_mod *mod = d->mods->v[i];
 
 		for (int j = 0; j < mod->n_needs && err == 0; j++) {
 			const struct kmod_elf_symbol *need = &mod->needs[j];
@@ -260,8 +279,8 @@ int depmod_load_dependencies(struct depmod *d)
 			}
 			if (cfg->check_symvers && sym->crc != need->crc && !weak &&
 			    cfg->print_unknown)
-				WRN("%s disagrees about version of symbol %s\n", mod->path,
-				    need->symbol);
+				WRN("%s disagrees about version of symbol %s\n",
+				    mod->path, need->symbol);
 			err = mod_add_dependency(d, mod, sym);
 		}
 	}
@@ -280,8 +299,8 @@ struct vertex {
 	int parent; /* index in the vertex array, -1 for the root */
 };
 
-static int vertex_push(struct vertex **v, int **stack, size_t *nv, size_t *ns, size_t *cap,
-		       struct depmod_mod *mod, int parent)
+static int vertex_push(struct vertex **v, int **stack, size_t *nv, size_t *ns,
+		       size_t *cap, struct depmod_mod *mod, int parent)
 {
 	if (*nv == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 16;
@@ -333,8 +352,8 @@ static int print_cycle(const struct vertex *v, int cur, bool *inloop, int *count
 	return 0;
 }
 
-static int report_cycles_from(struct depmod *d, struct depmod_mod *root, bool *inloop,
-			      int *count)
+static int report_cycles_from(struct depmod_resolve *d, struct depmod_mod *root,
+			      bool *inloop, int *count)
 {
 	_cleanup_free_ struct vertex *v = NULL;
 	_cleanup_free_ int *stack = NULL;
@@ -355,26 +374,27 @@ static int report_cycles_from(struct depmod *d, struct depmod_mod *root, bool *i
 			continue;
 		m->mark = d->mark_gen;
 		for (size_t i = 0; i < m->deps.count && err == 0; i++)
-			err = vertex_push(&v, &stack, &nv, &ns, &cap, m->deps.array[i], cur);
+			err = vertex_push(&v, &stack, &nv, &ns, &cap, m->deps.array[i],
+					  cur);
 	}
 	return err;
 }
 
-static int report_cycles(struct depmod *d, const unsigned int *users)
+static int report_cycles(struct depmod_resolve *d, const unsigned int *users)
 {
-	_cleanup_free_ bool *inloop = calloc(d->n_mods ? d->n_mods : 1, sizeof(bool));
+	_cleanup_free_ bool *inloop = calloc(d->mods->n ? d->mods->n : 1, sizeof(bool));
 	int count = 0;
 
 	if (inloop == NULL) {
 		ERR("No memory to report cycles\n");
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < d->n_mods; i++) {
+	for (size_t i = 0; i < d->mods->n; i++) {
 		int err;
 
 		if (users[i] == 0 || inloop[i])
 			continue;
-		err = report_cycles_from(d, d->mods[i], inloop, &count);
+		err = report_cycles_from(d, d->mods->v[i], inloop, &count);
 		if (err < 0) {
 			ERR("No memory to report cycles\n");
 			return err;
@@ -396,21 +416,21 @@ static int dep_cmp(const void *pa, const void *pb)
  * Kahn's algorithm with a stack, as kmod does it: modules nobody uses first;
  * a module's dependencies are released in the order they were found.
  */
-int depmod_calculate_dependencies(struct depmod *d)
+int depmod_calculate_dependencies(struct depmod_resolve *d)
 {
-	size_t n = d->n_mods, n_roots = 0, n_sorted = 0;
+	size_t n = d->mods->n, n_roots = 0, n_sorted = 0;
 	_cleanup_free_ unsigned int *users = calloc(n ? n : 1, sizeof(*users));
 	_cleanup_free_ size_t *roots = calloc(n ? n : 1, sizeof(*roots));
 
 	if (users == NULL || roots == NULL)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		users[i] = d->mods[i]->users;
+		users[i] = d->mods->v[i]->users;
 		if (users[i] == 0)
 			roots[n_roots++] = i;
 	}
 	while (n_roots > 0) {
-		struct depmod_mod *src = d->mods[roots[--n_roots]];
+		struct depmod_mod *src = d->mods->v[roots[--n_roots]];
 
 		src->dep_sort_idx = (int)n_sorted++;
 		for (size_t j = 0; j < src->deps.count; j++) {
@@ -425,7 +445,7 @@ int depmod_calculate_dependencies(struct depmod *d)
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct depmod_mod *m = d->mods[i];
+		struct depmod_mod *m = d->mods->v[i];
 
 		if (m->deps.count > 1)
 			qsort(m->deps.array, m->deps.count, sizeof(void *), dep_cmp);
@@ -433,7 +453,7 @@ int depmod_calculate_dependencies(struct depmod *d)
 	return 0;
 }
 
-int depmod_mod_all_deps(struct depmod *d, const struct depmod_mod *mod,
+int depmod_mod_all_deps(struct depmod_resolve *d, const struct depmod_mod *mod,
 			struct depmod_mod ***deps, size_t *n)
 {
 	struct array out, todo;
@@ -487,7 +507,8 @@ static int sym_order_cmp(const void *pa, const void *pb)
 /* kmod keeps its symbols in a table of 2048 buckets. */
 #define KMOD_SYMBOL_BUCKETS 2048
 
-int depmod_symbols_sorted(const struct depmod *d, const struct depmod_symbol ***ret)
+int depmod_symbols_sorted(const struct depmod_resolve *d,
+			  const struct depmod_symbol ***ret)
 {
 	size_t n = 0, total = d->symbol_mem.count;
 	_cleanup_free_ struct sym_order *v = calloc(total ? total : 1, sizeof(*v));
@@ -501,7 +522,8 @@ int depmod_symbols_sorted(const struct depmod *d, const struct depmod_symbol ***
 		if (s->owner == NULL)
 			continue;
 		v[n].sym = s;
-		v[n].bucket = (uint32_t)depmod_kmod_hash_bucket(s->name, KMOD_SYMBOL_BUCKETS);
+		v[n].bucket =
+			(uint32_t)depmod_kmod_hash_bucket(s->name, KMOD_SYMBOL_BUCKETS);
 		n++;
 	}
 	qsort(v, n, sizeof(*v), sym_order_cmp);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Finding the modules: a recursive walk of the version directory, then of each
+ * Stage 2, the scan: a recursive walk of the version directory, then of each
  * external directory.  When two files give the same module name, depmod.d
  * decides which one is kept (override, then search, then the first found).
  * The kept modules are then ordered: modules.order first, the rest in kmod's
@@ -18,134 +18,34 @@
 #include <unistd.h>
 
 #include "libkmod/libkmod-signature.h"
-#include "tools/depmod.h"
+#include "tools/depmod-pipeline/scan.h"
 #include "tools/log.h"
+#include "util/fileio.h"
 #include "util/macro.h"
 #include "util/util.h"
 
-/*
- * kmod's tables hash names with Paul Hsieh's SuperFastHash, read in native
- * 16-bit words, and keep each bucket sorted by name: iterating a table visits
- * buckets in order, names in strcmp order inside each.
- */
-static uint16_t get16(const char *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t superfast_hash(const char *key, size_t len)
-{
-	uint32_t hash = (uint32_t)len, tmp;
-	size_t rem = len & 3;
-
-	for (len /= 4; len > 0; len--, key += 4) {
-		hash += get16(key);
-		tmp = ((uint32_t)get16(key + 2) << 11) ^ hash;
-		hash = (hash << 16) ^ tmp;
-		hash += hash >> 11;
-	}
-	switch (rem) {
-	case 3:
-		hash += get16(key);
-		hash ^= hash << 16;
-		hash ^= (uint32_t)(int32_t)(signed char)key[2] << 18;
-		hash += hash >> 11;
-		break;
-	case 2:
-		hash += get16(key);
-		hash ^= hash << 11;
-		hash += hash >> 17;
-		break;
-	case 1:
-		hash += (uint32_t)(int32_t)(signed char)key[0];
-		hash ^= hash << 10;
-		hash += hash >> 1;
-		break;
-	}
-	hash ^= hash << 3;
-	hash += hash >> 5;
-	hash ^= hash << 4;
-	hash += hash >> 17;
-	hash ^= hash << 25;
-	hash += hash >> 6;
-	return hash;
-}
-
-unsigned int depmod_kmod_hash_bucket(const char *key, unsigned int buckets)
-{
-	return superfast_hash(key, strlen(key)) & (buckets - 1);
-}
-
-
-int depmod_init(struct depmod *d, struct depmod_cfg *cfg)
-{
-	d->cfg = cfg;
-	d->modules_by_name = hash_new(512, NULL);
-	d->symbols = hash_new(8192, NULL);
-	array_init(&d->symbol_mem, 64);
-	if (d->modules_by_name == NULL || d->symbols == NULL)
-		return -ENOMEM;
-	return 0;
-}
-
-static void mod_free(struct depmod_mod *mod)
-{
-	if (mod == NULL)
-		return;
-	array_free_array(&mod->deps);
-	if (!mod->from_cache) {
-		free(mod->modinfo);
-		free(mod->exports);
-		free(mod->needs);
-	}
-	free(mod->needs_mem);
-	/* the record itself is in the module arena */
-}
-
-void depmod_shutdown(struct depmod *d)
-{
-	/* after a failure the cache may still be being written from the modules */
-	depmod_cache_save_end(d, false);
-	if (d->mods != NULL) {
-		for (size_t i = 0; i < d->n_mods; i++)
-			mod_free(d->mods[i]);
-	} else if (d->modules_by_name != NULL) {
-		struct hash_iter it;
-		const void *v;
-
-		hash_iter_init(d->modules_by_name, &it);
-		while (hash_iter_next(&it, NULL, &v))
-			mod_free((struct depmod_mod *)v);
-	}
-	free(d->mods);
-	depmod_cache_free(d);
-	hash_free(d->modules_by_name);
-	hash_free(d->symbols);
-	array_free_array(&d->symbol_mem);
-	arena_release(&d->symbol_arena);
-	arena_release(&d->mod_arena);
-	for (size_t i = 0; i < ARRAY_SIZE(d->load_arenas); i++)
-		arena_release(&d->load_arenas[i]);
-}
+/* The scan's state: the configuration it follows and the set it fills. */
+struct scan {
+	const struct depmod_cfg *cfg;
+	struct depmod_modules *mods;
+};
 
 /*
  * A module's record, its name, path and modules.order spelling are one block
  * of the module arena: thousands of small allocations were a fault each.
  */
-static int mod_new(struct depmod *d, const char *path, const char *modname,
+static int mod_new(struct scan *s, const char *path, const char *modname,
 		   struct depmod_mod **ret)
 {
-	const struct depmod_cfg *cfg = d->cfg;
+	const struct depmod_cfg *cfg = s->cfg;
 	size_t namelen = strlen(modname), pathlen = strlen(path);
 	struct depmod_mod *mod;
 	const char *slash;
 	char *p;
 
 	/* room for the path twice: the second time as modules.order spells it */
-	mod = arena_alloc(&d->mod_arena, sizeof(*mod) + namelen + 1 + 2 * (pathlen + 1));
+	mod = arena_alloc(&s->mods->arena,
+			  sizeof(*mod) + namelen + 1 + 2 * (pathlen + 1));
 	if (mod == NULL)
 		return -ENOMEM;
 	*mod = (struct depmod_mod){ .sort_idx = 1, .dep_sort_idx = INT32_MAX };
@@ -173,25 +73,26 @@ static int mod_new(struct depmod *d, const char *path, const char *modname,
 	return 0;
 }
 
-static int mod_add(struct depmod *d, const char *path, const char *modname)
+static int mod_add(struct scan *s, const char *path, const char *modname)
 {
 	struct depmod_mod *mod;
-	int err = mod_new(d, path, modname, &mod);
+	int err = mod_new(s, path, modname, &mod);
 
 	if (err < 0)
 		return err;
-	err = hash_add_unique(d->modules_by_name, mod->modname, mod);
+	err = hash_add_unique(s->mods->by_name, mod->modname, mod);
 	if (err < 0) {
-		mod_free(mod);
+		depmod_mod_release(mod);
 		return err;
 	}
 	DBG("add %s\n", mod->path);
 	return 0;
 }
 
-/* Module given on the command line. */
-int depmod_module_add_path(struct depmod *d, const char *path)
+int depmod_scan_file(struct depmod_modules *mods, const struct depmod_cfg *cfg,
+		     const char *path)
 {
+	struct scan scan = { cfg, mods }, *s = &scan;
 	char modname[PATH_MAX_LEN];
 	struct stat st;
 
@@ -199,9 +100,9 @@ int depmod_module_add_path(struct depmod *d, const char *path)
 		return -errno;
 	if (path_to_modname(path, modname, NULL) == NULL)
 		return -ENAMETOOLONG;
-	if (hash_find(d->modules_by_name, modname) != NULL)
+	if (hash_find(s->mods->by_name, modname) != NULL)
 		return -EEXIST;
-	return mod_add(d, path, modname);
+	return mod_add(s, path, modname);
 }
 
 /*
@@ -210,10 +111,10 @@ int depmod_module_add_path(struct depmod *d, const char *path)
  * is @modnamelen bytes long.  Paths are compared as kmod does: without their
  * extension, relative to the version directory for override and search.
  */
-static bool is_higher_priority(const struct depmod *d, const struct depmod_mod *mod,
+static bool is_higher_priority(const struct scan *s, const struct depmod_mod *mod,
 			       size_t baselen, size_t modnamelen, const char *newpath)
 {
-	const struct depmod_cfg *cfg = d->cfg;
+	const struct depmod_cfg *cfg = s->cfg;
 	size_t newlen = baselen + modnamelen;
 	size_t oldlen = mod->baselen + strlen(mod->modname) + 1;
 	const char *oldpath = mod->path, *relnew = NULL, *relold = NULL;
@@ -230,13 +131,16 @@ static bool is_higher_priority(const struct depmod *d, const struct depmod_mod *
 	}
 
 	for (const struct cfg_override *ov = cfg->overrides; ov != NULL; ov = ov->next) {
-		if (relnew && relnewlen == ov->len && memcmp(ov->path, relnew, relnewlen) == 0)
+		if (relnew && relnewlen == ov->len &&
+		    memcmp(ov->path, relnew, relnewlen) == 0)
 			return false;
-		if (relold && reloldlen == ov->len && memcmp(ov->path, relold, reloldlen) == 0)
+		if (relold && reloldlen == ov->len &&
+		    memcmp(ov->path, relold, reloldlen) == 0)
 			return true;
 	}
 
-	for (const struct cfg_search *se = cfg->searches; se != NULL; se = se->next, i++) {
+	for (const struct cfg_search *se = cfg->searches; se != NULL;
+	     se = se->next, i++) {
 		if (se->type == SEARCH_BUILTIN) {
 			bprio = i;
 		} else if (se->type == SEARCH_EXTERNAL) {
@@ -265,7 +169,7 @@ static bool is_higher_priority(const struct depmod *d, const struct depmod_mod *
 	return newprio <= oldprio;
 }
 
-static int search_file(struct depmod *d, size_t baselen, const char *path)
+static int search_file(struct scan *s, size_t baselen, const char *path)
 {
 	char modname[PATH_MAX_LEN];
 	size_t modnamelen;
@@ -275,20 +179,23 @@ static int search_file(struct depmod *d, size_t baselen, const char *path)
 		ERR("could not get modname from path %s\n", path);
 		return -EINVAL;
 	}
-	mod = hash_find(d->modules_by_name, modname);
+	mod = hash_find(s->mods->by_name, modname);
 	if (mod == NULL)
-		return mod_add(d, path, modname);
-	if (is_higher_priority(d, mod, baselen, modnamelen, path)) {
+		return mod_add(s, path, modname);
+	if (is_higher_priority(s, mod, baselen, modnamelen, path)) {
 		DBG("Ignored lower priority: %s, higher: %s\n", path, mod->path);
 		return 0;
 	}
 	DBG("Replace lower priority %s with new module %s\n", mod->path, path);
-	hash_del(d->modules_by_name, mod->modname);
-	mod_free(mod);
-	return mod_add(d, path, modname);
+	hash_del(s->mods->by_name, mod->modname);
+	depmod_mod_release(mod);
+	return mod_add(s, path, modname);
 }
 
-/* -w: a detached signature with no module next to it, or one the kernel would refuse. */
+/*
+ * -w: a detached signature with no module next to it, or one the kernel (or
+ * insmod) would refuse.
+ */
 static void check_sig(int dfd, const char *name, size_t namelen, const char *path)
 {
 	char modfile[NAME_MAX + 1], msg[256], *buf;
@@ -301,12 +208,15 @@ static void check_sig(int dfd, const char *name, size_t namelen, const char *pat
 	modfile[namelen - 4] = '\0';
 	if (!path_ends_with_kmod_ext(modfile, namelen - 4) ||
 	    fstatat(dfd, modfile, &st, 0) != 0 || !S_ISREG(st.st_mode)) {
-		WRN("%s: signature without its module %.*s\n", path, (int)(namelen - 4), name);
+		WRN("%s: signature without its module %.*s\n", path, (int)(namelen - 4),
+		    name);
 		return;
 	}
-	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		WRN("%s: cannot read signature: %m\n", path);
+	/* insmod's rule: a symlink is followed, to a regular file only */
+	fd = open_regular_at(dfd, name, false, &st);
+	if (fd < 0) {
+		WRN("%s: cannot read signature: %s\n", path,
+		    fd == -EINVAL ? "not a regular file" : strerror(-fd));
 		goto out;
 	}
 	if (st.st_size > DETACHED_SIG_MAX_SIZE) {
@@ -320,7 +230,8 @@ static void check_sig(int dfd, const char *name, size_t namelen, const char *pat
 	n = read_str_safe(fd, buf, (size_t)st.st_size + 1);
 	if (n < 0)
 		WRN("%s: cannot read signature: %s\n", path, strerror((int)-n));
-	else if (kmod_sig_check_detached_msg(buf, (size_t)n, &format, msg, sizeof(msg)) < 0)
+	else if (kmod_sig_check_detached_msg(buf, (size_t)n, &format, msg, sizeof(msg)) <
+		 0)
 		WRN("%s: malformed signature: %s\n", path, msg);
 	free(buf);
 out:
@@ -341,7 +252,7 @@ static bool excluded(const struct depmod_cfg *cfg, const char *name)
 	return false;
 }
 
-static int search_dir(struct depmod *d, DIR *dir, size_t baselen, char *path)
+static int search_dir(struct scan *s, DIR *dir, size_t baselen, char *path)
 {
 	int dfd = dirfd(dir);
 	struct dirent *de;
@@ -352,7 +263,7 @@ static int search_dir(struct depmod *d, DIR *dir, size_t baselen, char *path)
 		bool is_dir;
 		int err;
 
-		if (excluded(d->cfg, name))
+		if (excluded(s->cfg, name))
 			continue;
 		if (baselen + namelen + 2 >= PATH_MAX) {
 			path[baselen] = '\0';
@@ -385,7 +296,8 @@ static int search_dir(struct depmod *d, DIR *dir, size_t baselen, char *path)
 			}
 			sub = fdopendir(fd);
 			if (sub == NULL) {
-				/* Out of memory: a partial index must not replace the old one. */
+				/* Out of memory: a partial index must not replace the old
+				 * one. */
 				err = -errno;
 				ERR("fdopendir(%d): %m\n", fd);
 				close(fd);
@@ -395,12 +307,13 @@ static int search_dir(struct depmod *d, DIR *dir, size_t baselen, char *path)
 			}
 			path[baselen + namelen] = '/';
 			path[baselen + namelen + 1] = '\0';
-			err = search_dir(d, sub, baselen + namelen + 1, path);
+			err = search_dir(s, sub, baselen + namelen + 1, path);
 			closedir(sub);
 		} else if (path_ends_with_kmod_ext(name, namelen)) {
-			err = search_file(d, baselen, path);
+			err = search_file(s, baselen, path);
 		} else {
-			if (d->cfg->warn_dups && namelen > 4 && streq(name + namelen - 4, ".sig"))
+			if (s->cfg->warn_dups && namelen > 4 &&
+			    streq(name + namelen - 4, ".sig"))
 				check_sig(dfd, name, namelen, path);
 			err = 0;
 		}
@@ -414,7 +327,7 @@ static int search_dir(struct depmod *d, DIR *dir, size_t baselen, char *path)
 	return 0;
 }
 
-static int search_path(struct depmod *d, const char *dirpath)
+static int search_path(struct scan *s, const char *dirpath)
 {
 	_cleanup_free_ char *buf = malloc(PATH_MAX);
 	size_t len = strlen(dirpath);
@@ -434,19 +347,21 @@ static int search_path(struct depmod *d, const char *dirpath)
 	memcpy(buf, dirpath, len);
 	buf[len] = '/';
 	buf[len + 1] = '\0';
-	err = search_dir(d, dir, len + 1, buf);
+	err = search_dir(s, dir, len + 1, buf);
 	closedir(dir);
 	return err;
 }
 
-int depmod_modules_search(struct depmod *d)
+int depmod_scan(struct depmod_modules *mods, const struct depmod_cfg *cfg)
 {
-	int err = search_path(d, d->cfg->dirname);
+	struct scan scan = { cfg, mods }, *s = &scan;
+	int err = search_path(s, s->cfg->dirname);
 
 	if (err < 0)
 		return err;
-	for (const struct cfg_external *ext = d->cfg->externals; ext != NULL; ext = ext->next) {
-		err = search_path(d, ext->path);
+	for (const struct cfg_external *ext = s->cfg->externals; ext != NULL;
+	     ext = ext->next) {
+		err = search_path(s, ext->path);
 		if (err < 0 && err != -ENOENT)
 			return err;
 	}
@@ -467,28 +382,29 @@ static int mod_hash_cmp(const void *pa, const void *pb)
 	return strcmp(a->modname, b->modname);
 }
 
-int depmod_modules_build_array(struct depmod *d)
+int depmod_modules_build_array(struct depmod_modules *mods)
 {
-	unsigned int n = hash_get_count(d->modules_by_name);
+	struct scan scan = { NULL, mods }, *s = &scan;
+	unsigned int n = hash_get_count(s->mods->by_name);
 	struct hash_iter it;
 	const void *v;
 	size_t i = 0;
 
-	d->mods = calloc(n ? n : 1, sizeof(*d->mods));
-	if (d->mods == NULL)
+	s->mods->v = calloc(n ? n : 1, sizeof(*s->mods->v));
+	if (s->mods->v == NULL)
 		return -ENOMEM;
-	hash_iter_init(d->modules_by_name, &it);
+	hash_iter_init(s->mods->by_name, &it);
 	while (hash_iter_next(&it, NULL, &v)) {
 		struct depmod_mod *mod = (struct depmod_mod *)v;
 
 		/* the bucket, computed once rather than in every comparison */
 		mod->idx = depmod_kmod_hash_bucket(mod->modname, KMOD_MODULE_BUCKETS);
-		d->mods[i++] = mod;
+		s->mods->v[i++] = mod;
 	}
-	d->n_mods = i;
-	qsort(d->mods, d->n_mods, sizeof(*d->mods), mod_hash_cmp);
-	for (i = 0; i < d->n_mods; i++)
-		d->mods[i]->idx = (unsigned int)i;
+	s->mods->n = i;
+	qsort(s->mods->v, s->mods->n, sizeof(*s->mods->v), mod_hash_cmp);
+	for (i = 0; i < s->mods->n; i++)
+		s->mods->v[i]->idx = (unsigned int)i;
 	return 0;
 }
 
@@ -503,12 +419,9 @@ static int mod_order_cmp(const void *pa, const void *pb)
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-/*
- * Out of memory is an error (-ENOMEM): the order would silently change.  A
- * missing or corrupted modules.order is kmod's warning and leaves the order.
- */
-int depmod_modules_sort(struct depmod *d)
+int depmod_modules_sort(struct depmod_modules *mods, const struct depmod_cfg *cfg)
 {
+	struct scan scan = { cfg, mods }, *s = &scan;
 	_cleanup_free_ char *path = NULL;
 	struct hash *by_path;
 	char *line = NULL;
@@ -518,12 +431,12 @@ int depmod_modules_sort(struct depmod *d)
 	int err = 0;
 	FILE *fp;
 
-	if (asprintf(&path, "%s/modules.order", d->cfg->dirname) < 0)
+	if (asprintf(&path, "%s/modules.order", s->cfg->dirname) < 0)
 		return -ENOMEM;
-	fp = fopen(path, "re");
+	fp = fopen_regular(path);
 	if (fp == NULL) {
 		err = errno == ENOMEM ? -ENOMEM : 0;
-		WRN("could not open modules.order at %s: %m\n", d->cfg->dirname);
+		WRN("could not open modules.order at %s: %m\n", s->cfg->dirname);
 		return err;
 	}
 	errno = 0;
@@ -540,14 +453,14 @@ int depmod_modules_sort(struct depmod *d)
 	}
 	total = idx + 1;
 	idx = 0;
-	by_path = hash_new(d->n_mods, NULL);
+	by_path = hash_new(s->mods->n, NULL);
 	if (by_path == NULL) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < d->n_mods && err == 0; i++) {
-		if (d->mods[i]->uncrelpath != NULL &&
-		    hash_add(by_path, d->mods[i]->uncrelpath, d->mods[i]) < 0)
+	for (size_t i = 0; i < s->mods->n && err == 0; i++) {
+		if (s->mods->v[i]->uncrelpath != NULL &&
+		    hash_add(by_path, s->mods->v[i]->uncrelpath, s->mods->v[i]) < 0)
 			err = -ENOMEM;
 	}
 	rewind(fp);
@@ -567,9 +480,9 @@ int depmod_modules_sort(struct depmod *d)
 	hash_free(by_path);
 	if (err < 0)
 		goto out;
-	qsort(d->mods, d->n_mods, sizeof(*d->mods), mod_order_cmp);
-	for (size_t i = 0; i < d->n_mods; i++)
-		d->mods[i]->idx = (unsigned int)i;
+	qsort(s->mods->v, s->mods->n, sizeof(*s->mods->v), mod_order_cmp);
+	for (size_t i = 0; i < s->mods->n; i++)
+		s->mods->v[i]->idx = (unsigned int)i;
 out:
 	free(line);
 	fclose(fp);
@@ -592,7 +505,8 @@ static int newer_module(int dfd, time_t mtime, char *path, size_t baselen)
 		size_t namelen = strlen(name);
 		struct stat st;
 
-		if (excluded(&(struct depmod_cfg){ 0 }, name) || baselen + namelen + 2 >= PATH_MAX)
+		if (excluded(&(struct depmod_cfg){ 0 }, name) ||
+		    baselen + namelen + 2 >= PATH_MAX)
 			continue;
 		memcpy(path + baselen, name, namelen + 1);
 		if (fstatat(dirfd(dir), name, &st, 0) < 0) {
@@ -600,7 +514,8 @@ static int newer_module(int dfd, time_t mtime, char *path, size_t baselen)
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			int fd = openat(dirfd(dir), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			int fd = openat(dirfd(dir), name,
+					O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 			if (fd < 0) {
 				ERR("openat(%d, %s, O_RDONLY): %m\n", dirfd(dir), name);
@@ -611,7 +526,8 @@ static int newer_module(int dfd, time_t mtime, char *path, size_t baselen)
 			found = newer_module(fd, mtime, path, baselen + namelen + 1);
 			if (found < 0)
 				found = 0;
-		} else if (S_ISREG(st.st_mode) && path_ends_with_kmod_ext(name, namelen) &&
+		} else if (S_ISREG(st.st_mode) &&
+			   path_ends_with_kmod_ext(name, namelen) &&
 			   st.st_mtime > mtime) {
 			DBG("%s is newer than %lld\n", path, (long long)mtime);
 			found = 1;

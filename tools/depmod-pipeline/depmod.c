@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * depmod: options and the order of the stages (see depmod.h).
+ * depmod: the command line, then the pipeline (pipeline.h) that does the work.
  */
 
 #include <errno.h>
@@ -10,7 +10,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "tools/depmod.h"
+#include "tools/depmod-pipeline/pipeline.h"
+#include "tools/depmod-pipeline/scan.h"
 #include "tools/kmod.h"
 #include "tools/log.h"
 #include "util/macro.h"
@@ -54,7 +55,8 @@ static void help(void)
 	       "\t-P, --symbol-prefix  Architecture symbol prefix\n"
 	       "\t-C, --config=PATH    Read configuration from PATH\n"
 	       "\t-v, --verbose        Enable verbose mode\n"
-	       "\t-w, --warn           Warn on duplicates and on bad detached signatures\n"
+	       "\t-w, --warn           Warn on duplicates and on bad detached "
+	       "signatures\n"
 	       "\t-V, --version        show version\n"
 	       "\t-h, --help           show this help\n"
 	       "\n"
@@ -67,9 +69,10 @@ static void help(void)
 	       "\t-E, --symvers=FILE   Use Module.symvers file to check\n"
 	       "\t                     symbol versions.\n"
 	       "\n"
-	       "What was read from each module is kept in modules.depmod-cache in the\n"
-	       "output directory and reused while the file is unchanged (same path,\n"
-	       "device, inode, size, mtime and ctime); KMOD_DEPMOD_CACHE=0 turns it off.\n",
+	       "What was read from each module is kept in /var/cache/kmod-ds/depmod/\n"
+	       "(below -o or -b when there is a var/cache there) and reused while the\n"
+	       "file is unchanged (same path, device, inode, size, mtime and ctime);\n"
+	       "KMOD_DEPMOD_CACHE=0 turns it off.\n",
 	       program_invocation_short_name, MODULE_DIRECTORY);
 }
 
@@ -180,6 +183,9 @@ static int parse_args(int argc, char *argv[], struct args *a, struct depmod_cfg 
 		case 'h':
 			help();
 			return 1;
+		case '?':
+			/* getopt_long() said what was wrong, as in kmod */
+			return -1;
 		default:
 			ERR("unexpected getopt_long() value '%c'.\n", c);
 			return -1;
@@ -191,95 +197,24 @@ static int parse_args(int argc, char *argv[], struct args *a, struct depmod_cfg 
 static int set_dirs(struct args *a, struct depmod_cfg *cfg)
 {
 	const char *moddir = a->moduledir ? a->moduledir : MODULE_DIRECTORY;
+	const char *root = a->root ? a->root : "";
+	const char *out_root = a->out_root ? a->out_root : root;
 	int n;
 
-	n = asprintf(&cfg->dirname, "%s%s/%s", a->root ? a->root : "", moddir, cfg->kversion);
+	n = asprintf(&cfg->dirname, "%s%s/%s", root, moddir, cfg->kversion);
 	if (n < 0)
 		return -ENOMEM;
 	cfg->dirnamelen = (size_t)n;
-	n = asprintf(&cfg->outdirname, "%s%s/%s", a->out_root ? a->out_root : (a->root ? a->root : ""),
-		     moddir, cfg->kversion);
+	cfg->rootlen = strlen(root);
+	n = asprintf(&cfg->outdirname, "%s%s/%s", out_root, moddir, cfg->kversion);
+	cfg->outrootlen = strlen(out_root);
 	return n < 0 ? -ENOMEM : 0;
-}
-
-static int add_files(struct depmod *d, int argc, char *argv[])
-{
-	for (int i = optind; i < argc; i++) {
-		const char *path = argv[i];
-		int err;
-
-		if (path[0] != '/')
-			CRIT("%s: not absolute path.\n", path);
-		err = depmod_module_add_path(d, path);
-		if (err < 0)
-			CRIT("could not create module %s: %s\n", path, strerror(-err));
-	}
-	return 0;
-}
-
-static int run(struct depmod *d, struct args *a, int argc, char *argv[])
-{
-	struct depmod_cfg *cfg = d->cfg;
-	bool use_cache;
-	int err;
-
-	if (a->symvers != NULL) {
-		err = depmod_load_symvers(d, a->symvers);
-		if (err < 0)
-			CRIT("could not load %s: %s\n", a->symvers, strerror(-err));
-	} else if (a->system_map != NULL) {
-		err = depmod_load_system_map(d, a->system_map);
-		if (err < 0)
-			CRIT("could not load %s: %s\n", a->system_map, strerror(-err));
-	} else if (cfg->print_unknown) {
-		WRN("-e needs -E or -F\n");
-		cfg->print_unknown = false;
-	}
-
-	use_cache = a->all && !a->to_stdout && depmod_cache_enabled();
-	if (a->all) {
-		err = depmod_cfg_load(cfg, a->config_paths);
-		if (err < 0)
-			CRIT("could not load configuration files\n");
-		if (use_cache)
-			depmod_cache_load_begin(d);
-		err = depmod_modules_search(d);
-		/* joined before anything can exit */
-		if (use_cache && depmod_cache_load_end(d) == -ENOMEM)
-			CRIT("out of memory\n");
-		if (err < 0)
-			CRIT("could not search modules: %s\n", strerror(-err));
-	} else {
-		add_files(d, argc, argv);
-	}
-
-	err = depmod_modules_build_array(d);
-	if (err < 0)
-		CRIT("could not build module array: %s\n", strerror(-err));
-	if (depmod_modules_sort(d) < 0)
-		CRIT("out of memory\n");
-	err = depmod_load_modules(d, use_cache);
-	if (use_cache)
-		depmod_cache_save_begin(d);
-	if (err == 0)
-		err = depmod_add_exports(d);
-	if (err == 0)
-		err = depmod_load_dependencies(d);
-	if (err == -ENOMEM) {
-		depmod_cache_save_end(d, false);
-		CRIT("out of memory\n");
-	}
-	if (err == 0)
-		err = depmod_calculate_dependencies(d);
-	if (err < 0)
-		return err; /* depmod_shutdown drops the cache being written */
-	return depmod_output(d, a->to_stdout);
 }
 
 static int do_depmod(int argc, char *argv[])
 {
 	struct depmod_cfg cfg = { .verbose = LOG_WARNING };
-	struct depmod d = { 0 };
+	struct depmod_opts opts;
 	struct args a = { 0 };
 	struct utsname un;
 	int r;
@@ -297,12 +232,18 @@ static int do_depmod(int argc, char *argv[])
 		}
 		cfg.kversion = argv[optind++];
 	} else {
-		if (uname(&un) < 0)
+		if (uname(&un) < 0) {
 			CRIT("uname() failed: %m\n");
+			r = -1;
+			goto out;
+		}
 		cfg.kversion = un.release;
 	}
-	if (set_dirs(&a, &cfg) < 0)
+	if (set_dirs(&a, &cfg) < 0) {
 		CRIT("out of memory\n");
+		r = -1;
+		goto out;
+	}
 	if (optind == argc)
 		a.all = true;
 
@@ -314,10 +255,16 @@ static int do_depmod(int argc, char *argv[])
 		a.all = true;
 	}
 
-	if (depmod_init(&d, &cfg) < 0)
-		CRIT("depmod_init: %s\n", strerror(ENOMEM));
-	r = run(&d, &a, argc, argv) < 0 ? -1 : 1;
-	depmod_shutdown(&d);
+	opts = (struct depmod_opts){
+		.all = a.all,
+		.to_stdout = a.to_stdout,
+		.symvers = a.symvers,
+		.system_map = a.system_map,
+		.config_paths = a.config_paths,
+		.files = argv + optind,
+		.n_files = argc - optind,
+	};
+	r = depmod_pipeline_run(&cfg, &opts) < 0 ? -1 : 1;
 out:
 	depmod_cfg_free(&cfg);
 	free(a.root);

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Reading every module: decompress, parse the ELF, keep .modinfo, the exported
- * symbols and the symbols it needs, drop the image.  Decompression dominates
- * on .ko.xz trees, so modules are read by a few threads taking the next module
- * from a shared counter.  Each result lands in its module's own slot and is
- * reported afterwards in module order, so nothing depends on thread timing.
+ * Stage 3, the load: every module is decompressed, its ELF parsed, .modinfo,
+ * the exported symbols and the symbols it needs kept, the image dropped.
+ * Decompression dominates on .ko.xz trees, so modules are read by a few
+ * threads taking the next module from a shared counter.  Each result lands
+ * in its module's own slot and is reported afterwards in module order, so
+ * nothing depends on thread timing.
  */
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,15 +17,26 @@
 
 #include "libkmod/libkmod-elf.h"
 #include "libkmod/libkmod-file.h"
-#include "tools/depmod.h"
+#include "tools/depmod-pipeline/budget.h"
+#include "tools/depmod-pipeline/load.h"
+#include "tools/depmod-pipeline/task.h"
 #include "tools/log.h"
 #include "util/macro.h"
 
+/*
+ * The images the threads hold at once stay within this: the library's cap
+ * for one image.  A distribution's modules take a few MiB at most, so real
+ * trees never wait; a tree of huge (or hostile) images is read one or two
+ * images at a time instead of one per thread.
+ */
+#define IMAGE_BUDGET ((size_t)1 << 30)
 
-struct loader {
-	struct depmod *d;
-	bool use_cache;
+/* What the loader's threads share: the modules, the next one to take, the budget. */
+struct loader_run {
+	struct depmod_modules *mods;
+	const struct depmod_cache *cache;
 	atomic_size_t next;
+	struct depmod_budget budget;
 };
 
 /* A set of the names of a module's needs: open addressing, a power of two slots. */
@@ -122,19 +133,30 @@ static int add_unreferenced_versions(struct depmod_mod *mod, const struct kmod_e
 	return 0;
 }
 
-static void load_one(struct depmod_mod *mod)
+static void load_one(struct depmod_mod *mod, struct depmod_budget *budget)
 {
 	struct kmod_file *file = NULL;
 	struct kmod_elf *elf = NULL;
+	size_t reserved = 0, size;
 	int r;
 
 	/* Only the headers and the sections depmod asks for are read. */
 	r = kmod_file_open(NULL, mod->path, &file);
-	if (r == 0)
+	if (r == 0) {
+		/* a size nothing tells is reserved as the whole budget: alone */
+		reserved = depmod_image_size(file, budget->limit);
+		depmod_budget_take(budget, reserved);
 		r = kmod_file_load_sparse(file);
+	}
+	/* a container that said less than its data: the rest counts too */
+	if (r == 0 && (size = kmod_file_get_size(file)) > reserved) {
+		depmod_budget_charge(budget, size - reserved);
+		reserved = size;
+	}
 	if (r == 0)
-		r = kmod_elf_new_sparse(kmod_file_get_contents(file), kmod_file_get_size(file),
-					kmod_file_fill_cb, file, &elf);
+		r = kmod_elf_new_sparse(kmod_file_get_contents(file),
+					kmod_file_get_size(file), kmod_file_fill_cb, file,
+					&elf);
 	if (r < 0) {
 		mod->load_err = r;
 		goto out;
@@ -146,79 +168,77 @@ static void load_one(struct depmod_mod *mod)
 		mod->load_err = r;
 	r = kmod_elf_get_modinfo_strings(elf, &mod->modinfo);
 	mod->n_modinfo = r > 0 ? r : 0;
+	if (r == -ENOMEM)
+		mod->load_err = r;
 	r = kmod_elf_get_dependency_symbols(elf, &mod->needs);
 	mod->n_needs = r > 0 ? r : 0;
-	if (r >= 0 && add_unreferenced_versions(mod, elf) < 0)
+	if (r == -ENOMEM || (r >= 0 && add_unreferenced_versions(mod, elf) < 0))
 		mod->load_err = -ENOMEM;
 out:
 	kmod_elf_free(elf);
 	kmod_file_free(file);
+	if (reserved > 0)
+		depmod_budget_give(budget, reserved);
 }
 
 struct load_job {
-	struct loader *l;
-	struct arena *arena;
+	struct loader_run *run;
+	struct arena *arena; /* the thread's, for the arrays taken from the cache */
 };
 
-static void *worker(void *data)
+static int load_worker(void *data)
 {
 	struct load_job *job = data;
-	struct loader *l = job->l;
+	struct loader_run *run = job->run;
 
 	for (;;) {
-		size_t i = atomic_fetch_add(&l->next, 1);
+		size_t i = atomic_fetch_add(&run->next, 1);
+		struct depmod_mod *mod;
 
-		if (i >= l->d->n_mods)
-			return NULL;
-		if (l->use_cache && depmod_cache_fill(l->d, l->d->mods[i], job->arena))
-			l->d->mods[i]->from_cache = true;
+		if (i >= run->mods->n)
+			return 0;
+		mod = run->mods->v[i];
+		if (run->cache != NULL && depmod_cache_fill(run->cache, mod, job->arena))
+			mod->from_cache = true;
 		else
-			load_one(l->d->mods[i]);
+			load_one(mod, &run->budget);
 	}
 }
 
-/* Threads to use: KMOD_DEPMOD_JOBS if set (1 = no threads), else the CPUs online. */
-static unsigned int jobs(size_t n_mods)
+int depmod_load(struct depmod_loader *l, struct depmod_modules *mods)
 {
-	const char *env = getenv("KMOD_DEPMOD_JOBS");
-	long n = env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (n < 1)
-		n = 1;
-	if (n > DEPMOD_MAX_JOBS)
-		n = DEPMOD_MAX_JOBS;
-	if ((size_t)n > n_mods)
-		n = n_mods ? (long)n_mods : 1;
-	return (unsigned int)n;
-}
-
-int depmod_load_modules(struct depmod *d, bool use_cache)
-{
-	struct loader l = { .d = d, .use_cache = use_cache };
+	struct loader_run run = { .mods = mods, .cache = l->cache };
 	struct load_job job[DEPMOD_MAX_JOBS];
-	pthread_t threads[DEPMOD_MAX_JOBS];
-	unsigned int n = jobs(d->n_mods), started = 0;
+	unsigned int n = depmod_jobs(mods->n);
+	int err = 0;
 
-	atomic_init(&l.next, 0);
-	DBG("load symbols (%zu modules)\n", d->n_mods);
+	atomic_init(&run.next, 0);
+	depmod_budget_init(&run.budget, IMAGE_BUDGET);
+	DBG("load symbols (%zu modules)\n", mods->n);
 	for (unsigned int i = 0; i < n; i++)
-		job[i] = (struct load_job){ &l, &d->load_arenas[i] };
-	for (unsigned int i = 1; i < n; i++) {
-		if (pthread_create(&threads[started], NULL, worker, &job[i]) != 0)
-			break;
-		started++;
-	}
-	worker(&job[0]);
-	for (unsigned int i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
+		job[i] = (struct load_job){ &run, &l->arenas[i] };
+	depmod_parallel(n, load_worker, job, sizeof(job[0]));
+	if (run.budget.waits > 0)
+		DBG("%zu modules waited for memory (%zu MiB for all images at once)\n",
+		    run.budget.waits, IMAGE_BUDGET >> 20);
+	depmod_budget_destroy(&run.budget);
 
-	for (size_t i = 0; i < d->n_mods; i++) {
-		const struct depmod_mod *mod = d->mods[i];
+	for (size_t i = 0; i < mods->n; i++) {
+		const struct depmod_mod *mod = mods->v[i];
 
-		d->n_from_cache += mod->from_cache;
+		l->n_from_cache += mod->from_cache;
 		if (mod->load_err < 0 && mod->load_err != -ENOENT)
 			ERR("failed to load symbols from %s: %s\n", mod->path,
 			    strerror(-mod->load_err));
+		/* a module unreadable is skipped as kmod does; one half read is not */
+		if (mod->load_err == -ENOMEM)
+			err = -ENOMEM;
 	}
-	return 0;
+	return err;
+}
+
+void depmod_loader_free(struct depmod_loader *l)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(l->arenas); i++)
+		arena_release(&l->arenas[i]);
 }
