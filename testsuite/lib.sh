@@ -19,6 +19,8 @@
 #                             when CI=true) and 1:  if need_or_skip ...; then
 #   need_or_skip_all WHAT CMD...  the same for the whole file
 #   diag TEXT                 "# TEXT" lines
+#   has_feature NAME          0 if this build's kmod lists +NAME (ZSTD, XZ,
+#                             ZLIB, LIBCRYPTO) on the second line of --version
 #   done_testing              print the plan if not given, exit 1 on failure
 #
 # Running programs under the trap (testsuite/trap.la):
@@ -181,6 +183,16 @@ need_or_skip_all() {
 		exit 1
 	fi
 	skip_all "missing prerequisite: $_what"
+}
+
+# The feature line is read once, from the kmod of this build.
+has_feature() {
+	[ -n "${_lib_features+set}" ] ||
+		_lib_features=$("$top_builddir/tools/kmod" --version 2> /dev/null | sed -n 2p)
+	case " $_lib_features " in
+	*" +$1 "*) return 0 ;;
+	esac
+	return 1
 }
 
 done_testing() {

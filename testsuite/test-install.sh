@@ -60,10 +60,6 @@ diag "prefix=$prefix bindir=$bindir sbindir=$sbindir libdir=$libdir"
 
 kmod_build=$top_builddir/tools/kmod
 version_text=$("$kmod_build" --version)
-features=$(sed -n 2p <<< "$version_text")
-has_feature() {
-	[[ " $features " == *" +$1 "* ]]
-}
 
 # ---- 1. make install and the layout ----------------------------------------------------
 
