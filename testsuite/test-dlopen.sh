@@ -30,8 +30,7 @@ need_or_skip_all "the note parser" test -x "$notes"
 need_or_skip_all "jq" jq --version
 need_or_skip_all "readelf" readelf --version
 
-features=$("$tools/kmod" -V | sed -n 2p)
-has() { case " $features " in *" +$1 "*) return 0 ;; esac; return 1; }
+has() { has_feature "$1"; }
 
 # ---- 1. the notes -----------------------------------------------------------------
 
