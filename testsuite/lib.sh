@@ -133,8 +133,31 @@ is() {
 	fi
 }
 
+# like_lines TEXT PATTERN: some run of consecutive lines of TEXT matches the
+# lines of PATTERN one by one (grep -E would take each line of a multi-line
+# pattern as an alternative, so that one matching line would do).
+like_lines() {
+	local -a text pat
+	local i j
+	mapfile -t text <<< "$1"
+	mapfile -t pat <<< "$2"
+	for ((i = 0; i + ${#pat[@]} <= ${#text[@]}; i++)); do
+		for ((j = 0; j < ${#pat[@]}; j++)); do
+			[[ ${text[i + j]} =~ ${pat[j]} ]] || break
+		done
+		[ "$j" -eq "${#pat[@]}" ] && return 0
+	done
+	return 1
+}
+
 like() {
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+	local matched
+	if [[ $2 == *$'\n'* ]]; then
+		like_lines "$1" "$2" && matched=1
+	else
+		printf '%s\n' "$1" | grep -Eq -- "$2" && matched=1
+	fi
+	if [ -n "$matched" ]; then
 		ok "$3"
 	else
 		not_ok "$3"
