@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/dlopen.h"
 #include "util/fileio.h"
 #include "util/macro.h"
 #include "libkmod-file.h"
@@ -450,6 +451,17 @@ int kmod_file_append(struct kmod_file *file, const void *data, size_t len)
 }
 
 /* Shared by the decompressors; see libkmod-file-decompress.h. */
+
+int kmod_file_decompress_dlopen(struct kmod_file_decompress *d, struct dl_library *lib,
+				const char *format)
+{
+	char why[256];
+
+	if (dl_library_load(lib, why, sizeof(why)) == 0)
+		return 0;
+	lg_err(d->lg, "%s: %s decompression unavailable: %s\n", d->path, format, why);
+	return -EINVAL;
+}
 
 static int decompress_alloc(struct kmod_file_decompress *d, size_t image_cap)
 {

@@ -151,7 +151,7 @@ like_lines() {
 }
 
 like() {
-	local matched
+	local matched=
 	if [[ $2 == *$'\n'* ]]; then
 		like_lines "$1" "$2" && matched=1
 	else

@@ -519,6 +519,8 @@ while read -r kver root; do
 			n=$((${#DETACH[@]} - 1))
 			like "$(< "$work/image.log")" "not stripping: .* of $n modules" \
 				"$t: image: stripping turned off for the $n plain modules with a .sig"
+			is "$(grep -c 'modules with a \.sig: installed' "$work/image.log")" 0 \
+				"$t: image: plain .ko modules only: no decompressor installed"
 		fi
 	else
 		# --kernel-only; "<kver>/." is not ".../lib/modules/<kver>", so the
@@ -527,6 +529,19 @@ while read -r kver root; do
 			-m "kernel-modules kdsearly kdslate kmod-detached-sig" --drivers e100 \
 			--add-drivers vfat; then
 			check_image image
+			# libkmod decompresses a .ko.xz with a .sig itself, with the liblzma
+			# it loads with dlopen (dracut's ldd never sees it): the module
+			# installs the host's.
+			so=$(grep -a -o -m1 'liblzma\.so\.[0-9]*' "$kmod" | head -n1)
+			lzma=$(cd "$work/image.root" && find . -name "$so" ! -type d | sed 's#^\./##' | head -n1)
+			if [[ -n $so && -n $lzma ]] && cmp -s "$work/image.root/$lzma" "$(readlink -f "/$lzma")"; then
+				ok "$t: image: .ko.xz modules with a .sig: the image holds $lzma, the host's"
+			else
+				not_ok "$t: image: .ko.xz modules with a .sig: no ${so:-liblzma} in the image"
+				grep -E 'kmod-detached-sig|lzma' "$work/image.log" | sed 's/^/#   /'
+			fi
+			like "$(< "$work/image.log")" "kmod-detached-sig: \.ko\.xz modules with a \.sig: installed /[^ ]*/${so:-liblzma}" \
+				"$t: image: dracut's log says so"
 			if grep -q 'not stripping' "$work/image.log"; then
 				not_ok "$t: image: stripping left alone (dracut never strips .ko.xz)"
 			else

@@ -16,7 +16,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "libkmod/libkmod-crypto.h"
+#include "kmod-crypto.h"
 
 #include "util/fileio.h"
 #include "kmod-sig.h"

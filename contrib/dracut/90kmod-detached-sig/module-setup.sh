@@ -58,10 +58,12 @@ depends() {
 # counts is the one the image's libkmod will read: what our modprobe -c makes
 # of the image's modprobe.d directories, which 90kernel-modules (before this
 # module) filled.  Only then is libcrypto installed (4.7 MB, 1.8 MB compressed).
+# (The decompressors, also loaded with dlopen, come with the signatures:
+# _kmod_ds_install_dlopened.)
 install() {
     local _crypto
     [[ $(_kmod_ds_image_policy) == require ]] || return 0
-    if ! _crypto=$(_kmod_ds_libcrypto); then
+    if ! _crypto=$(_kmod_ds_dlopened libcrypto); then
         derror "kmod-detached-sig: detached_sig require is configured, but the libcrypto" \
             "libkmod loads was not found: every module would be refused"
         return 1
@@ -81,19 +83,40 @@ _kmod_ds_image_policy() {
         sed -n 's/^detached_sig //p'
 }
 
-# The libcrypto the image's libkmod loads: the soname it was built with (in
-# libkmod.so.2, or in kmod when linked statically), from the directory of the
-# libkmod.so.2 (else the libc) that modprobe uses here.
-_kmod_ds_libcrypto() {
+# _kmod_ds_dlopened NAME: the library NAME (libcrypto, liblzma, libzstd, libz)
+# that the image's libkmod loads: the soname it was built with (in
+# libkmod.so.2, or in kmod when linked statically: its .note.dlopen names it),
+# from the directory of the libkmod.so.2 (else the libc) that modprobe uses here.
+_kmod_ds_dlopened() {
     local _mp _lib _soname
     _mp=$(command -v modprobe) || return 1
     _mp=$(readlink -f "$_mp")
     _lib=$(env -u LD_PRELOAD ldd "$_mp" 2> /dev/null | sed -n 's/.*libkmod\.so\.2 => \([^ ]*\) .*/\1/p')
-    _soname=$(grep -a -o -h 'libcrypto\.so\.[0-9][0-9]*' ${_lib:+"$_lib"} "$_mp" 2> /dev/null | head -n1)
+    _soname=$(grep -a -o -h "$1\\.so\\.[0-9][0-9]*" ${_lib:+"$_lib"} "$_mp" 2> /dev/null | head -n1)
     [[ -n $_lib ]] ||
         _lib=$(env -u LD_PRELOAD ldd "$_mp" 2> /dev/null | sed -n 's/.*libc\.so\.6 => \([^ ]*\) .*/\1/p')
     [[ -n $_soname && -n $_lib && -e ${_lib%/*}/$_soname ]] || return 1
     echo "${_lib%/*}/$_soname"
+}
+
+# _kmod_ds_install_dlopened SIG...: for each format of the compressed modules
+# that have a .sig (module.ko.xz.sig: liblzma, .zst: libzstd, .gz: zlib), the
+# library libkmod decompresses them with.  The signed image is assembled in
+# userspace, so libkmod decompresses such a module itself, with a library it
+# loads with dlopen, which dracut's ldd never sees.
+_kmod_ds_install_dlopened() {
+    local _f _ext _name _path _sigs=" $* "
+    for _f in xz:liblzma zst:libzstd gz:libz; do
+        _ext=${_f%%:*} _name=${_f#*:}
+        [[ $_sigs == *".ko.$_ext.sig "* ]] || continue
+        if ! _path=$(_kmod_ds_dlopened "$_name"); then
+            derror "kmod-detached-sig: the image has .ko.$_ext modules with a .sig, but the" \
+                "$_name libkmod loads to read them was not found: they would be refused"
+            return 1
+        fi
+        inst_library "$_path" || return 1
+        dinfo "kmod-detached-sig: .ko.$_ext modules with a .sig: installed $_path"
+    done
 }
 
 installkernel() {
@@ -149,6 +172,7 @@ _kmod_ds_install_sigs() {
         done
     fi
     dinfo "kmod-detached-sig: $_n detached module signatures installed"
+    _kmod_ds_install_dlopened "${_sigs[@]}" || return 1
     _kmod_ds_keep_modules_unstripped "$_plain"
 }
 
