@@ -137,27 +137,29 @@ is() {
 # lines of PATTERN one by one (grep -E would take each line of a multi-line
 # pattern as an alternative, so that one matching line would do).
 like_lines() {
-	local -a text pat
-	local i j
-	mapfile -t text <<< "$1"
-	mapfile -t pat <<< "$2"
-	for ((i = 0; i + ${#pat[@]} <= ${#text[@]}; i++)); do
-		for ((j = 0; j < ${#pat[@]}; j++)); do
-			[[ ${text[i + j]} =~ ${pat[j]} ]] || break
-		done
-		[ "$j" -eq "${#pat[@]}" ] && return 0
+	_ll_first=$(printf '%s\n' "$2" | sed -n 1p)
+	for _ll_n in $(printf '%s\n' "$1" | grep -En -- "$_ll_first" | cut -d: -f1); do
+		_ll_j=0 _ll_ok=1
+		while IFS= read -r _ll_p; do
+			printf '%s\n' "$1" | sed -n "$((_ll_n + _ll_j))p" | grep -Eq -- "$_ll_p" ||
+				{ _ll_ok=0; break; }
+			_ll_j=$((_ll_j + 1))
+		done << EOF
+$2
+EOF
+		[ "$_ll_ok" = 1 ] && return 0
 	done
 	return 1
 }
 
 like() {
-	local matched=
-	if [[ $2 == *$'\n'* ]]; then
-		like_lines "$1" "$2" && matched=1
-	else
-		printf '%s\n' "$1" | grep -Eq -- "$2" && matched=1
-	fi
-	if [ -n "$matched" ]; then
+	_like_matched=
+	case $2 in
+	*"
+"*) like_lines "$1" "$2" && _like_matched=1 ;;
+	*) printf '%s\n' "$1" | grep -Eq -- "$2" && _like_matched=1 ;;
+	esac
+	if [ -n "$_like_matched" ]; then
 		ok "$3"
 	else
 		not_ok "$3"

@@ -394,7 +394,12 @@ static void test_new_from_sig_path(struct kmod_ctx *ctx, struct log_recorder *re
 	kmod_module_unref(b);
 	is_int(kmod_module_new_from_path(ctx, s_sig, &a), 0,
 	       "new_from_path of s/dummy.ko.xz.sig");
+#ifdef ENABLE_XZ
 	is_str(kmod_module_get_path(a), s_xz, "the path of its module, s/dummy.ko.xz");
+#else
+	/* .ko.xz is no module file name for a build without xz. */
+	is_str(kmod_module_get_path(a), s_sig, "without xz: keeps its own path");
+#endif
 	kmod_module_unref(a);
 	is_int(kmod_module_new_from_path(ctx, o_sig, &a), 0,
 	       "new_from_path of o/orphan.ko.sig, no module next to it");

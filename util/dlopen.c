@@ -46,7 +46,11 @@ static int resolve(struct dl_library *lib, bool *mapped_before, char *why, size_
 	if (handle == NULL) {
 		const char *err = dlerror();
 
-		snprintf(why, whylen, "%s", err != NULL ? err : lib->soname);
+		/* dlerror() names the file; without it, say what failed. */
+		if (err != NULL)
+			snprintf(why, whylen, "%s", err);
+		else
+			snprintf(why, whylen, "cannot load %s", lib->soname);
 		return -ENOENT;
 	}
 	/* Nobody reads the table before loaded is set, so it is filled in place. */
