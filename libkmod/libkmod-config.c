@@ -21,7 +21,6 @@
 #include "libkmod/libkmod-config.h"
 #include "util/array.h"
 #include "util/fileio.h"
-#include "util/strbuf.h"
 #include "util/util.h"
 
 /* Highest precedence first. */
@@ -90,38 +89,116 @@ static int stamp_add(struct kmod_config *config, const char *path, const struct 
 /* ---- files ------------------------------------------------------------------- */
 
 /*
- * One logical line into buf: a backslash-newline joins the next physical
- * line, a backslash before any other character is dropped.  *linenum moves to
- * the last physical line read, the number kmod reports.  1 with a line, 0 at
- * the end of the file, -ENOMEM.
+ * A configuration file is read whole, then cut into lines in place.  Real
+ * ones are a few KiB (modules.softdep of a distribution kernel: about 10 KiB);
+ * past this size the file is not read.
  */
-static int read_line(FILE *fp, struct strbuf *buf, unsigned int *linenum)
-{
-	unsigned int joined = 0;
+#define CONFIG_FILE_MAX (16u << 20)
 
-	strbuf_clear(buf);
-	for (;;) {
-		int c = getc_unlocked(fp);
+/*
+ * The next logical line of [*pos, end), cut in place: a backslash-newline
+ * joins the next physical line, a backslash before any other character is
+ * dropped (that character is kept as is).  *linenum moves to the last
+ * physical line read, the number kmod reports.  NULL at the end.  end must
+ * have room for one more byte (the last line's NUL).
+ */
+static char *next_line(char **pos, char *end, unsigned int *linenum)
+{
+	char *r = *pos, *w, *line = r, *nl, *stop;
+	unsigned int joined = 0;
+	bool newline = false;
+
+	/* Most lines have no backslash: found and cut by memchr(), nothing moves. */
+	nl = memchr(r, '\n', (size_t)(end - r));
+	stop = nl != NULL ? nl : end;
+	w = memchr(r, '\\', (size_t)(stop - r));
+	if (w == NULL) {
+		if (nl == NULL && r == end)
+			return NULL;
+		*stop = '\0';
+		*pos = nl != NULL ? nl + 1 : end;
+		(*linenum)++;
+		return line;
+	}
+
+	/* From the first backslash on, characters move down over what is dropped. */
+	r = w;
+	while (r < end) {
+		char c = *r++;
 
 		if (c == '\\') {
-			c = getc_unlocked(fp);
+			if (r == end)
+				break;
+			c = *r++;
 			if (c == '\n') {
 				joined++;
 				continue;
 			}
+		} else if (c == '\n') {
+			newline = true;
+			break;
 		}
-		if (c == EOF) {
-			if (strbuf_used(buf) == 0)
-				return 0;
-			c = '\n';
-		}
-		if (c == '\n') {
-			*linenum += joined + 1;
-			return strbuf_str(buf) != NULL ? 1 : -ENOMEM;
-		}
-		if (!strbuf_pushchar(buf, (char)c))
-			return -ENOMEM;
+		*w++ = c;
 	}
+	*pos = r;
+	/* The end of the file ends a line too, unless nothing is left of it. */
+	if (!newline && w == line)
+		return NULL;
+	*w = '\0';
+	*linenum += joined + 1;
+	return line;
+}
+
+/*
+ * The whole file, NUL-terminated (one spare byte, for next_line()), in *buf;
+ * its length in *len.  0, or -errno after a message naming the file.
+ */
+static int read_config_file(const struct logger *lg, const char *path, int fd,
+			    const struct stat *st, char **buf, size_t *len)
+{
+	size_t cap = 4096, used = 0;
+	_cleanup_free_ char *p = NULL;
+
+	/* Room for the file as fstat saw it, its NUL, and a byte to see it end. */
+	if (st->st_size > 0 && st->st_size < CONFIG_FILE_MAX)
+		cap = (size_t)st->st_size + 2;
+	p = malloc(cap);
+	if (p == NULL)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+
+		if (used + 1 == cap) {
+			char *q;
+
+			if (cap > CONFIG_FILE_MAX) {
+				lg_err(lg, "%s: larger than %u MiB, not read\n", path,
+				       CONFIG_FILE_MAX >> 20);
+				return -EFBIG;
+			}
+			q = realloc(p, cap * 2);
+			if (q == NULL)
+				return -ENOMEM;
+			p = q;
+			cap *= 2;
+		}
+		n = read(fd, p + used, cap - 1 - used);
+		if (n == 0)
+			break;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = -errno;
+
+			lg_err(lg, "%s: could not read: %s\n", path, strerror(-err));
+			return err;
+		}
+		used += (size_t)n;
+	}
+	p[used] = '\0';
+	*buf = TAKE_PTR(p);
+	*len = used;
+	return 0;
 }
 
 /* Directives whose last field is the rest of the line, as written. */
@@ -215,12 +292,6 @@ static int parse_line(struct config_parser *p, char *line)
 	return err;
 }
 
-static void fclosep(FILE **fp)
-{
-	if (*fp != NULL)
-		fclose(*fp);
-}
-
 /* A link to /dev/null masks a file of the same name (systemd's convention). */
 static bool is_dev_null(const char *path)
 {
@@ -231,12 +302,13 @@ static bool is_dev_null(const char *path)
 
 static int parse_file(struct config_parser *p, const char *path)
 {
-	_cleanup_(fclosep) FILE *fp = NULL;
-	_cleanup_strbuf_ struct strbuf line;
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	char *pos, *line;
 	struct stat st;
-	int fd, r;
+	size_t len = 0;
+	int r;
 
-	strbuf_init(&line);
 	lg_dbg(p->lg, "parsing file '%s'\n", path);
 	/* A FIFO or a device node in place of a file is refused, never opened. */
 	fd = open_regular(path, &st);
@@ -249,24 +321,25 @@ static int parse_file(struct config_parser *p, const char *path)
 			lg_err(p->lg, "%s: %s\n", path, open_regular_strerror(fd));
 		return 0;
 	}
-	fp = fdopen(fd, "re");
-	if (fp == NULL) {
-		close(fd);
-		return -ENOMEM;
-	}
 	r = stamp_add(p->config, path, &st);
 	if (r < 0)
 		return r;
+	r = read_config_file(p->lg, path, fd, &st, &buf, &len);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return 0;
 
 	p->filename = path;
 	p->linenum = 0;
-	while ((r = read_line(fp, &line, &p->linenum)) > 0) {
-		/* The line is our own buffer: the parser cuts it into words in place. */
-		r = parse_line(p, (char *)strbuf_str(&line));
+	pos = buf;
+	/* The lines are our own buffer: the parser cuts them into words in place. */
+	while ((line = next_line(&pos, buf + len, &p->linenum)) != NULL) {
+		r = parse_line(p, line);
 		if (r < 0)
 			return r;
 	}
-	return r;
+	return 0;
 }
 
 /* dir NULL: file is a whole path; else file is a name in dir. */

@@ -2,8 +2,8 @@
 
 /*
  * Module images come from arbitrary files, so nothing read from them is
- * trusted: every multi-byte field is assembled byte by byte in the file's
- * byte order (the buffer may be unaligned and of the other endianness) and
+ * trusted: every multi-byte field is copied out of the buffer (which may be
+ * unaligned) and put in the host's byte order when the file's differs, and
  * every offset/size is checked against the image before it is dereferenced.
  */
 
@@ -17,47 +17,7 @@
 
 #include "util/macro.h"
 
-#include "libkmod/libkmod-elf.h"
-
-/* Kernel's struct modversion_info: unsigned long crc + name, 64 bytes in all. */
-#define MODVERSION_RECORD 64
-
-#define CRC_PREFIX "__crc_"
-
-struct elf_section {
-	uint64_t offset;
-	uint64_t size;
-	uint32_t name;
-	uint32_t type;
-	uint32_t link;
-	bool ready; /* its bytes are in memory (always, without a fill callback) */
-};
-
-struct kmod_elf {
-	const uint8_t *mem;
-	size_t size;
-	kmod_elf_fill_fn fill; /* NULL when the whole image is in memory */
-	void *fill_data;
-	bool is64;
-	bool msb;
-	uint64_t shoff;
-	uint16_t shentsize;
-	uint16_t shnum;
-	const char *shstrtab; /* NUL-terminated at its end, checked */
-	uint64_t shstrtab_size;
-	struct elf_section sections[];
-};
-
-/*
- * Where the fields this parser reads sit in each class.  <elf.h> is used for
- * offsets and sizes only: the image itself is never accessed through its types.
- */
-struct elf_layout {
-	uint8_t ehdr_size, e_shoff, e_shentsize, e_shnum, e_shstrndx;
-	uint8_t shdr_size, sh_flags, sh_offset, sh_size, sh_link;
-	uint8_t sym_size, st_value, st_info, st_shndx;
-	uint8_t word; /* addresses, offsets, sizes, unsigned long */
-};
+#include "libkmod/libkmod-elf-internal.h"
 
 #define ELF_LAYOUT(C)                                                                    \
 	{                                                                                \
@@ -78,31 +38,8 @@ struct elf_layout {
 		.word = sizeof(Elf##C##_Addr),                                           \
 	}
 
-static const struct elf_layout layout32 = ELF_LAYOUT(32);
-static const struct elf_layout layout64 = ELF_LAYOUT(64);
-
-static const struct elf_layout *elf_layout(const struct kmod_elf *elf)
-{
-	return elf->is64 ? &layout64 : &layout32;
-}
-
-/* True when [off, off + len) lies inside [0, total); cannot overflow. */
-static bool range_ok(uint64_t off, uint64_t len, uint64_t total)
-{
-	return off <= total && len <= total - off;
-}
-
-static uint64_t get_uint(const uint8_t *p, unsigned int width, bool msb)
-{
-	uint64_t v = 0;
-
-	for (unsigned int i = 0; i < width; i++) {
-		unsigned int shift = msb ? (width - 1 - i) * 8 : i * 8;
-
-		v |= (uint64_t)p[i] << shift;
-	}
-	return v;
-}
+const struct elf_layout kmod_elf_layout32 = ELF_LAYOUT(32);
+const struct elf_layout kmod_elf_layout64 = ELF_LAYOUT(64);
 
 static void put_uint(uint8_t *p, unsigned int width, bool msb, uint64_t v)
 {
@@ -113,23 +50,12 @@ static void put_uint(uint8_t *p, unsigned int width, bool msb, uint64_t v)
 	}
 }
 
-/* Caller has range-checked [off, off + width). */
-static uint64_t elf_uint(const struct kmod_elf *elf, uint64_t off, unsigned int width)
-{
-	return get_uint(elf->mem + off, width, elf->msb);
-}
-
-static bool section_has_data(const struct elf_section *s)
-{
-	return s->type != SHT_NULL && s->type != SHT_NOBITS;
-}
-
 /*
  * Bring a section's bytes into memory before its first use.  The section
  * table is the object's own, so it is updated through a const view: filling
  * changes what is cached, not what the ELF says.
  */
-static int section_ready(const struct kmod_elf *elf, const struct elf_section *s)
+int kmod_elf_section_ready(const struct kmod_elf *elf, const struct elf_section *s)
 {
 	int err;
 
@@ -186,7 +112,7 @@ static int parse_shstrtab(struct kmod_elf *elf, uint16_t shstrndx)
 	s = &elf->sections[shstrndx];
 	if (!section_has_data(s) || s->size == 0)
 		return -ENOEXEC;
-	err = section_ready(elf, s);
+	err = kmod_elf_section_ready(elf, s);
 	if (err < 0)
 		return err;
 	if (elf->mem[s->offset + s->size - 1] != '\0')
@@ -287,8 +213,8 @@ static int find_section(const struct kmod_elf *elf, const char *name)
 }
 
 /* Like find_section() but also requires file bytes. */
-static int find_section_data(const struct kmod_elf *elf, const char *name,
-			     const struct elf_section **sec)
+int kmod_elf_find_section_data(const struct kmod_elf *elf, const char *name,
+			       const struct elf_section **sec)
 {
 	int idx = find_section(elf, name);
 	int err;
@@ -297,7 +223,7 @@ static int find_section_data(const struct kmod_elf *elf, const char *name,
 		return idx;
 	if (!section_has_data(&elf->sections[idx]))
 		return -ENODATA;
-	err = section_ready(elf, &elf->sections[idx]);
+	err = kmod_elf_section_ready(elf, &elf->sections[idx]);
 	if (err < 0)
 		return err;
 	*sec = &elf->sections[idx];
@@ -312,7 +238,7 @@ int kmod_elf_get_section(const struct kmod_elf *elf, const char *section,
 
 	if (elf == NULL || section == NULL)
 		return -EINVAL;
-	idx = find_section_data(elf, section, &s);
+	idx = kmod_elf_find_section_data(elf, section, &s);
 	if (idx < 0)
 		return idx;
 	if (buf != NULL)
@@ -342,7 +268,7 @@ static bool next_string(const uint8_t *p, uint64_t size, uint64_t *pos, uint64_t
 }
 
 /* NULL-terminated vector of the block's strings, copied into the same allocation. */
-static int split_strings(const uint8_t *p, uint64_t size, char ***array)
+int kmod_elf_split_strings(const uint8_t *p, uint64_t size, char ***array)
 {
 	size_t count = 0, bytes = 0, vec, total;
 	uint64_t i, len;
@@ -378,10 +304,10 @@ int kmod_elf_get_modinfo_strings(const struct kmod_elf *elf, char ***array)
 
 	if (elf == NULL || array == NULL)
 		return -EINVAL;
-	err = find_section_data(elf, ".modinfo", &s);
+	err = kmod_elf_find_section_data(elf, ".modinfo", &s);
 	if (err < 0)
 		return err;
-	return split_strings(elf->mem + s->offset, s->size, array);
+	return kmod_elf_split_strings(elf->mem + s->offset, s->size, array);
 }
 
 int kmod_elf_get_modversions(const struct kmod_elf *elf, struct kmod_modversion **array)
@@ -396,7 +322,7 @@ int kmod_elf_get_modversions(const struct kmod_elf *elf, struct kmod_modversion 
 	if (elf == NULL || array == NULL)
 		return -EINVAL;
 	crc_len = elf_layout(elf)->word;
-	err = find_section_data(elf, "__versions", &s);
+	err = kmod_elf_find_section_data(elf, "__versions", &s);
 	if (err < 0)
 		return err;
 	if (s->size % MODVERSION_RECORD != 0 || s->size / MODVERSION_RECORD > INT32_MAX)
@@ -446,7 +372,7 @@ int kmod_elf_get_this_module_name(const struct kmod_elf *elf, const char **name)
 		return -EINVAL;
 	word = elf_layout(elf)->word;
 	at = 3 * word;
-	err = find_section_data(elf, ".gnu.linkonce.this_module", &s);
+	err = kmod_elf_find_section_data(elf, ".gnu.linkonce.this_module", &s);
 	if (err < 0)
 		return err;
 	if (s->size <= at)
@@ -478,7 +404,7 @@ int kmod_elf_get_build_id(const struct kmod_elf *elf, const uint8_t **id, size_t
 
 	if (elf == NULL || id == NULL || len == NULL)
 		return -EINVAL;
-	err = find_section_data(elf, ".note.gnu.build-id", &s);
+	err = kmod_elf_find_section_data(elf, ".note.gnu.build-id", &s);
 	if (err < 0)
 		return err;
 	while (range_ok(pos, NOTE_HEADER, s->size)) {
@@ -541,7 +467,7 @@ int kmod_elf_strip(const struct kmod_elf *elf, void *mem, unsigned int flags)
 	if (flags & KMOD_ELF_STRIP_VERMAGIC) {
 		uint64_t len;
 
-		if (find_section_data(elf, ".modinfo", &modinfo) < 0 ||
+		if (kmod_elf_find_section_data(elf, ".modinfo", &modinfo) < 0 ||
 		    find_vermagic(elf, modinfo, 0, &len) < 0)
 			return -ENODATA;
 	}
@@ -564,296 +490,4 @@ int kmod_elf_strip(const struct kmod_elf *elf, void *mem, unsigned int flags)
 		}
 	}
 	return 0;
-}
-
-/* --- symbol tables ---------------------------------------------------------------- */
-
-struct symtab {
-	const struct elf_section *sec;
-	const struct elf_section *strtab;
-	uint64_t count;
-	unsigned int entsize;
-};
-
-struct sym {
-	const char *name;
-	uint64_t value;
-	uint16_t shndx;
-	uint8_t bind;
-};
-
-static int symtab_open(const struct kmod_elf *elf, struct symtab *st)
-{
-	const struct elf_section *s = NULL;
-	int err;
-
-	for (uint16_t i = 0; i < elf->shnum; i++) {
-		if (elf->sections[i].type == SHT_SYMTAB) {
-			s = &elf->sections[i];
-			break;
-		}
-	}
-	if (s == NULL)
-		return -ENODATA;
-	st->entsize = elf_layout(elf)->sym_size;
-	if (s->size % st->entsize != 0 || s->link >= elf->shnum ||
-	    !section_has_data(&elf->sections[s->link]))
-		return -EINVAL;
-	st->sec = s;
-	st->strtab = &elf->sections[s->link];
-	st->count = s->size / st->entsize;
-	err = section_ready(elf, st->sec);
-	if (err == 0)
-		err = section_ready(elf, st->strtab);
-	return err;
-}
-
-static int symtab_get(const struct kmod_elf *elf, const struct symtab *st, uint64_t i,
-		      struct sym *sym)
-{
-	const struct elf_layout *l = elf_layout(elf);
-	uint64_t ent = st->sec->offset + i * st->entsize;
-	uint64_t name = elf_uint(elf, ent, 4);
-	const uint8_t *str = elf->mem + st->strtab->offset;
-
-	if (name >= st->strtab->size ||
-	    !memchr(str + name, '\0', st->strtab->size - name))
-		return -EINVAL;
-	sym->name = (const char *)str + name;
-	sym->value = elf_uint(elf, ent + l->st_value, l->word);
-	sym->shndx = (uint16_t)elf_uint(elf, ent + l->st_shndx, 2);
-	sym->bind = elf->mem[ent + l->st_info] >> 4;
-	return 0;
-}
-
-static char bind_char(uint8_t bind)
-{
-	switch (bind) {
-	case STB_LOCAL:
-		return KMOD_ELF_BIND_LOCAL;
-	case STB_GLOBAL:
-		return KMOD_ELF_BIND_GLOBAL;
-	case STB_WEAK:
-		return KMOD_ELF_BIND_WEAK;
-	}
-	return KMOD_ELF_BIND_NONE;
-}
-
-/* Copy @n entries whose names point into the image into one malloc'ed block. */
-static int pack_symbols(const struct kmod_elf_symbol *tmp, size_t n, size_t bytes,
-			struct kmod_elf_symbol **array)
-{
-	struct kmod_elf_symbol *v;
-	size_t vec, total;
-	char *dst;
-
-	if (n > INT32_MAX || umul_overflow(n, sizeof(*v), &vec) ||
-	    uadd_overflow(vec, bytes, &total))
-		return -ENOMEM;
-	v = malloc(total > 0 ? total : 1);
-	if (v == NULL)
-		return -ENOMEM;
-	dst = (char *)v + vec;
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(tmp[i].symbol) + 1;
-
-		memcpy(dst, tmp[i].symbol, len);
-		v[i] = tmp[i];
-		v[i].symbol = dst;
-		dst += len;
-	}
-	*array = v;
-	return (int)n;
-}
-
-/*
- * A __crc_ symbol is either absolute (the value is the CRC) or, since
- * relative CRCs, points at a u32 inside a section of the module.
- */
-static int crc_value(const struct kmod_elf *elf, const struct sym *sym, uint64_t *crc)
-{
-	const struct elf_section *s;
-	int err;
-
-	if (sym->shndx == SHN_UNDEF || sym->shndx >= SHN_LORESERVE) {
-		*crc = sym->value;
-		return 0;
-	}
-	if (sym->shndx >= elf->shnum)
-		return -EINVAL;
-	s = &elf->sections[sym->shndx];
-	if (!section_has_data(s) || !range_ok(sym->value, 4, s->size))
-		return -EINVAL;
-	err = section_ready(elf, s);
-	if (err < 0)
-		return err;
-	*crc = elf_uint(elf, s->offset + sym->value, 4);
-	return 0;
-}
-
-static int symbols_from_crcs(const struct kmod_elf *elf, struct kmod_elf_symbol **array)
-{
-	_cleanup_free_ struct kmod_elf_symbol *tmp = NULL;
-	struct symtab st;
-	size_t n = 0, bytes = 0;
-	int err;
-
-	err = symtab_open(elf, &st);
-	if (err < 0)
-		return err;
-	tmp = calloc(st.count > 0 ? st.count : 1, sizeof(*tmp));
-	if (tmp == NULL)
-		return -ENOMEM;
-
-	for (uint64_t i = 1; i < st.count; i++) {
-		struct sym sym;
-
-		err = symtab_get(elf, &st, i, &sym);
-		if (err < 0)
-			return err;
-		if (!strstartswith(sym.name, CRC_PREFIX) ||
-		    sym.name[strlen(CRC_PREFIX)] == '\0')
-			continue;
-		err = crc_value(elf, &sym, &tmp[n].crc);
-		if (err < 0)
-			return err;
-		tmp[n].bind = bind_char(sym.bind);
-		tmp[n].symbol = (char *)sym.name + strlen(CRC_PREFIX);
-		bytes += strlen(tmp[n].symbol) + 1;
-		n++;
-	}
-	if (n == 0)
-		return -ENODATA;
-	return pack_symbols(tmp, n, bytes, array);
-}
-
-static int symbols_from_ksymtab(const struct kmod_elf *elf,
-				struct kmod_elf_symbol **array)
-{
-	_cleanup_free_ struct kmod_elf_symbol *tmp = NULL;
-	_cleanup_free_ char **names = NULL;
-	const struct elf_section *s;
-	size_t bytes = 0;
-	int n;
-
-	if (find_section_data(elf, "__ksymtab_strings", &s) < 0)
-		return pack_symbols(NULL, 0, 0, array);
-	n = split_strings(elf->mem + s->offset, s->size, &names);
-	if (n < 0)
-		return n;
-	tmp = calloc(n > 0 ? (size_t)n : 1, sizeof(*tmp));
-	if (tmp == NULL)
-		return -ENOMEM;
-	for (int i = 0; i < n; i++) {
-		tmp[i].bind = KMOD_ELF_BIND_GLOBAL;
-		tmp[i].symbol = names[i];
-		bytes += strlen(names[i]) + 1;
-	}
-	return pack_symbols(tmp, (size_t)n, bytes, array);
-}
-
-int kmod_elf_get_symbols(const struct kmod_elf *elf, struct kmod_elf_symbol **array)
-{
-	int n;
-
-	if (elf == NULL || array == NULL)
-		return -EINVAL;
-	n = symbols_from_crcs(elf, array);
-	if (n != -ENODATA)
-		return n;
-	return symbols_from_ksymtab(elf, array);
-}
-
-/* A __versions entry, sorted by name, remembering its place in the section. */
-struct version_slot {
-	const struct kmod_modversion *v;
-	size_t pos;
-};
-
-static int cmp_version_slot(const void *a, const void *b)
-{
-	const struct version_slot *x = a, *y = b;
-
-	return strcmp(x->v->symbol, y->v->symbol);
-}
-
-/* The slot of @name (ppc64 names lost their '.' in __versions), or NULL. */
-static const struct version_slot *version_find(const struct version_slot *slots, size_t n,
-					       const char *name)
-{
-	struct kmod_modversion kv = { .symbol = (char *)name };
-	struct version_slot key = { .v = &kv };
-
-	if (name[0] == '.')
-		kv.symbol++;
-	if (n == 0)
-		return NULL;
-	return bsearch(&key, slots, n, sizeof(*slots), cmp_version_slot);
-}
-
-/*
- * Undefined symbols of .symtab in table order, then, as kmod lists them, every
- * __versions entry no undefined symbol names (module_layout, mostly), in
- * section order.
- */
-int kmod_elf_get_dependency_symbols(const struct kmod_elf *elf,
-				    struct kmod_elf_symbol **array)
-{
-	_cleanup_free_ struct kmod_elf_symbol *tmp = NULL;
-	_cleanup_free_ struct kmod_modversion *versions = NULL;
-	_cleanup_free_ struct version_slot *slots = NULL;
-	_cleanup_free_ bool *named = NULL;
-	struct symtab st;
-	size_t n = 0, bytes = 0, nversions = 0;
-	int err;
-
-	if (elf == NULL || array == NULL)
-		return -EINVAL;
-	err = symtab_open(elf, &st);
-	if (err < 0)
-		return err;
-	err = kmod_elf_get_modversions(elf, &versions);
-	if (err < 0 && err != -ENODATA)
-		return err;
-	if (err > 0)
-		nversions = (size_t)err;
-
-	slots = calloc(nversions + 1, sizeof(*slots));
-	named = calloc(nversions + 1, sizeof(*named));
-	tmp = calloc(st.count + nversions + 1, sizeof(*tmp));
-	if (slots == NULL || named == NULL || tmp == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; i < nversions; i++)
-		slots[i] = (struct version_slot){ .v = &versions[i], .pos = i };
-	qsort(slots, nversions, sizeof(*slots), cmp_version_slot);
-
-	for (uint64_t i = 1; i < st.count; i++) {
-		const struct version_slot *hit;
-		struct sym sym;
-
-		err = symtab_get(elf, &st, i, &sym);
-		if (err < 0)
-			return err;
-		if (sym.shndx != SHN_UNDEF || sym.name[0] == '\0')
-			continue;
-		hit = version_find(slots, nversions, sym.name);
-		if (hit != NULL)
-			named[hit->pos] = true;
-		tmp[n].bind =
-			sym.bind == STB_WEAK ? KMOD_ELF_BIND_WEAK : KMOD_ELF_BIND_UNDEF;
-		tmp[n].crc = hit != NULL ? hit->v->crc : 0;
-		tmp[n].symbol = (char *)sym.name;
-		bytes += strlen(sym.name) + 1;
-		n++;
-	}
-	for (size_t i = 0; i < nversions; i++) {
-		if (named[i])
-			continue;
-		tmp[n].bind = KMOD_ELF_BIND_UNDEF;
-		tmp[n].crc = versions[i].crc;
-		tmp[n].symbol = versions[i].symbol;
-		bytes += strlen(versions[i].symbol) + 1;
-		n++;
-	}
-	return pack_symbols(tmp, n, bytes, array);
 }

@@ -9,9 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/dlopen.h"
 #include "util/fileio.h"
 #include "util/macro.h"
 #include "libkmod/libkmod-file-decompress.h"
+
+int kmod_file_decompress_dlopen(struct kmod_file_decompress *d, struct dl_library *lib,
+				const char *format)
+{
+	char why[256];
+
+	if (dl_library_load(lib, why, sizeof(why)) == 0)
+		return 0;
+	lg_err(d->lg, "%s: %s decompression unavailable: %s\n", d->path, format, why);
+	return -EINVAL;
+}
 
 static int decompress_alloc(struct kmod_file_decompress *d, size_t image_cap)
 {

@@ -79,6 +79,15 @@ int kmod_file_decompress_grow(struct kmod_file_decompress *d);
 ssize_t kmod_file_decompress_read(struct kmod_file_decompress *d, void *buf, size_t len);
 
 /*
+ * A decoder's library, loaded on first use (util/dlopen.h).  0, or -EINVAL
+ * (kmod's errno when its decoder's library cannot be loaded) logged as
+ * "<path>: <format> decompression unavailable: <the loader's reason>".
+ */
+struct dl_library;
+int kmod_file_decompress_dlopen(struct kmod_file_decompress *d, struct dl_library *lib,
+				const char *format);
+
+/*
  * Decoders: fill d->mem/size from the file.  0 or -errno, logged naming the
  * file: -EBADMSG for corrupt or truncated data, -EFBIG, -ENOMEM, -EIO.
  * On error d->mem may hold a partial image; the caller frees it.

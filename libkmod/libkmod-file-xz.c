@@ -15,8 +15,31 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "util/dlopen.h"
 #include "util/macro.h"
 #include "libkmod/libkmod-file-decompress.h"
+
+#define LZMA_SONAME DL_SONAME("lzma", LZMA_VERSION_MAJOR)
+
+DL_NOTE(lzma_note, "xz", "Reading xz-compressed modules (.ko.xz)", "recommended",
+	LZMA_SONAME);
+
+#define LZMA_FUNCS(X, t)                                                                 \
+	X(t, lzma_file_info_decoder)                                                     \
+	X(t, lzma_code)                                                                  \
+	X(t, lzma_end)                                                                   \
+	X(t, lzma_index_uncompressed_size)                                               \
+	X(t, lzma_index_end)                                                             \
+	X(t, lzma_stream_buffer_decode)
+
+DL_LIBRARY(lzma, LZMA_SONAME, LZMA_FUNCS);
+
+#define lzma_file_info_decoder (*lzma.lzma_file_info_decoder)
+#define lzma_code (*lzma.lzma_code)
+#define lzma_end (*lzma.lzma_end)
+#define lzma_index_uncompressed_size (*lzma.lzma_index_uncompressed_size)
+#define lzma_index_end (*lzma.lzma_index_end)
+#define lzma_stream_buffer_decode (*lzma.lzma_stream_buffer_decode)
 
 /*
  * The decoder's memory is mostly the dictionary: kbuild uses 1 MiB, xz -9
@@ -184,6 +207,9 @@ int kmod_file_decompress_xz(struct kmod_file_decompress *d)
 	bool mapped;
 	int err;
 
+	err = kmod_file_decompress_dlopen(d, &lzma_lib, "xz");
+	if (err < 0)
+		return err;
 	err = xz_input(d, &in, &mapped);
 	if (err == 0)
 		err = xz_decode(d, in);

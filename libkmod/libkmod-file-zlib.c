@@ -9,8 +9,25 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "util/dlopen.h"
 #include "util/macro.h"
 #include "libkmod/libkmod-file-decompress.h"
+
+#define ZLIB_SONAME DL_SONAME("z", ZLIB_VER_MAJOR)
+
+DL_NOTE(zlib_note, "zlib", "Reading gzip-compressed modules (.ko.gz)", "recommended",
+	ZLIB_SONAME);
+
+/* What this file calls of zlib; inflateInit2() is a macro over inflateInit2_(). */
+#define ZLIB_FUNCS(X, t)                                                                 \
+	X(t, inflateInit2_) X(t, inflate) X(t, inflateReset) X(t, inflateEnd)
+
+DL_LIBRARY(zlib, ZLIB_SONAME, ZLIB_FUNCS);
+
+#define inflateInit2_ (*zlib.inflateInit2_)
+#define inflate (*zlib.inflate)
+#define inflateReset (*zlib.inflateReset)
+#define inflateEnd (*zlib.inflateEnd)
 
 /* 15-bit window, +32: accept a gzip (or zlib) header, whichever is there. */
 #define GZIP_WINDOW_BITS (15 + 32)
@@ -61,6 +78,9 @@ int kmod_file_decompress_zlib(struct kmod_file_decompress *d)
 	bool member_done = false;
 	int ret, err;
 
+	err = kmod_file_decompress_dlopen(d, &zlib_lib, "gzip");
+	if (err < 0)
+		return err;
 	buf = malloc(KMOD_FILE_DECOMPRESS_CHUNK);
 	if (buf == NULL)
 		return -ENOMEM;

@@ -8,12 +8,39 @@
 #include <errno.h>
 #include <zstd.h>
 
+#include "util/dlopen.h"
 #include "util/macro.h"
 #include "libkmod/libkmod-file-decompress.h"
 
+#define ZSTD_SONAME DL_SONAME("zstd", ZSTD_VERSION_MAJOR)
+
+DL_NOTE(zstd_note, "zstd", "Reading zstd-compressed modules (.ko.zst)", "recommended",
+	ZSTD_SONAME);
+
+#define ZSTD_FUNCS(X, t)                                                                 \
+	X(t, ZSTD_createDStream)                                                         \
+	X(t, ZSTD_initDStream)                                                           \
+	X(t, ZSTD_decompressStream)                                                      \
+	X(t, ZSTD_freeDStream)                                                           \
+	X(t, ZSTD_getFrameContentSize)                                                   \
+	X(t, ZSTD_isError)                                                               \
+	X(t, ZSTD_getErrorName)
+
+DL_LIBRARY(zstd, ZSTD_SONAME, ZSTD_FUNCS);
+
+#define ZSTD_createDStream (*zstd.ZSTD_createDStream)
+#define ZSTD_initDStream (*zstd.ZSTD_initDStream)
+#define ZSTD_decompressStream (*zstd.ZSTD_decompressStream)
+#define ZSTD_freeDStream (*zstd.ZSTD_freeDStream)
+#define ZSTD_getFrameContentSize (*zstd.ZSTD_getFrameContentSize)
+#define ZSTD_isError (*zstd.ZSTD_isError)
+#define ZSTD_getErrorName (*zstd.ZSTD_getErrorName)
+
 static void dstream_freep(ZSTD_DStream **ds)
 {
-	ZSTD_freeDStream(*ds);
+	/* Also when libzstd could not be loaded: then there is no stream. */
+	if (*ds != NULL)
+		ZSTD_freeDStream(*ds);
 }
 
 static size_t content_size_hint(const uint8_t *in, size_t len)
@@ -38,6 +65,9 @@ int kmod_file_decompress_zstd(struct kmod_file_decompress *d)
 	ssize_t n;
 	int err;
 
+	err = kmod_file_decompress_dlopen(d, &zstd_lib, "zstd");
+	if (err < 0)
+		return err;
 	buf = malloc(KMOD_FILE_DECOMPRESS_CHUNK);
 	ds = ZSTD_createDStream();
 	if (buf == NULL || ds == NULL)

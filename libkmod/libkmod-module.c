@@ -96,6 +96,31 @@ int kmod_module_new_from_alias(struct kmod_ctx *ctx, const char *alias, const ch
 	return module_get_or_new(ctx, key, namelen, mod);
 }
 
+/*
+ * ABSPATH is MODULE.sig, the detached signature of the module file MODULE
+ * (a name of kmod_exts) next to it: cut it to MODULE.  Tools that walk a
+ * module tree and take every file for a module (dracut-install's "=DIR"
+ * arguments) would otherwise get a module of MODULE's name whose file is the
+ * signature: its modinfo fails, the .sig is copied as the module, and while
+ * that object lives the real file is refused with -EEXIST.
+ */
+static void sig_to_module_path(struct kmod_ctx *ctx, char *abspath)
+{
+	size_t len = strlen(abspath);
+	struct stat st;
+
+	if (len <= 4 || !streq(abspath + len - 4, ".sig") ||
+	    !path_ends_with_kmod_ext(abspath, len - 4))
+		return;
+	abspath[len - 4] = '\0';
+	if (stat(abspath, &st) == 0 && S_ISREG(st.st_mode)) {
+		DBG(ctx, "%s.sig: a detached signature, the module is %s\n", abspath,
+		    abspath);
+		return;
+	}
+	abspath[len - 4] = '.';
+}
+
 KMOD_EXPORT int kmod_module_new_from_path(struct kmod_ctx *ctx, const char *path,
 					  struct kmod_module **mod)
 {
@@ -119,7 +144,8 @@ KMOD_EXPORT int kmod_module_new_from_path(struct kmod_ctx *ctx, const char *path
 		DBG(ctx, "stat %s: %m\n", path);
 		return err;
 	}
-	if (path_to_modname(path, name, &namelen) == NULL) {
+	sig_to_module_path(ctx, abspath);
+	if (path_to_modname(abspath, name, &namelen) == NULL) {
 		DBG(ctx, "could not get modname from path %s\n", path);
 		return -ENOENT;
 	}

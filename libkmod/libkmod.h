@@ -171,7 +171,8 @@ void kmod_config_iter_free_iter(struct kmod_config_iter *iter);
  * Module objects, interned per context by name.  new_from_name: no existence
  * check, name normalised ('-' to '_', cut at the first '.').  new_from_path:
  * the file must exist; -EEXIST if a module of that name with another path is
- * in the pool.  new_from_lookup: resolve an alias through configuration and
+ * in the pool; the detached signature MODULE.sig of a module file MODULE next
+ * to it gives MODULE's module (kmod-ds only).  new_from_lookup: resolve an alias through configuration and
  * indexes; *list must be NULL; 0 with an empty list when nothing matched.
  */
 struct kmod_module;

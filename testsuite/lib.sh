@@ -19,6 +19,8 @@
 #                             when CI=true) and 1:  if need_or_skip ...; then
 #   need_or_skip_all WHAT CMD...  the same for the whole file
 #   diag TEXT                 "# TEXT" lines
+#   has_feature NAME          0 if this build's kmod lists +NAME (ZSTD, XZ,
+#                             ZLIB, LIBCRYPTO) on the second line of --version
 #   done_testing              print the plan if not given, exit 1 on failure
 #
 # Running programs under the trap (testsuite/trap.la):
@@ -135,8 +137,33 @@ is() {
 	fi
 }
 
+# like_lines TEXT PATTERN: some run of consecutive lines of TEXT matches the
+# lines of PATTERN one by one (grep -E would take each line of a multi-line
+# pattern as an alternative, so that one matching line would do).
+like_lines() {
+	_ll_first=$(printf '%s\n' "$2" | sed -n 1p)
+	for _ll_n in $(printf '%s\n' "$1" | grep -En -- "$_ll_first" | cut -d: -f1); do
+		_ll_j=0 _ll_ok=1
+		while IFS= read -r _ll_p; do
+			printf '%s\n' "$1" | sed -n "$((_ll_n + _ll_j))p" | grep -Eq -- "$_ll_p" ||
+				{ _ll_ok=0; break; }
+			_ll_j=$((_ll_j + 1))
+		done << EOF
+$2
+EOF
+		[ "$_ll_ok" = 1 ] && return 0
+	done
+	return 1
+}
+
 like() {
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+	_like_matched=
+	case $2 in
+	*"
+"*) like_lines "$1" "$2" && _like_matched=1 ;;
+	*) printf '%s\n' "$1" | grep -Eq -- "$2" && _like_matched=1 ;;
+	esac
+	if [ -n "$_like_matched" ]; then
 		ok "$3"
 	else
 		not_ok "$3"
@@ -185,6 +212,16 @@ need_or_skip_all() {
 		exit 1
 	fi
 	skip_all "missing prerequisite: $_what"
+}
+
+# The feature line is read once, from the kmod of this build.
+has_feature() {
+	[ -n "${_lib_features+set}" ] ||
+		_lib_features=$("$top_builddir/tools/kmod" --version 2> /dev/null | sed -n 2p)
+	case " $_lib_features " in
+	*" +$1 "*) return 0 ;;
+	esac
+	return 1
 }
 
 done_testing() {

@@ -281,6 +281,43 @@ static void test_long_line(void)
 	      "a 19 KB logical line, a NUL in a line");
 }
 
+/*
+ * How a file may end: without a newline, in a backslash, in joined lines
+ * with nothing after them, in empty lines.  Each bad line shows the number
+ * kmod gives it (the last physical line of the logical one).
+ */
+static void test_file_ends(void)
+{
+	static const struct {
+		const char *content, *want, *log;
+	} ends[] = {
+		{ "blacklist a", "blacklist a\n", "" },
+		{ "frob a\\\n", "", "line 2: ignoring bad line starting with 'frob'" },
+		{ "frob b\\\n\\\n", "",
+		  "line 3: ignoring bad line starting with 'frob'" },
+		{ "\n\nfrob c\\", "", "line 3: ignoring bad line starting with 'frob'" },
+		{ "\\\nfrob d", "", "line 2: ignoring bad line starting with 'frob'" },
+		{ "blacklist e\n\\\n", "blacklist e\n", "" },
+		{ "blacklist f\n\\", "blacklist f\n", "" },
+		{ "\n\n\n", "", "" },
+		{ "", "", "" },
+		{ "frob\\\\\nblacklist g\\\\", "blacklist g\\\n",
+		  "line 1: ignoring bad line starting with 'frob\\'" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(ends); i++) {
+		char log[128] = "", what[64];
+
+		reset();
+		put("/cfg/e/end.conf", ends[i].content);
+		if (ends[i].log[0] != '\0')
+			snprintf(log, sizeof(log), "E: /cfg/e/end.conf %s\n",
+				 ends[i].log);
+		snprintf(what, sizeof(what), "a file ending as in case %zu", i);
+		check(PATHS("/cfg/e/end.conf"), NULL, ends[i].want, log, what);
+	}
+}
+
 static void test_directives(void)
 {
 	reset();
@@ -349,6 +386,7 @@ static void test_directives(void)
 	      "every directive, continuation lines, comments and bad lines");
 
 	test_long_line();
+	test_file_ends();
 }
 
 static void test_deps(void)

@@ -193,12 +193,37 @@ di_run() {
 	echo $? > "$out.rc"
 }
 
+# deb_sig_artifacts P: what only Debian's libkmod does, taken out of P.files
+# and P.msgs (P is a case's reference side, e.g. NAME.deb).  A walk (=DIR) hands every file to kmod_module_new_from_path;
+# for MODULE.sig ours gives MODULE's module (libkmod.h), Debian's a module
+# whose file is the .sig: "could not get modinfo ... Exec format error", and
+# the .sig is installed as a module.  Ours must show neither: the lines are
+# left in D.ours.*, where the comparison finds them.  Sets nsigdeb.
+deb_sig_artifacts() {
+	local p=$1 names
+	# Debian 13's dracut-install does not install the .sig but still tries
+	# its modinfo: the names of every detached module too.
+	names=$({
+		sed -n 's#^f .*/\([^/]*\)\.ko[^ /]*\.sig [0-9]*$#\1#p' "$p.files"
+		printf '%s\n' "${DETACH[@]##*/}"
+	} | tr - _ | sort -u)
+	nsigdeb=$(grep -c '^f .*\.ko[^ /]*\.sig [0-9]*$' "$p.files")
+	grep -v '^f .*\.ko[^ /]*\.sig [0-9]*$' "$p.files" > "$p.files.tmp"
+	mv "$p.files.tmp" "$p.files"
+	awk -v names="$names" 'BEGIN { n = split(names, a, "\n"); for (i = 1; i <= n; i++) sig[a[i]] = 1 }
+		match($0, /^dracut-install: could not get modinfo from '"'"'[^'"'"']+'"'"': Exec format error$/) {
+			m = $0; sub(/^dracut-install: could not get modinfo from '"'"'/, "", m)
+			sub(/'"'"'.*/, "", m); if (m in sig) next }
+		{ print }' "$p.msgs" > "$p.msgs.tmp"
+	mv "$p.msgs.tmp" "$p.msgs"
+}
+
 # di_case NAME [ENV=VALUE...] -- ARGS...: dracut-install ARGS with our
 # libkmod and with Debian's (and so again with Debian 13's dracut-install);
 # two results a pair: the same files installed (at least one module), exit
 # status and output; the same messages.
 di_case() {
-	local name=$1 impl d nmod nfw pair o r
+	local name=$1 impl d nmod nfw pair o r more
 	shift
 	for pair in $pairs; do
 		o=${pair%:*} r=${pair#*:}
@@ -214,6 +239,7 @@ di_case() {
 			rm -rf "$d.dest"
 		done
 		d=$work/$name
+		deb_sig_artifacts "$d.$r"
 		nmod=$(grep -c "^f .*\.ko\(\.xz\)\? " "$d.$o.files")
 		nfw=$(grep -c '^f .*/firmware/' "$d.$o.files")
 		if ! cmp -s "$d.$o.files" "$d.$r.files"; then
@@ -223,7 +249,9 @@ di_case() {
 			not_ok "$t: $r: $name: no module installed"
 			head -n 5 "$d.$o.err" | sed 's/^/#   /'
 		else
-			ok "$t: $r: $name: same $nmod modules and $nfw firmware files, exit $(< "$d.$o.rc")"
+			more=
+			[[ $nsigdeb == 0 ]] || more="; no .sig, where Debian's libkmod installed $nsigdeb as modules"
+			ok "$t: $r: $name: same $nmod modules and $nfw firmware files, exit $(< "$d.$o.rc")$more"
 		fi
 		if cmp -s "$d.$o.msgs" "$d.$r.msgs"; then
 			ok "$t: $r: $name: same messages ($(wc -l < "$d.$o.msgs") lines)"
@@ -419,8 +447,9 @@ run_dracut() {
 	fi
 	(cd "$work/$name.root" && cpio -id --quiet) < "$work/$name.img"
 	local re=${kver//./\\.}
-	like "$(< "$testdir/depmod.calls")" "^-a -b [^ ]+ ${re//+/\\+}\$" \
-		"$t: $name: dracut indexed the image with our depmod"
+	[[ " $* " == *" --no-kernel "* ]] ||
+		like "$(< "$testdir/depmod.calls")" "^-a -b [^ ]+ ${re//+/\\+}\$" \
+			"$t: $name: dracut indexed the image with our depmod"
 	ld_check ours "$name: dracut's dracut-install" "$testdir/ld-dracut"/*
 }
 
@@ -490,6 +519,8 @@ while read -r kver root; do
 			n=$((${#DETACH[@]} - 1))
 			like "$(< "$work/image.log")" "not stripping: .* of $n modules" \
 				"$t: image: stripping turned off for the $n plain modules with a .sig"
+			is "$(grep -c 'modules with a \.sig: installed' "$work/image.log")" 0 \
+				"$t: image: plain .ko modules only: no decompressor installed"
 		fi
 	else
 		# --kernel-only; "<kver>/." is not ".../lib/modules/<kver>", so the
@@ -498,6 +529,19 @@ while read -r kver root; do
 			-m "kernel-modules kdsearly kdslate kmod-detached-sig" --drivers e100 \
 			--add-drivers vfat; then
 			check_image image
+			# libkmod decompresses a .ko.xz with a .sig itself, with the liblzma
+			# it loads with dlopen (dracut's ldd never sees it): the module
+			# installs the host's.
+			so=$(grep -a -o -m1 'liblzma\.so\.[0-9]*' "$kmod" | head -n1)
+			lzma=$(cd "$work/image.root" && find . -name "$so" ! -type d | sed 's#^\./##' | head -n1)
+			if [[ -n $so && -n $lzma ]] && cmp -s "$work/image.root/$lzma" "$(readlink -f "/$lzma")"; then
+				ok "$t: image: .ko.xz modules with a .sig: the image holds $lzma, the host's"
+			else
+				not_ok "$t: image: .ko.xz modules with a .sig: no ${so:-liblzma} in the image"
+				grep -E 'kmod-detached-sig|lzma' "$work/image.log" | sed 's/^/#   /'
+			fi
+			like "$(< "$work/image.log")" "kmod-detached-sig: \.ko\.xz modules with a \.sig: installed /[^ ]*/${so:-liblzma}" \
+				"$t: image: dracut's log says so"
 			if grep -q 'not stripping' "$work/image.log"; then
 				not_ok "$t: image: stripping left alone (dracut never strips .ko.xz)"
 			else
@@ -507,6 +551,41 @@ while read -r kver root; do
 	fi
 	diag "$t: dracut: $(e2e_elapsed "$t0") s"
 done <<< "$trees"
+
+# "detached_sig require" in the image's modprobe.d: libkmod then needs
+# libcrypto, which it loads with dlopen (dracut's ldd never sees it); the
+# module's install() adds it, and only then.  dracut --no-kernel runs the
+# modules' install() alone; the configuration is the namespace's, which
+# 90kernel-modules copies into the image.
+read -r kver root <<< "$trees"
+t=$(e2e_series "$kver")
+mods=$testdir/t-$kver/lib/modules/$kver
+work=$testdir/$kver
+soname=$(grep -a -o -m1 'libcrypto\.so\.[0-9]*' "$kmod" | head -n1)
+for policy in auto require; do
+	pconf=$testdir/config-$policy
+	mkdir -p "$pconf/modprobe.d" "$pconf/depmod.d"
+	cp "$testdir/config/modprobe.d/zz-kmodds-test.conf" "$pconf/modprobe.d/"
+	[[ $policy == auto ]] || echo 'detached_sig require' >> "$pconf/modprobe.d/zz-kmodds-test.conf"
+	run_dracut "tools-$policy" "$mods" -- --no-kernel -m "kernel-modules kmod-detached-sig" || continue
+	crypto=$(cd "$work/tools-$policy.root" && find . -name 'libcrypto.so*' ! -type d | sed 's#^\./##' |
+		LC_ALL=C sort | tr '\n' ' ')
+	if [[ $policy == auto ]]; then
+		is "$crypto" "" "$t: tools-auto: no libcrypto in the image (the policy is auto)"
+		continue
+	fi
+	crypto=${crypto%% *}
+	host=$(readlink -f "/${crypto:-none}")
+	if [[ ${crypto##*/} == "$soname" ]] && cmp -s "$work/tools-require.root/$crypto" "$host"; then
+		ok "$t: tools-require: the image holds $crypto, the host's $host"
+	else
+		not_ok "$t: tools-require: no $soname in the image (found: '${crypto:-none}')"
+		grep -E 'kmod-detached-sig|libcrypto' "$work/tools-require.log" | sed 's/^/#   /'
+	fi
+	like "$(< "$work/tools-require.log")" "kmod-detached-sig: detached_sig require: installed /[^ ]*/$soname" \
+		"$t: tools-require: dracut's log says so"
+done
+pconf=$testdir/config
 
 # check(): in by default when the kernel has detached signatures, else on request.
 read -r kver root <<< "$trees"

@@ -750,6 +750,90 @@ static void test_contents(bool is64, bool msb)
 	}
 }
 
+/*
+ * The symbol lists in kmod's order and with its choices: undefined symbols in
+ * table order, then the __versions records no undefined symbol names, in
+ * section order; a name listed twice in __versions takes the first record's
+ * CRC and leaves the second unnamed (kmod searches the records in order).  A
+ * string table without a final NUL is checked name by name.
+ */
+static int symbol_lists(bool is64, bool msb, const char *strtab, size_t strtab_len,
+			struct kmod_elf_symbol **exports, int *n_exports)
+{
+	static const char *const vnames[] = { "zed", "module_layout", "zed", "alpha" };
+	uint8_t versions[4 * 64] = { 0 }, symtab[4 * 24] = { 0 };
+	unsigned int w = is64 ? 8 : 4, symsz = is64 ? 24 : 16;
+	struct img shape = { .is64 = is64, .msb = msb };
+	struct kmod_elf_symbol *deps = NULL;
+	static struct img im;
+	struct kmod_elf *elf;
+	int n;
+
+	for (size_t i = 0; i < ARRAY_SIZE(vnames); i++) {
+		tput(versions + 64 * i, w, msb, 0x11 * (i + 1));
+		memcpy(versions + 64 * i + w, vnames[i], strlen(vnames[i]) + 1);
+	}
+	put_sym(symtab + 1 * symsz, &shape, 1, 0x10, 0, 0);	    /* zed */
+	put_sym(symtab + 2 * symsz, &shape, 5, 0x00, 0xfff1, 0x55); /* __crc_x, local */
+	put_sym(symtab + 3 * symsz, &shape, 13, 0x20, 0, 0);	    /* bar, weak */
+	const struct tsec secs[] = {
+		{ "__versions", 1, 0x2, versions, sizeof(versions), 0 },
+		{ ".symtab", 2, 0, symtab, 4 * symsz, 3 },
+		{ ".strtab", 3, 0, strtab, strtab_len, 0 },
+	};
+	build(&im, is64, msb, secs, ARRAY_SIZE(secs));
+	if (kmod_elf_new(im.buf, im.size, &elf) != 0)
+		return -ENOEXEC;
+	*n_exports = kmod_elf_get_symbols(elf, exports);
+	n = kmod_elf_get_dependency_symbols(elf, &deps);
+	kmod_elf_free(elf);
+	if (n < 0)
+		return n;
+	ok(n == 5, "%s: 4 records, 2 undefined symbols: 5 dependency symbols",
+	   cfg_name(is64, msb));
+	if (n == 5) {
+		static const char *const names[] = { "zed", "bar", "module_layout", "zed",
+						     "alpha" };
+		static const uint64_t crcs[] = { 0x11, 0, 0x22, 0x33, 0x44 };
+		static const char binds[] = "UWUUU";
+		bool same = true;
+
+		for (int i = 0; i < n; i++)
+			same = same && strcmp(deps[i].symbol, names[i]) == 0 &&
+			       deps[i].crc == crcs[i] && deps[i].bind == binds[i];
+		ok(same,
+		   "%s: table order, then unnamed records in section order, first "
+		   "record's CRC",
+		   cfg_name(is64, msb));
+	}
+	free(deps);
+	return n;
+}
+
+static void test_symbol_lists(bool is64, bool msb)
+{
+	static const char terminated[] = "\0zed\0__crc_x\0bar\0";
+	static const char tail_unused[] = "\0zed\0__crc_x\0bar\0junk";
+	static const char tail_used[] = "\0zed\0__crc_x\0bar";
+	const char *cfg = cfg_name(is64, msb);
+	struct kmod_elf_symbol *ex = NULL;
+	int n, nex;
+
+	n = symbol_lists(is64, msb, terminated, sizeof(terminated) - 1, &ex, &nex);
+	is_int(n, 5, "%s: terminated .strtab", cfg);
+	ok(nex == 1 && ex[0].crc == 0x55 && ex[0].bind == 'L' &&
+		   strcmp(ex[0].symbol, "x") == 0,
+	   "%s: a local __crc_ symbol is an export", cfg);
+	free(ex);
+	n = symbol_lists(is64, msb, tail_unused, sizeof(tail_unused) - 1, &ex, &nex);
+	is_int(n, 5, "%s: .strtab without final NUL, its tail unused", cfg);
+	is_int(nex, 1, "%s: ... one export", cfg);
+	free(ex);
+	n = symbol_lists(is64, msb, tail_used, sizeof(tail_used) - 1, &ex, &nex);
+	is_int(n, -EINVAL, "%s: a name running off .strtab: no dependency symbols", cfg);
+	is_int(nex, -EINVAL, "%s: ... no exports", cfg);
+}
+
 /* kmod_elf_get_build_id() over one .note.gnu.build-id of @len bytes at @note. */
 static int build_id_of(bool is64, bool msb, uint32_t type, const uint8_t *note,
 		       size_t len, size_t *idlen)
@@ -1308,6 +1392,7 @@ int main(void)
 		test_synth(c & 2, c & 1);
 		test_sparse(c & 2, c & 1);
 		test_contents(c & 2, c & 1);
+		test_symbol_lists(c & 2, c & 1);
 		test_build_id(c & 2, c & 1);
 		test_hostile(c & 2, c & 1);
 		test_strip(c & 2, c & 1);

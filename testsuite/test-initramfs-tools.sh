@@ -19,14 +19,17 @@
 #   and depmod.d directory is the test's (testsuite/e2e/private-config.sh);
 #   the tests check that exactly those hooks ran and that exactly those
 #   modules and configuration files are in the image.
-# * Two images from the same tree: one with our hook (in
+# * Three images from the same tree: two with our hook (in
 #   /usr/share/initramfs-tools/hooks, and linked into the configuration's
 #   hooks/ next to a hook there that adds omfs and dummy), one without it.
 #   Debian's own thermal hook adds fan after ours by name.  Every module of
-#   the image with a .sig in the tree must have that .sig in the image.
-# * Both images boot in qemu with module.sig_enforce=1; an init-top script
-#   runs modprobe omfs (crc-itu-t first): with the .sig files both load, without
-#   them the kernel rejects crc-itu-t.
+#   the image with a .sig in the tree must have that .sig in the image.  The
+#   modprobe.d of the image "hook" says "detached_sig require": libkmod then
+#   needs libcrypto, which it loads with dlopen, and the hook must add it;
+#   the image "auto" (the default policy) must not have it.
+# * The images "hook" and "nohook" boot in qemu with module.sig_enforce=1; an
+#   init-top script runs modprobe omfs (crc-itu-t first): with the .sig files
+#   and libcrypto both load, without them the kernel rejects crc-itu-t.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 
 # shellcheck source=testsuite/lib.sh
@@ -118,12 +121,15 @@ fi
 rm -f "$mdir/modules.depmod-cache"
 
 # The only modprobe.d and depmod.d files the namespace has: kmod's, and one of
-# the test's.
-pconf=$testdir/config
-mkdir -p "$pconf/modprobe.d" "$pconf/depmod.d"
-cp "$pkgs/lib/modprobe.d/aliases.conf" "$pconf/modprobe.d/"
-echo '# kmod-ds test: the only modprobe.d file of the image besides kmod'"'"'s' \
-	> "$pconf/modprobe.d/zz-kmodds-test.conf"
+# the test's, per image (config-NAME): "detached_sig require" in hook's.
+for name in hook auto nohook; do
+	pconf=$testdir/config-$name
+	mkdir -p "$pconf/modprobe.d" "$pconf/depmod.d"
+	cp "$pkgs/lib/modprobe.d/aliases.conf" "$pconf/modprobe.d/"
+	echo '# kmod-ds test: the only modprobe.d file of the image besides kmod'"'"'s' \
+		> "$pconf/modprobe.d/zz-kmodds-test.conf"
+	[ $name != hook ] || echo 'detached_sig require' >> "$pconf/modprobe.d/zz-kmodds-test.conf"
+done
 
 # ---- configurations --------------------------------------------------------------
 
@@ -177,7 +183,7 @@ conf() {
 
 # mkimage NAME: Debian's mkinitramfs -v in a private mount namespace,
 # $testdir/NAME.img and NAME.log; /usr/share/initramfs-tools is
-# $testdir/itools-NAME, the modprobe.d and depmod.d directories $pconf's.  The
+# $testdir/itools-NAME, the modprobe.d and depmod.d directories config-NAME's.  The
 # namespace first proves that modprobe and depmod are ours.
 mkimage() {
 	local name=$1
@@ -193,7 +199,7 @@ mkimage() {
 		echo "namespace: /usr/bin/kmod is ours; /sbin/modprobe and /sbin/depmod link to it"
 		exec /usr/sbin/mkinitramfs -v -d "$4" -o "$5" "$6"
 	' sh "$usr" "$tree/boot" "$kmod" "$testdir/conf-$name" "$testdir/$name.img" "$kver" \
-		"$testdir/itools-$name" "$top_srcdir/testsuite/e2e/private-config.sh" "$pconf" \
+		"$testdir/itools-$name" "$top_srcdir/testsuite/e2e/private-config.sh" "$testdir/config-$name" \
 		> "$testdir/$name.log" 2>&1
 }
 
@@ -204,10 +210,10 @@ unpack() {
 }
 
 declare -A built=()
-for name in hook nohook; do
+for name in hook auto nohook; do
 	t0=$(e2e_now)
 	cp -a "$usr/share/initramfs-tools" "$testdir/itools-$name"
-	if [ "$name" = hook ]; then
+	if [ "$name" != nohook ]; then
 		conf "$testdir/conf-$name" yes
 		install -m 755 "$HOOK" "$testdir/itools-$name/hooks/kmod-detached-sig"
 	else
@@ -266,22 +272,41 @@ if [ -n "${built[hook]:-}" ]; then
 		"hook: only the packages' hooks ran, ours last in both hook directories (mkinitramfs -v)"
 	# In /usr/share/initramfs-tools/hooks it sees fan (Debian's thermal hook);
 	# omfs, crc-itu-t and dummy come later, from the configuration's hook.
-	is "$(sed -n 's/^kmod-detached-sig: //p' "$testdir/hook.log" | tr '\n' ' ')" \
+	is "$(sed -n 's/^kmod-detached-sig: \(.* detached signatures\)$/\1/p' "$testdir/hook.log" | tr '\n' ' ')" \
 		"1 detached signatures $want detached signatures " \
 		"hook: ran in both directories: fan's .sig, then all $want"
+
+	# detached_sig require: the libcrypto libkmod loads (its soname is in
+	# our kmod), the host's, at its place.
+	soname=$(grep -a -o -m1 'libcrypto\.so\.[0-9]*' "$kmod" | head -n1)
+	crypto=$(cd "$img" && find . -name "$soname" | sed 's|^\./||')
+	host=$(readlink -f "/${crypto:-none}")
+	if [ -n "$crypto" ] && cmp -s "$img/$crypto" "$host"; then
+		ok "hook: detached_sig require: the image holds $crypto, the host's $host"
+	else
+		not_ok "hook: detached_sig require: no $soname in the image (found: '${crypto:-none}')"
+		grep -E 'kmod-detached-sig|libcrypto' "$testdir/hook.log" | sed 's/^/#   /'
+	fi
+	like "$(grep 'detached_sig require: added' "$testdir/hook.log")" "added /.*/$soname" \
+		"hook: its verbose log says so"
+fi
+if [ -n "${built[auto]:-}" ]; then
+	is "$(find "$testdir/auto.d" -name '*.sig' | wc -l) $(find "$testdir/auto.d" -name 'libcrypto.so*' | wc -l)" \
+		"$(find "$testdir/hook.d" -name '*.sig' | wc -l) 0" \
+		"auto: the same .sig files as hook, and no libcrypto (the policy is auto)"
 fi
 # Hermetic: what the test asked for, nothing the machine's packages add.
 # e1000 (listed), omfs, crc-itu-t and dummy (the configuration's hook), fan
 # (Debian's thermal hook), psmouse (hook-functions adds it for the built-in
 # i8042); the modprobe.d files are the namespace's.
-for name in hook nohook; do
+for name in hook auto nohook; do
 	[ -n "${built[$name]:-}" ] || continue
 	is "$(find "$testdir/$name.d" -name '*.ko' | sed 's|.*/||' | sort | tr '\n' ' ')" \
 		"crc-itu-t.ko dummy.ko e1000.ko fan.ko omfs.ko psmouse.ko " \
 		"$name: the image holds the modules the test put there and no other"
 	bad=
 	for f in "$testdir/$name.d"/{etc,usr/lib}/modprobe.d/*; do
-		cmp -s "$f" "$pconf/modprobe.d/${f##*/}" || bad+=" ${f#"$testdir/$name.d/"}"
+		cmp -s "$f" "$testdir/config-$name/modprobe.d/${f##*/}" || bad+=" ${f#"$testdir/$name.d/"}"
 	done
 	is "$(cd "$testdir/$name.d" && find etc/modprobe.d usr/lib/modprobe.d -mindepth 1 |
 		sort | tr '\n' ' ')$bad" \

@@ -60,10 +60,6 @@ diag "prefix=$prefix bindir=$bindir sbindir=$sbindir libdir=$libdir"
 
 kmod_build=$top_builddir/tools/kmod
 version_text=$("$kmod_build" --version)
-features=$(sed -n 2p <<< "$version_text")
-has_feature() {
-	[[ " $features " == *" +$1 "* ]]
-}
 
 # ---- 1. make install and the layout ----------------------------------------------------
 
@@ -118,6 +114,7 @@ man5="modprobe.d depmod.d modules.dep"
 		done
 		echo "l $mandir/man5/modules.dep.bin.5 modules.dep.5"
 		echo "f644 $mandir/man7/kmod-detached-signatures.7"
+		echo "f644 $mandir/man1/kmod-sigpkg.1"
 	fi
 } > "$testdir/expected"
 if [ "${cfg[scdoc]}" = no ]; then

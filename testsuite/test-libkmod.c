@@ -369,6 +369,48 @@ static void test_new_from_name(struct kmod_ctx *ctx)
 	       "new_from_name NULL: -ENOENT");
 }
 
+/*
+ * A detached signature names the module next to it: dracut-install walks
+ * module directories and passes every file to new_from_path.
+ */
+static void test_new_from_sig_path(struct kmod_ctx *ctx, struct log_recorder *rec,
+				   const char *m_ko)
+{
+	char *m_sig = path_join(test_dir, "m/dummy.ko.sig"),
+	     *s_xz = path_join(test_dir, "s/dummy.ko.xz"),
+	     *s_sig = path_join(test_dir, "s/dummy.ko.xz.sig"),
+	     *o_sig = path_join(test_dir, "o/orphan.ko.sig");
+	struct kmod_module *a = NULL, *b = NULL;
+	unsigned int before = rec->n;
+
+	is_int(kmod_module_new_from_path(ctx, m_sig, &a), 0,
+	       "new_from_path of m/dummy.ko.sig");
+	is_str(kmod_module_get_name(a), "dummy", "named after its module");
+	is_str(kmod_module_get_path(a), m_ko, "the path of its module, m/dummy.ko");
+	is_int(kmod_module_new_from_path(ctx, m_ko, &b), 0,
+	       "m/dummy.ko while its .sig's object lives: no -EEXIST");
+	ok(a == b && rec->n == before, "the same object, nothing logged");
+	kmod_module_unref(a);
+	kmod_module_unref(b);
+	is_int(kmod_module_new_from_path(ctx, s_sig, &a), 0,
+	       "new_from_path of s/dummy.ko.xz.sig");
+#ifdef ENABLE_XZ
+	is_str(kmod_module_get_path(a), s_xz, "the path of its module, s/dummy.ko.xz");
+#else
+	/* .ko.xz is no module file name for a build without xz. */
+	is_str(kmod_module_get_path(a), s_sig, "without xz: keeps its own path");
+#endif
+	kmod_module_unref(a);
+	is_int(kmod_module_new_from_path(ctx, o_sig, &a), 0,
+	       "new_from_path of o/orphan.ko.sig, no module next to it");
+	is_str(kmod_module_get_path(a), o_sig, "keeps its own path, as in kmod");
+	kmod_module_unref(a);
+	free(m_sig);
+	free(s_xz);
+	free(s_sig);
+	free(o_sig);
+}
+
 static void test_new_from_path(struct kmod_ctx *ctx, struct log_recorder *rec)
 {
 	char *m_ko = path_join(test_dir, "m/dummy.ko"),
@@ -406,6 +448,7 @@ static void test_new_from_path(struct kmod_ctx *ctx, struct log_recorder *rec)
 	       "after the release, n/dummy.ko is accepted for dummy");
 	is_str(kmod_module_get_path(x), n_ko, "with its own path");
 	kmod_module_unref(x);
+	test_new_from_sig_path(ctx, rec, m_ko);
 	free(m_ko);
 	free(n_ko);
 	free(missing);

@@ -85,7 +85,8 @@ echo xz > "$root/sys/module/compression"
 # ---- the modules of test-libkmod-insert.c and an empty kernel ----------------
 
 iroot=$testdir/iroot
-mkdir -p "$iroot/sys/module" "$testdir/m" "$testdir/n" "$testdir/x" "$testdir/s" "$testdir/a"
+mkdir -p "$iroot/sys/module" "$testdir/m" "$testdir/n" "$testdir/x" "$testdir/s" "$testdir/a" \
+	"$testdir/o"
 echo xz > "$iroot/sys/module/compression"
 cp "$fx/dummy.ko" "$testdir/m/dummy.ko"
 cp "$fx/dummy.ko.trailer" "$testdir/m/dummy.ko.sig"
@@ -94,6 +95,7 @@ cp "$fx/dummy.ko.xz" "$testdir/x/dummy.ko.xz"
 cp "$fx/dummy.ko.xz" "$testdir/s/dummy.ko.xz"
 cp "$fx/dummy.ko.p7s" "$testdir/s/dummy.ko.xz.sig"
 cp "$fx/dummy-signed.ko" "$testdir/a/dummy.ko"
+cp "$fx/dummy.ko.trailer" "$testdir/o/orphan.ko.sig"
 
 # test-libkmod-policy.c runs our modprobe from install commands.
 LIBKMOD_TEST_MODPROBE=$top_builddir/tools/modprobe

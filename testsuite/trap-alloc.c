@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #ifdef TRAP_HAVE_LIBCRYPTO
+#include <dlfcn.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
@@ -221,22 +222,41 @@ static bool exe_selected(const char *argv0)
 }
 
 /*
- * OpenSSL 3.0 builds its global state (error strings, configuration, the
- * default library context, the object table, the per-thread error queue) on
- * first use, and loses the pieces already made when one of those
- * allocations fails: a leak no caller can prevent.  Built before counting
- * starts, it stays out of the sweep; every allocation of the program's own
- * calls into libcrypto still counts.
+ * OpenSSL 3.0 builds its global state (error strings, the default library
+ * context, the object table, the per-thread error queue) on first use, and
+ * loses the pieces already made when one of those allocations fails: a leak
+ * no caller can prevent.  Built before counting starts, it stays out of the
+ * sweep; every allocation of the program's own calls into libcrypto still
+ * counts.  libcrypto is loaded here as the tools load it (by its soname,
+ * without openssl.cnf), and only for this: the trap links no library.
  */
 static void crypto_global_init(void)
 {
 #ifdef TRAP_HAVE_LIBCRYPTO
-	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_ADD_ALL_CIPHERS |
-				    OPENSSL_INIT_ADD_ALL_DIGESTS | OPENSSL_INIT_LOAD_CONFIG,
-			    NULL);
-	OSSL_LIB_CTX_get0_global_default();
-	OBJ_obj2nid(OBJ_nid2obj(NID_sha256));
-	ERR_clear_error();
+	void *h = dlopen("libcrypto.so." TRAP_STRINGIFY(OPENSSL_SHLIB_VERSION),
+			 RTLD_NOW | RTLD_LOCAL);
+	__typeof__(OPENSSL_init_crypto) *init_crypto;
+	__typeof__(OSSL_LIB_CTX_get0_global_default) *global_default;
+	__typeof__(OBJ_obj2nid) *obj2nid;
+	__typeof__(OBJ_nid2obj) *nid2obj;
+	__typeof__(ERR_clear_error) *clear_error;
+
+	if (h == NULL)
+		return;
+	init_crypto = dlsym(h, "OPENSSL_init_crypto");
+	global_default = dlsym(h, "OSSL_LIB_CTX_get0_global_default");
+	obj2nid = dlsym(h, "OBJ_obj2nid");
+	nid2obj = dlsym(h, "OBJ_nid2obj");
+	clear_error = dlsym(h, "ERR_clear_error");
+	if (init_crypto == NULL || global_default == NULL || obj2nid == NULL ||
+	    nid2obj == NULL || clear_error == NULL)
+		return;
+	init_crypto(OPENSSL_INIT_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_ADD_ALL_CIPHERS |
+			    OPENSSL_INIT_ADD_ALL_DIGESTS | OPENSSL_INIT_NO_LOAD_CONFIG,
+		    NULL);
+	global_default();
+	obj2nid(nid2obj(NID_sha256));
+	clear_error();
 #endif
 }
 

@@ -35,10 +35,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifdef TRAP_HAVE_LIBCRYPTO
-#include <openssl/evp.h>
-#endif
-
 /* glibc exports these without a declaration in any header. */
 int init_module(void *image, unsigned long len, const char *params);
 int finit_module(int fd, const char *params, int flags);
@@ -186,19 +182,12 @@ static void hex(char *out, const unsigned char *p, size_t n)
 	out[2 * n] = '\0';
 }
 
-/* "-" when the trap was built without libcrypto. */
 static void sha256_hex(char out[65], const void *buf, size_t len)
 {
-#ifdef TRAP_HAVE_LIBCRYPTO
 	unsigned char md[32];
-	unsigned int mdlen = 0;
 
-	if (EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32) {
-		hex(out, md, 32);
-		return;
-	}
-#endif
-	strcpy(out, "-");
+	trap_sha256(buf, len, md);
+	hex(out, md, 32);
 }
 
 /* ---- module name from an ELF image ---- */

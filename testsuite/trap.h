@@ -22,6 +22,9 @@
 
 #include "util/macro.h"
 
+#define TRAP_STRINGIFY_(x) #x
+#define TRAP_STRINGIFY(x) TRAP_STRINGIFY_(x)
+
 /*
  * The next definition of a symbol after this library, looked up once per call
  * site; NULL if libc has no such symbol.
@@ -48,3 +51,6 @@ const char *trap_root(size_t *len);
 
 /* Turns a real path under TRAP_ROOT back into the logical one, in place. */
 void trap_unroot(char *path);
+
+/* SHA-256 of buf (trap-sha256.c). */
+void trap_sha256(const void *buf, size_t len, unsigned char md[32]);

@@ -16,7 +16,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "libkmod/libkmod-crypto.h"
+#include "tools/kmod-crypto.h"
 
 #include "util/fileio.h"
 #include "tools/kmod-sig.h"

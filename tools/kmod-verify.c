@@ -22,7 +22,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "libkmod/libkmod-crypto.h"
+#include "tools/kmod-crypto.h"
 
 #include "util/fileio.h"
 #include "tools/kmod-sig.h"
@@ -331,16 +331,6 @@ static int verify_tree(const char *dir, STACK_OF(X509) *certs, bool quiet,
 		free(names[i]);
 	free(names);
 	return err;
-}
-
-bool sig_crypto_ready(void)
-{
-	char msg[512];
-
-	if (kmod_crypto_load(msg, sizeof(msg)) == 0)
-		return true;
-	ERR("cannot use libcrypto: %s\n", msg);
-	return false;
 }
 
 static int do_verify(int argc, char *argv[])

@@ -15,7 +15,7 @@
 # Contents: busybox-static with an explicit list of applets (never its insmod,
 # rmmod, lsmod or modprobe), dash as /bin/sh (busybox's ash runs its own applets
 # before PATH), kmod and the shared libraries ldd resolves for it and dash
-# (and libcrypto, which kmod loads on first use), the
+# (and the libraries kmod loads on first use, from its .note.dlopen), the
 # guest scripts, and the signature cases made from the package's own signed
 # dummy, crc-itu-t and omfs: one directory per case under /e2e/c so that every
 # module keeps its real name next to its .sig.  For modprobe and depmod (case
@@ -44,7 +44,7 @@ tree=$1 kver=$2 kmod=$3 out=$4 libkmod=$5 pci=$6
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mods=$tree/lib/modules/$kver/kernel
 
-for tool in busybox dash cpio ldd xz od; do
+for tool in busybox dash cpio ldd xz od readelf jq; do
 	command -v "$tool" > /dev/null || die "$tool not found"
 done
 [[ -d $mods ]] || die "$mods: no such directory"
@@ -81,22 +81,24 @@ done
 libs() {
 	ldd "$1" 2> /dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
 }
-# libcrypto too: kmod loads it on first use (policy require parses signatures
-# with it), so ldd does not list it.  Its soname is in the build's config.h.
-crypto_soname=$(sed -n 's/^#define LIBCRYPTO_SONAME "\(.*\)"$/\1/p' "$(dirname "$kmod")/../config.h" 2> /dev/null)
-crypto=
-if [[ -n $crypto_soname ]]; then
+# And what kmod loads on first use (zlib, liblzma, libzstd, libcrypto), which
+# ldd does not list: the sonames of its ELF dlopen metadata notes, as dracut-
+# install reads them, found where ldconfig knows them.
+dlopened=()
+for soname in $(readelf -p .note.dlopen "$kmod" 2> /dev/null |
+	sed -n 's/^ *\[ *[0-9a-f]*\]  \(\[{.*\)$/\1/p' | jq -r '.[].soname[]'); do
 	# awk reads to the end: an early exit would kill ldconfig with SIGPIPE (pipefail)
-	crypto=$(ldconfig -p | awk -v so="$crypto_soname" '$1 == so && /x86-64/ && !p { print $NF; p = 1 }')
-	[[ -n $crypto ]] || die "$crypto_soname not found by ldconfig"
-fi
+	path=$(ldconfig -p | awk -v so="$soname" '$1 == so && /x86-64/ && !p { print $NF; p = 1 }')
+	[[ -n $path ]] || die "$soname (in $kmod's .note.dlopen) not found by ldconfig"
+	dlopened+=("$path")
+done
 needed_libs() {
 	libs "$kmod"
 	libs "$(command -v dash)"
-	if [[ -n $crypto ]]; then
-		echo "$crypto"
-		libs "$crypto"
-	fi
+	for lib in "${dlopened[@]}"; do
+		echo "$lib"
+		libs "$lib"
+	done
 }
 for lib in $(needed_libs | sort -u); do
 	[[ $lib == */libkmod.so* ]] && die "$kmod links the host's $lib: our tools must carry their own libkmod"

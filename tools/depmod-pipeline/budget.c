@@ -18,6 +18,31 @@
 #endif
 
 #include "tools/depmod-pipeline/budget.h"
+#include "util/dlopen.h"
+
+/*
+ * liblzma and libzstd are loaded on first use (util/dlopen.h), each with the
+ * list of what this file calls.  No note of its own: kmod carries the
+ * library decoders' .note.dlopen entries for the same sonames.  A library
+ * that cannot be loaded leaves the size unknown; reading the module then says why.
+ */
+#ifdef ENABLE_XZ
+#define BUDGET_LZMA_FUNCS(X, t)                                                          \
+	X(t, lzma_stream_footer_decode)                                                  \
+	X(t, lzma_index_buffer_decode)                                                   \
+	X(t, lzma_index_uncompressed_size)                                               \
+	X(t, lzma_index_end)
+DL_LIBRARY(budget_lzma, DL_SONAME("lzma", LZMA_VERSION_MAJOR), BUDGET_LZMA_FUNCS);
+#define lzma_stream_footer_decode (*budget_lzma.lzma_stream_footer_decode)
+#define lzma_index_buffer_decode (*budget_lzma.lzma_index_buffer_decode)
+#define lzma_index_uncompressed_size (*budget_lzma.lzma_index_uncompressed_size)
+#define lzma_index_end (*budget_lzma.lzma_index_end)
+#endif
+#ifdef ENABLE_ZSTD
+#define BUDGET_ZSTD_FUNCS(X, t) X(t, ZSTD_getFrameContentSize)
+DL_LIBRARY(budget_zstd, DL_SONAME("zstd", ZSTD_VERSION_MAJOR), BUDGET_ZSTD_FUNCS);
+#define ZSTD_getFrameContentSize (*budget_zstd.ZSTD_getFrameContentSize)
+#endif
 
 void depmod_budget_init(struct depmod_budget *b, size_t limit)
 {
@@ -77,6 +102,8 @@ static uint64_t xz_size(int fd, uint64_t file_size)
 	lzma_stream_flags flags;
 	lzma_index *index = NULL;
 
+	if (dl_library_load(&budget_lzma_lib, NULL, 0) < 0)
+		return 0;
 	if (len < 2 * LZMA_STREAM_HEADER_SIZE ||
 	    pread(fd, tail, len, (off_t)(file_size - len)) != (ssize_t)len ||
 	    lzma_stream_footer_decode(&flags, tail + len - LZMA_STREAM_HEADER_SIZE) !=
@@ -104,7 +131,7 @@ static uint64_t zstd_size(int fd)
 	ssize_t n = pread(fd, head, sizeof(head), 0);
 	unsigned long long size;
 
-	if (n <= 0)
+	if (n <= 0 || dl_library_load(&budget_zstd_lib, NULL, 0) < 0)
 		return 0;
 	size = ZSTD_getFrameContentSize(head, (size_t)n);
 	return size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR ? 0

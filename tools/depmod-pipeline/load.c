@@ -39,100 +39,6 @@ struct loader_run {
 	struct depmod_budget budget;
 };
 
-/* A set of the names of a module's needs: open addressing, a power of two slots. */
-struct nameset {
-	const char **slot;
-	size_t mask;
-};
-
-static uint32_t name_hash(const char *s)
-{
-	uint32_t h = 2166136261U;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 16777619U;
-	}
-	return h;
-}
-
-static bool nameset_has(const struct nameset *set, const char *name, bool add)
-{
-	for (size_t i = name_hash(name) & set->mask;; i = (i + 1) & set->mask) {
-		if (set->slot[i] == NULL) {
-			if (add)
-				set->slot[i] = name;
-			return false;
-		}
-		if (streq(set->slot[i], name))
-			return true;
-	}
-}
-
-/*
- * kmod also counts as needed the __versions entries no undefined symbol
- * refers to (module_layout): append them, in __versions order.  Their names
- * are copied behind the new array so the big __versions block can go.
- */
-static int add_unreferenced_versions(struct depmod_mod *mod, const struct kmod_elf *elf)
-{
-	_cleanup_free_ struct kmod_modversion *vers = NULL;
-	_cleanup_free_ bool *extra = NULL;
-	struct nameset set = { NULL, 0 };
-	const size_t nnames = (size_t)mod->n_needs;
-	int nvers = kmod_elf_get_modversions(elf, &vers), n = mod->n_needs;
-	size_t strbytes = 0, slots = 16;
-	struct kmod_elf_symbol *all;
-	char *dst;
-
-	if (nvers <= 0)
-		return 0;
-	while (slots < 2 * nnames)
-		slots *= 2;
-	set.slot = calloc(slots, sizeof(*set.slot));
-	set.mask = slots - 1;
-	extra = calloc((size_t)nvers, sizeof(*extra));
-	if (set.slot == NULL || extra == NULL) {
-		free(set.slot);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < nnames; i++)
-		nameset_has(&set, mod->needs[i].symbol, true);
-	for (int i = 0; i < nvers; i++) {
-		if (nameset_has(&set, vers[i].symbol, false))
-			continue;
-		extra[i] = true;
-		strbytes += strlen(vers[i].symbol) + 1;
-		n++;
-	}
-	free(set.slot);
-	if (n == mod->n_needs)
-		return 0;
-	all = malloc((size_t)n * sizeof(*all) + strbytes);
-	if (all == NULL)
-		return -ENOMEM;
-	if (nnames > 0)
-		memcpy(all, mod->needs, nnames * sizeof(*all));
-	dst = (char *)(all + n);
-	n = (int)nnames;
-	for (int i = 0; i < nvers; i++) {
-		size_t len;
-
-		if (!extra[i])
-			continue;
-		len = strlen(vers[i].symbol) + 1;
-		all[n].crc = vers[i].crc;
-		all[n].bind = KMOD_ELF_BIND_UNDEF;
-		all[n].symbol = memcpy(dst, vers[i].symbol, len);
-		dst += len;
-		n++;
-	}
-	mod->needs_mem = mod->needs; /* the symbol names still live there */
-	mod->needs = all;
-	mod->n_needs = n;
-	return 0;
-}
-
 static void load_one(struct depmod_mod *mod, struct depmod_budget *budget)
 {
 	struct kmod_file *file = NULL;
@@ -170,9 +76,10 @@ static void load_one(struct depmod_mod *mod, struct depmod_budget *budget)
 	mod->n_modinfo = r > 0 ? r : 0;
 	if (r == -ENOMEM)
 		mod->load_err = r;
+	/* with the __versions entries no undefined symbol names, as kmod counts them */
 	r = kmod_elf_get_dependency_symbols(elf, &mod->needs);
 	mod->n_needs = r > 0 ? r : 0;
-	if (r == -ENOMEM || (r >= 0 && add_unreferenced_versions(mod, elf) < 0))
+	if (r == -ENOMEM)
 		mod->load_err = -ENOMEM;
 out:
 	kmod_elf_free(elf);

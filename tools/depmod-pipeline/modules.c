@@ -4,6 +4,7 @@
  */
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,7 +83,20 @@ void depmod_mod_release(struct depmod_mod *mod)
 		free(mod->exports);
 		free(mod->needs);
 	}
-	free(mod->needs_mem);
+}
+
+void depmod_modules_drop_needs(struct depmod_modules *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		struct depmod_mod *mod = m->v[i];
+
+		if (!mod->from_cache)
+			free(mod->needs);
+		mod->needs = NULL;
+		mod->n_needs = 0;
+	}
+	/* freed pages among used ones stay resident until trimmed */
+	malloc_trim(0);
 }
 
 void depmod_modules_free(struct depmod_modules *m)

@@ -41,7 +41,6 @@ struct depmod_mod {
 	int n_exports;
 	struct kmod_elf_symbol *needs; /* symtab's, then the rest of __versions */
 	int n_needs;
-	void *needs_mem; /* the block the names of needs point into, when not needs */
 
 	/* load, through the cache */
 	uint64_t key[DEPMOD_KEY_LEN]; /* dev, ino, size, mtime s/ns, ctime s/ns: the cache
@@ -74,6 +73,11 @@ int depmod_modules_init(struct depmod_modules *m);
 void depmod_modules_free(struct depmod_modules *m);
 /* Drop what a record owns (not the record: it lives in the arena). */
 void depmod_mod_release(struct depmod_mod *mod);
+/*
+ * Once the dependencies are known, what each module needs is not: frees it
+ * (peak memory comes later, with the indexes).  Not while a cache is saved.
+ */
+void depmod_modules_drop_needs(struct depmod_modules *m);
 
 /* kmod's hash table iteration order for a table of @buckets buckets. */
 unsigned int depmod_kmod_hash_bucket(const char *key, unsigned int buckets);

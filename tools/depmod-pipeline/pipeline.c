@@ -168,6 +168,9 @@ static int resolve(struct pipeline *pl)
 	}
 	if (err == 0)
 		err = depmod_calculate_dependencies(&pl->res);
+	/* the cache being saved holds them */
+	if (err == 0 && pl->cache.mods == NULL)
+		depmod_modules_drop_needs(&pl->mods);
 	return err;
 }
 

@@ -51,6 +51,74 @@ depends() {
     return 0
 }
 
+# libcrypto.  Under "detached_sig require" libkmod checks that each signature
+# is a complete PKCS#7 block with libcrypto, which it loads with dlopen when it
+# first needs it: dracut installs kmod's libraries by ldd and never sees it,
+# and without it every module of the image is refused.  The policy that
+# counts is the one the image's libkmod will read: what our modprobe -c makes
+# of the image's modprobe.d directories, which 90kernel-modules (before this
+# module) filled.  Only then is libcrypto installed (4.7 MB, 1.8 MB compressed).
+# (The decompressors, also loaded with dlopen, come with the signatures:
+# _kmod_ds_install_dlopened.)
+install() {
+    local _crypto
+    [[ $(_kmod_ds_image_policy) == require ]] || return 0
+    if ! _crypto=$(_kmod_ds_dlopened libcrypto); then
+        derror "kmod-detached-sig: detached_sig require is configured, but the libcrypto" \
+            "libkmod loads was not found: every module would be refused"
+        return 1
+    fi
+    inst_library "$_crypto" || return 1
+    dinfo "kmod-detached-sig: detached_sig require: installed $_crypto"
+}
+
+_kmod_ds_image_policy() {
+    local _d
+    local -a _args=()
+    for _d in etc run usr/local/lib usr/lib lib; do
+        [[ -d $initdir/$_d/modprobe.d ]] && _args+=(-C "$initdir/$_d/modprobe.d")
+    done
+    ((${#_args[@]} > 0)) || return 0
+    env -u KMOD_DETACHED_SIG -u MODPROBE_OPTIONS modprobe -c "${_args[@]}" 2> /dev/null |
+        sed -n 's/^detached_sig //p'
+}
+
+# _kmod_ds_dlopened NAME: the library NAME (libcrypto, liblzma, libzstd, libz)
+# that the image's libkmod loads: the soname it was built with (in
+# libkmod.so.2, or in kmod when linked statically: its .note.dlopen names it),
+# from the directory of the libkmod.so.2 (else the libc) that modprobe uses here.
+_kmod_ds_dlopened() {
+    local _mp _lib _soname
+    _mp=$(command -v modprobe) || return 1
+    _mp=$(readlink -f "$_mp")
+    _lib=$(env -u LD_PRELOAD ldd "$_mp" 2> /dev/null | sed -n 's/.*libkmod\.so\.2 => \([^ ]*\) .*/\1/p')
+    _soname=$(grep -a -o -h "$1\\.so\\.[0-9][0-9]*" ${_lib:+"$_lib"} "$_mp" 2> /dev/null | head -n1)
+    [[ -n $_lib ]] ||
+        _lib=$(env -u LD_PRELOAD ldd "$_mp" 2> /dev/null | sed -n 's/.*libc\.so\.6 => \([^ ]*\) .*/\1/p')
+    [[ -n $_soname && -n $_lib && -e ${_lib%/*}/$_soname ]] || return 1
+    echo "${_lib%/*}/$_soname"
+}
+
+# _kmod_ds_install_dlopened SIG...: for each format of the compressed modules
+# that have a .sig (module.ko.xz.sig: liblzma, .zst: libzstd, .gz: zlib), the
+# library libkmod decompresses them with.  The signed image is assembled in
+# userspace, so libkmod decompresses such a module itself, with a library it
+# loads with dlopen, which dracut's ldd never sees.
+_kmod_ds_install_dlopened() {
+    local _f _ext _name _path _sigs=" $* "
+    for _f in xz:liblzma zst:libzstd gz:libz; do
+        _ext=${_f%%:*} _name=${_f#*:}
+        [[ $_sigs == *".ko.$_ext.sig "* ]] || continue
+        if ! _path=$(_kmod_ds_dlopened "$_name"); then
+            derror "kmod-detached-sig: the image has .ko.$_ext modules with a .sig, but the" \
+                "$_name libkmod loads to read them was not found: they would be refused"
+            return 1
+        fi
+        inst_library "$_path" || return 1
+        dinfo "kmod-detached-sig: .ko.$_ext modules with a .sig: installed $_path"
+    done
+}
+
 installkernel() {
     if declare -F dracut_kernel_post > /dev/null; then
         _kmod_ds_wrap_kernel_post
@@ -104,6 +172,7 @@ _kmod_ds_install_sigs() {
         done
     fi
     dinfo "kmod-detached-sig: $_n detached module signatures installed"
+    _kmod_ds_install_dlopened "${_sigs[@]}" || return 1
     _kmod_ds_keep_modules_unstripped "$_plain"
 }
 
