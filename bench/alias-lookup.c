@@ -74,7 +74,8 @@ int main(int argc, char *argv[])
 		for (i = 0; i < n; i++) {
 			struct kmod_list *list = NULL;
 
-			if (kmod_module_new_from_lookup(ctx, aliases[i], &list) == 0 && list)
+			if (kmod_module_new_from_lookup(ctx, aliases[i], &list) == 0 &&
+			    list)
 				hits++;
 			kmod_module_unref_list(list);
 			lookups++;

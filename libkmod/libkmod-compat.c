@@ -18,9 +18,9 @@
 int kmod_module_new_from_name_lookup_v5(struct kmod_ctx *ctx, const char *modname,
 					struct kmod_module **mod);
 
-__attribute__((symver("kmod_module_new_from_name_lookup@LIBKMOD_5")))
-KMOD_EXPORT int kmod_module_new_from_name_lookup_v5(struct kmod_ctx *ctx, const char *modname,
-						    struct kmod_module **mod)
+__attribute__((symver("kmod_module_new_from_name_lookup@LIBKMOD_5"))) KMOD_EXPORT int
+kmod_module_new_from_name_lookup_v5(struct kmod_ctx *ctx, const char *modname,
+				    struct kmod_module **mod)
 {
 	return kmod_module_new_from_name_lookup(ctx, modname, mod);
 }

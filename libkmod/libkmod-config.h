@@ -14,15 +14,15 @@
 #include "util/log.h"
 
 struct kmod_config {
-	struct kmod_list *aliases;          /* alias <pattern> <module> */
-	struct kmod_list *blacklists;       /* blacklist <module> (and modprobe.blacklist=) */
-	struct kmod_list *options;          /* options <module> <opts> (and mod.param=) */
+	struct kmod_list *aliases;    /* alias <pattern> <module> */
+	struct kmod_list *blacklists; /* blacklist <module> (and modprobe.blacklist=) */
+	struct kmod_list *options;    /* options <module> <opts> (and mod.param=) */
 	struct kmod_list *install_commands; /* install <module> <command> */
 	struct kmod_list *remove_commands;  /* remove <module> <command> */
-	struct kmod_list *softdeps;         /* softdep <module> pre: ... post: ... */
-	struct kmod_list *weakdeps;         /* weakdep <module> ... */
-	struct kmod_list *denies;           /* deny <module>... (libkmod-deny.h) */
-	struct kmod_list *paths;            /* stamps of what was read (kmod_config_changed) */
+	struct kmod_list *softdeps;	    /* softdep <module> pre: ... post: ... */
+	struct kmod_list *weakdeps;	    /* weakdep <module> ... */
+	struct kmod_list *denies;	    /* deny <module>... (libkmod-deny.h) */
+	struct kmod_list *paths; /* stamps of what was read (kmod_config_changed) */
 	/* detached_sig <policy>: the strictest read (libkmod-config-sig.c) */
 	bool detached_sig_set;
 	enum kmod_detached_sig_policy detached_sig;

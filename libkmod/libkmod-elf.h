@@ -63,7 +63,7 @@ int kmod_elf_get_build_id(const struct kmod_elf *elf, const uint8_t **id, size_t
 
 enum kmod_elf_strip {
 	KMOD_ELF_STRIP_MODVERSION = 0x1, /* clear SHF_ALLOC on __versions */
-	KMOD_ELF_STRIP_VERMAGIC = 0x2,   /* blank the vermagic= string in .modinfo */
+	KMOD_ELF_STRIP_VERMAGIC = 0x2,	 /* blank the vermagic= string in .modinfo */
 };
 
 /*

@@ -81,10 +81,10 @@ int kmod_file_append(struct kmod_file *file, const void *data, size_t len);
 
 /* A detached signature file, validated and ready to be appended. */
 struct kmod_detached_sig {
-	char *path;                  /* "<module path>.sig" */
+	char *path;		     /* "<module path>.sig" */
 	enum kmod_sig_format format; /* as found in the file */
-	size_t trailer_len;          /* bytes to append to the image */
-	uint8_t *trailer;            /* signature data + info block + marker */
+	size_t trailer_len;	     /* bytes to append to the image */
+	uint8_t *trailer;	     /* signature data + info block + marker */
 };
 
 /* "<module_path>.sig", where a module's detached signature is; NULL without memory. */

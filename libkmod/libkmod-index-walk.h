@@ -63,8 +63,9 @@ void index_walk_init(struct walk *w, const struct kmod_index_file *idx);
  */
 struct kmod_index_value;
 typedef int (*index_search_fn)(struct walk *w, const char *key, struct hits *hits);
-struct kmod_index_value *index_search_hits(const struct kmod_index_file *idx, const char *key,
-					   long long seq_step, index_search_fn search);
+struct kmod_index_value *index_search_hits(const struct kmod_index_file *idx,
+					   const char *key, long long seq_step,
+					   index_search_fn search);
 
 /* Log that @idx is corrupt at @off; returns -EINVAL. */
 int index_corrupt(const struct kmod_index_file *idx, size_t off, const char *what);

@@ -353,7 +353,8 @@ static int search_wild(struct walk *w, const char *key, struct hits *hits)
 	}
 }
 
-struct kmod_index_value *kmod_index_searchwild(const struct kmod_index_file *idx, const char *key)
+struct kmod_index_value *kmod_index_searchwild(const struct kmod_index_file *idx,
+					       const char *key)
 {
 	return index_search_hits(idx, key, -1, search_wild);
 }

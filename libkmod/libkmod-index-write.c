@@ -133,7 +133,8 @@ static int child_reserve(struct arena *a, struct wnode *n)
 	return 0;
 }
 
-static void child_insert(struct wnode *n, unsigned int pos, unsigned char ch, struct wnode *c)
+static void child_insert(struct wnode *n, unsigned int pos, unsigned char ch,
+			 struct wnode *c)
 {
 	memmove(n->chars + pos + 1, n->chars + pos, n->nchildren - pos);
 	memmove(n->children + pos + 1, n->children + pos,
@@ -154,8 +155,10 @@ static int node_split(struct arena *a, struct wnode *n, size_t j)
 		return -ENOMEM;
 	*tail = *n;
 	tail->prefix = n->prefix + j + 1;
-	*n = (struct wnode){ .prefix = n->prefix, .children = children,
-			     .chars = (unsigned char *)(children + 2), .cap = 2 };
+	*n = (struct wnode){ .prefix = n->prefix,
+			     .children = children,
+			     .chars = (unsigned char *)(children + 2),
+			     .cap = 2 };
 	child_insert(n, 0, (unsigned char)n->prefix[j], tail);
 	n->prefix[j] = '\0';
 	return 0;
@@ -229,7 +232,8 @@ int kmod_index_writer_add(struct kmod_index_writer *w, const char *key, const ch
 			i++;
 			continue;
 		}
-		/* a failure after this wastes arena space but leaves the trie unchanged */
+		/* a failure after this wastes arena space but leaves the trie unchanged
+		 */
 		err = child_reserve(a, n);
 		if (err < 0)
 			return err;
@@ -251,7 +255,8 @@ int kmod_index_writer_add(struct kmod_index_writer *w, const char *key, const ch
  */
 static void ws_be32(struct obuf *ws, uint32_t v)
 {
-	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8),
+			 (uint8_t)v };
 
 	obuf_put(ws, b, sizeof(b));
 }
@@ -273,7 +278,8 @@ static uint64_t node_size(const struct wnode *n)
 
 static uint32_t node_flags(const struct wnode *n)
 {
-	return (n->prefix[0] != '\0' ? NODE_PREFIX : 0) | (n->nchildren > 0 ? NODE_CHILDS : 0) |
+	return (n->prefix[0] != '\0' ? NODE_PREFIX : 0) |
+	       (n->nchildren > 0 ? NODE_CHILDS : 0) |
 	       (n->values != NULL ? NODE_VALUES : 0);
 }
 

@@ -36,7 +36,7 @@ struct kmod_index_file {
 	const struct logger *lg; /* owned by the caller, outlives the index */
 	const uint8_t *mem;
 	size_t size;
-	uint32_t root; /* node word of the root, flags included */
+	uint32_t root;		   /* node word of the root, flags included */
 	unsigned long long mstamp; /* mtime of the file mapped, stat_mstamp() */
 	char path[];
 };
@@ -230,7 +230,8 @@ static struct kmod_index_value *hits_to_list(struct hits *hits)
 	return head;
 }
 
-int kmod_index_open(const struct logger *lg, const char *path, struct kmod_index_file **ret)
+int kmod_index_open(const struct logger *lg, const char *path,
+		    struct kmod_index_file **ret)
 {
 	_cleanup_close_ int fd = -1;
 	struct kmod_index_file *idx;
@@ -255,7 +256,8 @@ int kmod_index_open(const struct logger *lg, const char *path, struct kmod_index
 	if (st.st_size == 0)
 		return -EINVAL;
 	if (st.st_size < (off_t)INDEX_HEADER_SIZE || (uintmax_t)st.st_size > SIZE_MAX) {
-		lg_err(lg, "%s: not an index file (size %lld)\n", path, (long long)st.st_size);
+		lg_err(lg, "%s: not an index file (size %lld)\n", path,
+		       (long long)st.st_size);
 		return -EINVAL;
 	}
 
@@ -273,7 +275,8 @@ int kmod_index_open(const struct logger *lg, const char *path, struct kmod_index
 		if (magic != INDEX_MAGIC)
 			lg_err(lg, "%s: not an index file (bad magic)\n", path);
 		else
-			lg_err(lg, "%s: unsupported index version 0x%08x\n", path, version);
+			lg_err(lg, "%s: unsupported index version 0x%08x\n", path,
+			       version);
 		munmap(mem, (size_t)st.st_size);
 		return -EINVAL;
 	}
@@ -355,7 +358,8 @@ char *kmod_index_search(const struct kmod_index_file *idx, const char *key)
 	return best.value ? strndup(best.value, best.len) : NULL;
 }
 
-struct kmod_index_value *kmod_index_search_all(const struct kmod_index_file *idx, const char *key)
+struct kmod_index_value *kmod_index_search_all(const struct kmod_index_file *idx,
+					       const char *key)
 {
 	struct hits hits = { .seq_step = 1 };
 	struct kmod_index_value *list = NULL;
@@ -369,8 +373,9 @@ struct kmod_index_value *kmod_index_search_all(const struct kmod_index_file *idx
 	return list;
 }
 
-struct kmod_index_value *index_search_hits(const struct kmod_index_file *idx, const char *key,
-					   long long seq_step, index_search_fn search)
+struct kmod_index_value *index_search_hits(const struct kmod_index_file *idx,
+					   const char *key, long long seq_step,
+					   index_search_fn search)
 {
 	struct hits hits = { .seq_step = seq_step };
 	struct kmod_index_value *list = NULL;
@@ -430,7 +435,8 @@ static int visit_dump(struct walk *w, const struct node *n, struct strbuf *key,
 		if (err < 0)
 			return err;
 		if ((err = dump_put(d, k, strbuf_used(key))) < 0 ||
-		    (err = dump_put(d, " ", 1)) < 0 || (err = dump_put(d, h.value, h.len)) < 0 ||
+		    (err = dump_put(d, " ", 1)) < 0 ||
+		    (err = dump_put(d, h.value, h.len)) < 0 ||
 		    (err = dump_put(d, "\n", 1)) < 0)
 			return err;
 	}

@@ -29,7 +29,8 @@ struct kmod_index_value {
  * a supported version (logged naming the file, unless it is empty: depmod
  * writes empty files for indexes it has nothing for).
  */
-int kmod_index_open(const struct logger *lg, const char *path, struct kmod_index_file **ret);
+int kmod_index_open(const struct logger *lg, const char *path,
+		    struct kmod_index_file **ret);
 void kmod_index_close(struct kmod_index_file *idx);
 /* The modification stamp (stat_mstamp()) of the file as it was mapped. */
 unsigned long long kmod_index_mstamp(const struct kmod_index_file *idx);
@@ -44,13 +45,15 @@ char *kmod_index_search(const struct kmod_index_file *idx, const char *key);
  * Every value of @key, as kmod's exact lookup sees them (for modules.dep.bin
  * this is normally one value).  NULL when absent.
  */
-struct kmod_index_value *kmod_index_search_all(const struct kmod_index_file *idx, const char *key);
+struct kmod_index_value *kmod_index_search_all(const struct kmod_index_file *idx,
+					       const char *key);
 
 /*
  * Wildcard lookup: stored keys are fnmatch(3) patterns (aliases); returns the
  * values of every key matching @key, merged and sorted by priority, or NULL.
  */
-struct kmod_index_value *kmod_index_searchwild(const struct kmod_index_file *idx, const char *key);
+struct kmod_index_value *kmod_index_searchwild(const struct kmod_index_file *idx,
+					       const char *key);
 
 void kmod_index_values_free(struct kmod_index_value *values);
 

@@ -80,8 +80,8 @@ static int module_image_open(const struct kmod_module *mod, struct module_image 
 	err = kmod_file_load_sparse(img->file);
 	if (err == 0)
 		err = kmod_elf_new_sparse(kmod_file_get_contents(img->file),
-					  kmod_file_get_size(img->file), kmod_file_fill_cb,
-					  img->file, &img->elf);
+					  kmod_file_get_size(img->file),
+					  kmod_file_fill_cb, img->file, &img->elf);
 	if (err < 0) {
 		/*
 		 * Only a debug message, as kmod: dracut-install hands every file of
@@ -95,8 +95,8 @@ static int module_image_open(const struct kmod_module *mod, struct module_image 
 	return err;
 }
 
-static struct kmod_list *info_append(struct kmod_list *list, const char *key, size_t keylen,
-				     const char *value, size_t valuelen)
+static struct kmod_list *info_append(struct kmod_list *list, const char *key,
+				     size_t keylen, const char *value, size_t valuelen)
 {
 	struct kmod_module_info *info;
 	struct kmod_list *n;
@@ -122,7 +122,8 @@ static struct kmod_list *info_append(struct kmod_list *list, const char *key, si
  * "key=value" into the list; a bare "key" gets an empty value, as kmod gives
  * it.  NULL on allocation failure.
  */
-static struct kmod_list *info_append_string(struct kmod_list *list, const char *s, size_t len)
+static struct kmod_list *info_append_string(struct kmod_list *list, const char *s,
+					    size_t len)
 {
 	const char *eq = memchr(s, '=', len);
 
@@ -163,7 +164,8 @@ static int builtin_info(const struct kmod_module *mod, struct kmod_list **list)
 		const char *nul = memchr(p, '\0', end - p);
 		size_t len = (nul ? nul : end) - p;
 
-		if (len > namelen + 1 && p[namelen] == '.' && strncmp(p, mod->name, namelen) == 0) {
+		if (len > namelen + 1 && p[namelen] == '.' &&
+		    strncmp(p, mod->name, namelen) == 0) {
 			struct kmod_list *n = info_append_string(*list, p + namelen + 1,
 								 len - namelen - 1);
 
@@ -180,9 +182,11 @@ static int builtin_info(const struct kmod_module *mod, struct kmod_list **list)
 	return count;
 }
 
-static int info_push(struct kmod_list **list, const char *key, const char *value, size_t len)
+static int info_push(struct kmod_list **list, const char *key, const char *value,
+		     size_t len)
 {
-	struct kmod_list *n = info_append(*list, key, strlen(key), value ? value : "", len);
+	struct kmod_list *n =
+		info_append(*list, key, strlen(key), value ? value : "", len);
 
 	if (n == NULL)
 		return -ENOMEM;
@@ -211,7 +215,8 @@ static int sig_fields_push(struct kmod_list **list, const struct kmod_sig_info *
 	if (err >= 0)
 		err = info_push_hex(list, "sig_key", si->key_id, si->key_id_len);
 	if (err >= 0)
-		err = info_push(list, "sig_hashalgo", si->hash_algo, strlen(si->hash_algo));
+		err = info_push(list, "sig_hashalgo", si->hash_algo,
+				strlen(si->hash_algo));
 	if (err >= 0)
 		err = info_push_hex(list, "signature", si->sig, si->sig_len);
 	return err < 0 ? err : 5;
@@ -276,7 +281,8 @@ static int modinfo_strings(struct module_image *img, struct kmod_list **list)
 	if (count < 0)
 		return count;
 	for (i = 0; i < count; i++) {
-		struct kmod_list *n = info_append_string(*list, strings[i], strlen(strings[i]));
+		struct kmod_list *n =
+			info_append_string(*list, strings[i], strlen(strings[i]));
 
 		if (n == NULL) {
 			free(strings);
@@ -310,7 +316,8 @@ static int build_id_push(const struct kmod_module *mod, struct module_image *img
 	return info_push_hex(list, "build-id", id, len);
 }
 
-KMOD_EXPORT int kmod_module_get_info(const struct kmod_module *mod, struct kmod_list **list)
+KMOD_EXPORT int kmod_module_get_info(const struct kmod_module *mod,
+				     struct kmod_list **list)
 {
 	struct module_image img;
 	int count, err;
@@ -364,8 +371,8 @@ KMOD_EXPORT void kmod_module_info_free_list(struct kmod_list *list)
 }
 
 /* @bind: NULL but for a dependency symbol, whose text starts with it. */
-static struct kmod_list *symbol_append(struct kmod_list *list, const char *name, uint64_t crc,
-				       const char *bind)
+static struct kmod_list *symbol_append(struct kmod_list *list, const char *name,
+				       uint64_t crc, const char *bind)
 {
 	size_t len = strlen(name);
 	size_t has_bind = bind != NULL;
@@ -419,7 +426,8 @@ static int symbols_get(const struct kmod_module *mod, enum symbol_kind kind,
 		struct kmod_list *n;
 
 		if (kind == SYMBOLS_VERSIONS)
-			n = symbol_append(*list, versions[i].symbol, versions[i].crc, NULL);
+			n = symbol_append(*list, versions[i].symbol, versions[i].crc,
+					  NULL);
 		else if (kind == SYMBOLS_EXPORTED)
 			n = symbol_append(*list, symbols[i].symbol, symbols[i].crc, NULL);
 		else
@@ -442,7 +450,8 @@ static const struct kmod_module_symbol *entry_symbol(const struct kmod_list *ent
 	return entry ? entry->data : NULL;
 }
 
-KMOD_EXPORT int kmod_module_get_versions(const struct kmod_module *mod, struct kmod_list **list)
+KMOD_EXPORT int kmod_module_get_versions(const struct kmod_module *mod,
+					 struct kmod_list **list)
 {
 	return symbols_get(mod, SYMBOLS_VERSIONS, list);
 }
@@ -462,7 +471,8 @@ KMOD_EXPORT void kmod_module_versions_free_list(struct kmod_list *list)
 	kmod_list_release(list, free);
 }
 
-KMOD_EXPORT int kmod_module_get_symbols(const struct kmod_module *mod, struct kmod_list **list)
+KMOD_EXPORT int kmod_module_get_symbols(const struct kmod_module *mod,
+					struct kmod_list **list)
 {
 	return symbols_get(mod, SYMBOLS_EXPORTED, list);
 }
@@ -488,7 +498,8 @@ KMOD_EXPORT int kmod_module_get_dependency_symbols(const struct kmod_module *mod
 	return symbols_get(mod, SYMBOLS_NEEDED, list);
 }
 
-KMOD_EXPORT const char *kmod_module_dependency_symbol_get_symbol(const struct kmod_list *entry)
+KMOD_EXPORT const char *
+kmod_module_dependency_symbol_get_symbol(const struct kmod_list *entry)
 {
 	return entry ? entry_symbol(entry)->text + 1 : NULL;
 }

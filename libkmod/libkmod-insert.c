@@ -95,7 +95,8 @@ static void explain_unsigned_error(const struct load_request *req, int err)
 	if (err != -EKEYREJECTED && err != -ENOKEY)
 		return;
 	if (req->ignored_sig != NULL)
-		ERR(req->ctx, "%s: appended signature rejected by the kernel (%s was not used)\n",
+		ERR(req->ctx,
+		    "%s: appended signature rejected by the kernel (%s was not used)\n",
 		    req->path, req->ignored_sig);
 	else if (req->policy == KMOD_DETACHED_SIG_IGNORE)
 		ERR(req->ctx,
@@ -153,7 +154,8 @@ static int strip_forced(const struct load_request *req, void *mem, size_t size)
 		strip |= KMOD_ELF_STRIP_VERMAGIC;
 	err = kmod_elf_new(mem, size, &elf);
 	if (err < 0) {
-		ERR(req->ctx, "%s: not a valid ELF module: %s\n", req->path, strerror(-err));
+		ERR(req->ctx, "%s: not a valid ELF module: %s\n", req->path,
+		    strerror(-err));
 		return err;
 	}
 	err = kmod_elf_strip(elf, mem, strip);
@@ -190,7 +192,8 @@ static int load_unsigned(const struct load_request *req)
 	unsigned int kflags = 0;
 	int err = -ENOSYS;
 
-	if (c == KMOD_FILE_COMPRESSION_NONE || c == kmod_get_kernel_compression(req->ctx)) {
+	if (c == KMOD_FILE_COMPRESSION_NONE ||
+	    c == kmod_get_kernel_compression(req->ctx)) {
 		if (req->force & KMOD_INSERT_FORCE_MODVERSION)
 			kflags |= MODULE_INIT_IGNORE_MODVERSIONS;
 		if (req->force & KMOD_INSERT_FORCE_VERMAGIC)
@@ -219,8 +222,8 @@ static int load_signed(struct load_request *req, const struct kmod_detached_sig 
 
 	/* The kernel checks only the outer trailer: a second one would be rejected. */
 	if (kmod_sig_is_appended(mem, size)) {
-		NOTICE(req->ctx, "%s already carries a signature: %s not appended\n", req->path,
-		       sig->path);
+		NOTICE(req->ctx, "%s already carries a signature: %s not appended\n",
+		       req->path, sig->path);
 		req->ignored_sig = sig->path;
 		if (req->policy == KMOD_DETACHED_SIG_REQUIRE) {
 			err = check_required(req, mem, size, NULL);
@@ -274,8 +277,8 @@ static int check_forced(const struct load_request *req)
 	if (sig_path == NULL)
 		return -ENOMEM;
 	if (stat(sig_path, &st) == 0)
-		WRN(req->ctx, "%s: forced load: detached signature %s dropped\n", req->path,
-		    sig_path);
+		WRN(req->ctx, "%s: forced load: detached signature %s dropped\n",
+		    req->path, sig_path);
 	return 0;
 }
 
@@ -325,7 +328,8 @@ KMOD_EXPORT int kmod_module_insert_module(struct kmod_module *mod, unsigned int 
 	req.ctx = kmod_module_get_ctx(mod);
 	req.path = kmod_module_get_path(mod);
 	if (req.path == NULL) {
-		ERR(req.ctx, "could not find module by name='%s'\n", kmod_module_get_name(mod));
+		ERR(req.ctx, "could not find module by name='%s'\n",
+		    kmod_module_get_name(mod));
 		return -ENOENT;
 	}
 	req.args = options ? options : "";
@@ -342,7 +346,8 @@ KMOD_EXPORT int kmod_module_remove_module(struct kmod_module *mod, unsigned int 
 	if (mod == NULL)
 		return -ENOENT;
 	name = kmod_module_get_name(mod);
-	/* The kernel never waits for a module to drain: kmod always removes non-blocking. */
+	/* The kernel never waits for a module to drain: kmod always removes non-blocking.
+	 */
 	if (delete_module(name, (flags & KMOD_REMOVE_FORCE) | KMOD_REMOVE_NOWAIT) == 0)
 		return 0;
 	err = -errno;

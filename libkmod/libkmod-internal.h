@@ -22,19 +22,19 @@
 #ifdef ENABLE_LOGGING
 #define kmod_log_cond(ctx, prio, ...) lg_log(kmod_get_logger(ctx), prio, __VA_ARGS__)
 #else
-#define kmod_log_cond(ctx, prio, ...) \
-	do {                          \
-		if (0)                \
-			(void)(ctx);  \
+#define kmod_log_cond(ctx, prio, ...)                                                    \
+	do {                                                                             \
+		if (0)                                                                   \
+			(void)(ctx);                                                     \
 	} while (0)
 #endif
 #ifdef ENABLE_DEBUG
 #define DBG(ctx, ...) kmod_log_cond(ctx, LOG_DEBUG, __VA_ARGS__)
 #else
-#define DBG(ctx, ...) \
-	do {          \
-		if (0) \
-			(void)(ctx); \
+#define DBG(ctx, ...)                                                                    \
+	do {                                                                             \
+		if (0)                                                                   \
+			(void)(ctx);                                                     \
 	} while (0)
 #endif
 #define INFO(ctx, ...) kmod_log_cond(ctx, LOG_INFO, __VA_ARGS__)

@@ -92,7 +92,7 @@ struct kmod_list *kmod_list_remove_data(struct kmod_list *list, const void *data
 {
 	struct kmod_list *it;
 
-	kmod_list_foreach(it, list) {
+	kmod_list_foreach (it, list) {
 		if (it->data == data)
 			return list_remove_node(list, it);
 	}

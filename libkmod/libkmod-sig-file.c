@@ -60,7 +60,8 @@ static int read_exact(const struct logger *lg, const char *path, int fd, size_t 
  * refuses a FIFO or a device node unopened), not empty, at most
  * DETACHED_SIG_MAX_SIZE bytes.  -ENOENT, unlogged, when there is none.
  */
-static int sig_read(const struct logger *lg, const char *path, uint8_t **buf, size_t *size)
+static int sig_read(const struct logger *lg, const char *path, uint8_t **buf,
+		    size_t *size)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
@@ -90,7 +91,8 @@ static int sig_convert(const struct logger *lg, const char *path, const uint8_t 
 {
 	char reason[128];
 
-	if (kmod_sig_check_detached_msg(buf, size, &sig->format, reason, sizeof(reason)) < 0) {
+	if (kmod_sig_check_detached_msg(buf, size, &sig->format, reason, sizeof(reason)) <
+	    0) {
 		lg_err(lg, "%s: malformed signature: %s\n", path, reason);
 		return -EBADMSG;
 	}

@@ -323,7 +323,8 @@ int kmod_sig_parse_trailer(const void *mem, size_t size, struct kmod_sig_info *i
 		return -ENODATA;
 	body = size - MODULE_SIG_OVERHEAD;
 	block = p + body;
-	if (block[INFO_ALGO] >= SIG_ALGO_COUNT || block[INFO_HASH] >= ARRAY_SIZE(hash_names) ||
+	if (block[INFO_ALGO] >= SIG_ALGO_COUNT ||
+	    block[INFO_HASH] >= ARRAY_SIZE(hash_names) ||
 	    block[INFO_ID_TYPE] >= ARRAY_SIZE(id_type_names))
 		return -ENODATA;
 	sig_len = read_be32(block + INFO_SIG_LEN);
@@ -529,7 +530,8 @@ static int fill_from_signer(PKCS7_SIGNER_INFO *si, struct kmod_sig_info *info)
 	BN_bn2bin(serial, block + cn_len);
 	info->sig = block + cn_len + serial_len;
 	info->sig_len = sig_len;
-	memcpy(block + cn_len + serial_len, ASN1_STRING_get0_data(si->enc_digest), sig_len);
+	memcpy(block + cn_len + serial_len, ASN1_STRING_get0_data(si->enc_digest),
+	       sig_len);
 	BN_free(serial);
 	return 0;
 }
@@ -537,7 +539,7 @@ static int fill_from_signer(PKCS7_SIGNER_INFO *si, struct kmod_sig_info *info)
 int kmod_sig_parse_pkcs7(const void *der, size_t size, struct kmod_sig_info *info)
 {
 	const unsigned char *p = der;
-	STACK_OF(PKCS7_SIGNER_INFO) *signers;
+	STACK_OF(PKCS7_SIGNER_INFO) * signers;
 	PKCS7 *p7;
 	int err = -ENODATA;
 
@@ -551,7 +553,8 @@ int kmod_sig_parse_pkcs7(const void *der, size_t size, struct kmod_sig_info *inf
 	if (PKCS7_type_is_signed(p7)) {
 		signers = PKCS7_get_signer_info(p7);
 		if (signers != NULL && sk_PKCS7_SIGNER_INFO_num(signers) > 0)
-			err = fill_from_signer(sk_PKCS7_SIGNER_INFO_value(signers, 0), info);
+			err = fill_from_signer(sk_PKCS7_SIGNER_INFO_value(signers, 0),
+					       info);
 	}
 	PKCS7_free(p7);
 	return err;

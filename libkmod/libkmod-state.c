@@ -35,7 +35,8 @@ KMOD_EXPORT const char *kmod_module_initstate_str(enum kmod_module_initstate sta
 	return initstate_names[state];
 }
 
-static int sysfs_path(char *buf, size_t len, const struct kmod_module *mod, const char *file)
+static int sysfs_path(char *buf, size_t len, const struct kmod_module *mod,
+		      const char *file)
 {
 	int n = snprintf(buf, len, "/sys/module/%s%s%s", kmod_module_get_name(mod),
 			 file ? "/" : "", file ? file : "");
@@ -62,8 +63,8 @@ KMOD_EXPORT int kmod_module_get_initstate(const struct kmod_module *mod)
 	err = read_str_from_file(path, buf, sizeof(buf));
 	if (err < 0) {
 		/* The directory shows up before initstate while the module loads. */
-		if (sysfs_path(path, sizeof(path), mod, NULL) == 0 && stat(path, &st) == 0 &&
-		    S_ISDIR(st.st_mode))
+		if (sysfs_path(path, sizeof(path), mod, NULL) == 0 &&
+		    stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 			return KMOD_MODULE_COMING;
 		return err;
 	}
@@ -97,8 +98,8 @@ KMOD_EXPORT int kmod_module_get_refcnt(const struct kmod_module *mod)
 	}
 	err = read_str_long(fd, &refcnt, 10);
 	if (err < 0) {
-		ERR(kmod_module_get_ctx(mod), "could not read integer from '%s': '%s'\n", path,
-		    strerror(-err));
+		ERR(kmod_module_get_ctx(mod), "could not read integer from '%s': '%s'\n",
+		    path, strerror(-err));
 		return err;
 	}
 	return (int)refcnt;
@@ -173,7 +174,8 @@ KMOD_EXPORT long kmod_module_get_size(const struct kmod_module *mod)
 
 	if (mod == NULL)
 		return -ENOENT;
-	/* No /sys/module/<name>: not loaded, even if /proc/modules listed it a moment ago. */
+	/* No /sys/module/<name>: not loaded, even if /proc/modules listed it a moment
+	 * ago. */
 	err = sysfs_path(path, sizeof(path), mod, NULL);
 	if (err < 0)
 		return err;
@@ -322,7 +324,8 @@ KMOD_EXPORT struct kmod_list *kmod_module_get_sections(const struct kmod_module 
 		if (streq(dent->d_name, ".") || streq(dent->d_name, ".."))
 			continue;
 		if (section_read_address(dirfd(d), dent->d_name, &address) < 0) {
-			ERR(ctx, "could not read section address %s/%s\n", path, dent->d_name);
+			ERR(ctx, "could not read section address %s/%s\n", path,
+			    dent->d_name);
 			goto fail;
 		}
 		namelen = strlen(dent->d_name);

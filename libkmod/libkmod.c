@@ -151,7 +151,8 @@ static enum kmod_detached_sig_policy sig_policy_from_env(struct kmod_ctx *ctx)
 	policy = kmod_detached_sig_policy_from_name(env);
 	if (policy >= 0)
 		return policy;
-	ERR(ctx, "KMOD_DETACHED_SIG='%s' is not one of auto, ignore, require: using require\n",
+	ERR(ctx,
+	    "KMOD_DETACHED_SIG='%s' is not one of auto, ignore, require: using require\n",
 	    env);
 	return KMOD_DETACHED_SIG_REQUIRE;
 }
@@ -197,7 +198,8 @@ static void ctx_free(struct kmod_ctx *ctx)
 	free(ctx);
 }
 
-KMOD_EXPORT struct kmod_ctx *kmod_new(const char *dirname, const char *const *config_paths)
+KMOD_EXPORT struct kmod_ctx *kmod_new(const char *dirname,
+				      const char *const *config_paths)
 {
 	struct kmod_ctx *ctx;
 	const char *env;
@@ -260,11 +262,11 @@ KMOD_EXPORT struct kmod_ctx *kmod_unref(struct kmod_ctx *ctx)
 	return NULL;
 }
 
-KMOD_EXPORT void kmod_set_log_fn(struct kmod_ctx *ctx,
-				 void (*log_fn)(void *data, int priority, const char *file,
-						int line, const char *fn, const char *format,
-						va_list args),
-				 const void *data)
+KMOD_EXPORT void
+kmod_set_log_fn(struct kmod_ctx *ctx,
+		void (*log_fn)(void *data, int priority, const char *file, int line,
+			       const char *fn, const char *format, va_list args),
+		const void *data)
 {
 	if (ctx == NULL)
 		return;

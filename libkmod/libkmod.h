@@ -127,12 +127,12 @@ struct kmod_list *kmod_list_prev(const struct kmod_list *list,
 				 const struct kmod_list *curr);
 struct kmod_list *kmod_list_last(const struct kmod_list *list);
 
-#define kmod_list_foreach(list_entry, first_entry) \
-	for (list_entry = first_entry; list_entry != NULL; \
+#define kmod_list_foreach(list_entry, first_entry)                                       \
+	for (list_entry = first_entry; list_entry != NULL;                               \
 	     list_entry = kmod_list_next(first_entry, list_entry))
 
-#define kmod_list_foreach_reverse(list_entry, first_entry) \
-	for (list_entry = kmod_list_last(first_entry); list_entry != NULL; \
+#define kmod_list_foreach_reverse(list_entry, first_entry)                               \
+	for (list_entry = kmod_list_last(first_entry); list_entry != NULL;               \
 	     list_entry = kmod_list_prev(first_entry, list_entry))
 
 /* Configuration iterators (modprobe.d content). */
@@ -172,8 +172,9 @@ void kmod_config_iter_free_iter(struct kmod_config_iter *iter);
  * check, name normalised ('-' to '_', cut at the first '.').  new_from_path:
  * the file must exist; -EEXIST if a module of that name with another path is
  * in the pool; the detached signature MODULE.sig of a module file MODULE next
- * to it gives MODULE's module (kmod-ds only).  new_from_lookup: resolve an alias through configuration and
- * indexes; *list must be NULL; 0 with an empty list when nothing matched.
+ * to it gives MODULE's module (kmod-ds only).  new_from_lookup: resolve an alias through
+ * configuration and indexes; *list must be NULL; 0 with an empty list when nothing
+ * matched.
  */
 struct kmod_module;
 int kmod_module_new_from_name(struct kmod_ctx *ctx, const char *name,
@@ -293,13 +294,11 @@ int kmod_module_insert_module(struct kmod_module *mod, unsigned int flags,
  * failed install command: what @run_install returned, or -EINVAL); failures
  * of softdeps are ignored.  -ENOENT for a NULL @mod.
  */
-int kmod_module_probe_insert_module(struct kmod_module *mod, unsigned int flags,
-				    const char *extra_options,
-				    int (*run_install)(struct kmod_module *m,
-						       const char *cmdline, void *data),
-				    const void *data,
-				    void (*print_action)(struct kmod_module *m, bool install,
-							 const char *options));
+int kmod_module_probe_insert_module(
+	struct kmod_module *mod, unsigned int flags, const char *extra_options,
+	int (*run_install)(struct kmod_module *m, const char *cmdline, void *data),
+	const void *data,
+	void (*print_action)(struct kmod_module *m, bool install, const char *options));
 
 /*
  * Strings owned by the module or its context, valid while @mod lives; NULL
@@ -341,7 +340,8 @@ int kmod_module_get_softdeps(const struct kmod_module *mod, struct kmod_list **p
 int kmod_module_get_weakdeps(const struct kmod_module *mod, struct kmod_list **weak);
 int kmod_module_get_filtered_blacklist(const struct kmod_ctx *ctx,
 				       const struct kmod_list *input,
-				       struct kmod_list **output) __attribute__((deprecated));
+				       struct kmod_list **output)
+	__attribute__((deprecated));
 int kmod_module_apply_filter(const struct kmod_ctx *ctx, enum kmod_filter filter_type,
 			     const struct kmod_list *input, struct kmod_list **output);
 
@@ -469,8 +469,10 @@ enum kmod_detached_sig_policy {
 	KMOD_DETACHED_SIG_REQUIRE = 2,
 };
 
-/* Set/get the context's policy (initially from KMOD_DETACHED_SIG, else AUTO). -EINVAL if unknown. */
-int kmod_set_detached_sig_policy(struct kmod_ctx *ctx, enum kmod_detached_sig_policy policy);
+/* Set/get the context's policy (initially from KMOD_DETACHED_SIG, else AUTO). -EINVAL if
+ * unknown. */
+int kmod_set_detached_sig_policy(struct kmod_ctx *ctx,
+				 enum kmod_detached_sig_policy policy);
 int kmod_get_detached_sig_policy(const struct kmod_ctx *ctx);
 
 /*

@@ -35,7 +35,8 @@ static bool fd_matches(int fd, const char *match)
 	return strstr(path, match) != NULL;
 }
 
-__attribute__((visibility("default"))) ssize_t write(int fd, const void *buf, size_t count)
+__attribute__((visibility("default"))) ssize_t write(int fd, const void *buf,
+						     size_t count)
 {
 	static ssize_t (*real_write)(int, const void *, size_t);
 	const char *match = getenv("FAILWRITE_MATCH");
@@ -44,11 +45,13 @@ __attribute__((visibility("default"))) ssize_t write(int fd, const void *buf, si
 	size_t limit;
 
 	if (real_write == NULL)
-		real_write = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+		real_write =
+			(ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
 	if (match == NULL || after == NULL || !fd_matches(fd, match))
 		return real_write(fd, buf, count);
 	limit = strtoull(after, NULL, 10);
-	/* the bytes are claimed before the write: two threads never both pass the limit */
+	/* the bytes are claimed before the write: two threads never both pass the limit
+	 */
 	size_t cur = __atomic_load_n(&written, __ATOMIC_SEQ_CST), n;
 	do {
 		if (cur >= limit) {
@@ -56,10 +59,11 @@ __attribute__((visibility("default"))) ssize_t write(int fd, const void *buf, si
 			return -1;
 		}
 		n = count > limit - cur ? limit - cur : count;
-	} while (!__atomic_compare_exchange_n(&written, &cur, cur + n, false, __ATOMIC_SEQ_CST,
-					      __ATOMIC_SEQ_CST));
+	} while (!__atomic_compare_exchange_n(&written, &cur, cur + n, false,
+					      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
 	ssize_t r = real_write(fd, buf, n);
 	if (r < (ssize_t)n)
-		__atomic_fetch_sub(&written, n - (size_t)(r > 0 ? r : 0), __ATOMIC_SEQ_CST);
+		__atomic_fetch_sub(&written, n - (size_t)(r > 0 ? r : 0),
+				   __ATOMIC_SEQ_CST);
 	return r;
 }

@@ -32,7 +32,8 @@ int kmod_load_resources(struct kmod_ctx *ctx);
 int kmod_dump_index(struct kmod_ctx *ctx, int type, int fd);
 int kmod_module_new_from_lookup(struct kmod_ctx *ctx, const char *given_alias,
 				struct kmod_list **list);
-struct kmod_list *kmod_list_next(const struct kmod_list *list, const struct kmod_list *curr);
+struct kmod_list *kmod_list_next(const struct kmod_list *list,
+				 const struct kmod_list *curr);
 struct kmod_module *kmod_module_get_module(const struct kmod_list *entry);
 const char *kmod_module_get_name(const struct kmod_module *mod);
 struct kmod_module *kmod_module_unref(struct kmod_module *mod);
@@ -55,7 +56,8 @@ static int lookup_all(struct kmod_ctx *ctx)
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		err = kmod_module_new_from_lookup(ctx, line, &list);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		spent += (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		spent += (double)(t1.tv_sec - t0.tv_sec) +
+			 (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		n++;
 		if (err < 0) {
 			printf("!%d\n", -err);
@@ -81,8 +83,10 @@ int main(int argc, char *argv[])
 	const char *conf[2] = { NULL, NULL };
 	int err;
 
-	if (argc != 4 || (strcmp(argv[1], "dump") != 0 && strcmp(argv[1], "lookup") != 0)) {
-		fprintf(stderr, "usage: %s dump MODDIR TYPE | lookup MODDIR CONFDIR\n", argv[0]);
+	if (argc != 4 ||
+	    (strcmp(argv[1], "dump") != 0 && strcmp(argv[1], "lookup") != 0)) {
+		fprintf(stderr, "usage: %s dump MODDIR TYPE | lookup MODDIR CONFDIR\n",
+			argv[0]);
 		return 2;
 	}
 	if (argv[1][0] == 'l')

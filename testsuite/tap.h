@@ -14,8 +14,8 @@
 static int tap_count;
 static int tap_failed;
 
-__attribute__((format(printf, 4, 5))) static inline int tap_check(int ok, const char *file,
-								  int line, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static inline int
+tap_check(int ok, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -34,22 +34,22 @@ __attribute__((format(printf, 4, 5))) static inline int tap_check(int ok, const 
 }
 
 #define ok(cond, ...) tap_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
-#define is_int(got, want, ...)                                                        \
-	({                                                                            \
-		long long _g_ = (got), _w_ = (want);                                  \
-		int _r_ = ok(_g_ == _w_, __VA_ARGS__);                                \
-		if (!_r_)                                                             \
-			printf("#   got %lld, want %lld\n", _g_, _w_);                    \
-		_r_;                                                                  \
+#define is_int(got, want, ...)                                                           \
+	({                                                                               \
+		long long _g_ = (got), _w_ = (want);                                     \
+		int _r_ = ok(_g_ == _w_, __VA_ARGS__);                                   \
+		if (!_r_)                                                                \
+			printf("#   got %lld, want %lld\n", _g_, _w_);                   \
+		_r_;                                                                     \
 	})
-#define is_str(got, want, ...)                                                        \
-	({                                                                            \
-		const char *_g_ = (got), *_w_ = (want);                               \
-		int _r_ = ok(_g_ && _w_ && strcmp(_g_, _w_) == 0, __VA_ARGS__);       \
-		if (!_r_)                                                             \
-			printf("#   got '%s', want '%s'\n", _g_ ? _g_ : "(null)",       \
-			       _w_ ? _w_ : "(null)");                                     \
-		_r_;                                                                  \
+#define is_str(got, want, ...)                                                           \
+	({                                                                               \
+		const char *_g_ = (got), *_w_ = (want);                                  \
+		int _r_ = ok(_g_ && _w_ && strcmp(_g_, _w_) == 0, __VA_ARGS__);          \
+		if (!_r_)                                                                \
+			printf("#   got '%s', want '%s'\n", _g_ ? _g_ : "(null)",        \
+			       _w_ ? _w_ : "(null)");                                    \
+		_r_;                                                                     \
 	})
 
 static inline void tap_skip_all(const char *why)

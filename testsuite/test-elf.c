@@ -381,8 +381,9 @@ static void test_sparse(bool is64, bool msb)
 	static struct img im;
 	static uint8_t poisoned[sizeof(im.buf)];
 	static bool filled[sizeof(im.buf)];
-	struct sparse_src src = { .from = im.buf, .to = poisoned, .filled = filled,
-				  .fail_at = UINT64_MAX };
+	struct sparse_src src = {
+		.from = im.buf, .to = poisoned, .filled = filled, .fail_at = UINT64_MAX
+	};
 	struct kmod_elf *elf = NULL;
 	struct kmod_modversion *mv = NULL;
 	struct kmod_elf_symbol *sy = NULL;
@@ -400,12 +401,14 @@ static void test_sparse(bool is64, bool msb)
 		return;
 	ok(range_filled(&src, 0, is64 ? 64 : 52) &&
 		   range_filled(&src, im.shoff, (size_t)im.shnum * im.shentsize) &&
-		   !range_filled(&src, im.data_off[S_MODINFO], sizeof(synth_modinfo) - 1) &&
+		   !range_filled(&src, im.data_off[S_MODINFO],
+				 sizeof(synth_modinfo) - 1) &&
 		   range_untouched(&src, im.data_off[S_VERSIONS], 128),
 	   "%s: sparse: headers read, sections not yet", cfg);
 
 	n = kmod_elf_get_modinfo_strings(elf, &strs);
-	ok(n == 3 && strcmp(strs[0], "license=GPL") == 0 && strcmp(strs[2], "alias=foo") == 0,
+	ok(n == 3 && strcmp(strs[0], "license=GPL") == 0 &&
+		   strcmp(strs[2], "alias=foo") == 0,
 	   "%s: sparse: modinfo strings", cfg);
 	free(strs);
 	ok(range_filled(&src, im.data_off[S_MODINFO], sizeof(synth_modinfo) - 1) &&
@@ -416,7 +419,8 @@ static void test_sparse(bool is64, bool msb)
 	ok(n == 2 && mv[0].crc == synth_crc_foo(is64) && strcmp(mv[1].symbol, "baz") == 0,
 	   "%s: sparse: modversions", cfg);
 	free(mv);
-	ok(kmod_elf_get_this_module_name(elf, &name) == 0 && strcmp(name, SYNTH_NAME) == 0,
+	ok(kmod_elf_get_this_module_name(elf, &name) == 0 &&
+		   strcmp(name, SYNTH_NAME) == 0,
 	   "%s: sparse: this_module name", cfg);
 	n = kmod_elf_get_symbols(elf, &sy);
 	is_int(n, 2, "%s: sparse: 2 exported symbols", cfg);
@@ -480,21 +484,20 @@ static void run_getters(struct kmod_elf *elf, uint8_t *strip, int r[NGETTERS])
 	const char *name;
 
 	r[0] = kmod_elf_get_section(elf, ".modinfo", &buf, &size);
-		r[1] = kmod_elf_get_modinfo_strings(elf, (char ***)&p);
-		free(TAKE_PTR(p));
-		r[2] = kmod_elf_get_modversions(elf, (struct kmod_modversion **)&p);
-		free(TAKE_PTR(p));
-		r[3] = kmod_elf_get_this_module_name(elf, &name);
-		r[4] = kmod_elf_get_symbols(elf, (struct kmod_elf_symbol **)&p);
-		free(TAKE_PTR(p));
-		r[5] = kmod_elf_get_dependency_symbols(elf,
-						       (struct kmod_elf_symbol **)&p);
-		free(TAKE_PTR(p));
-		r[6] = kmod_elf_strip(elf, strip, KMOD_ELF_STRIP_MODVERSION);
-		r[7] = kmod_elf_strip(elf, strip, KMOD_ELF_STRIP_VERMAGIC);
-		r[8] = kmod_elf_get_build_id(elf, &id, &idlen);
-		if (r[8] == 0)
-			(void)*((const volatile uint8_t *)id + idlen - 1);
+	r[1] = kmod_elf_get_modinfo_strings(elf, (char ***)&p);
+	free(TAKE_PTR(p));
+	r[2] = kmod_elf_get_modversions(elf, (struct kmod_modversion **)&p);
+	free(TAKE_PTR(p));
+	r[3] = kmod_elf_get_this_module_name(elf, &name);
+	r[4] = kmod_elf_get_symbols(elf, (struct kmod_elf_symbol **)&p);
+	free(TAKE_PTR(p));
+	r[5] = kmod_elf_get_dependency_symbols(elf, (struct kmod_elf_symbol **)&p);
+	free(TAKE_PTR(p));
+	r[6] = kmod_elf_strip(elf, strip, KMOD_ELF_STRIP_MODVERSION);
+	r[7] = kmod_elf_strip(elf, strip, KMOD_ELF_STRIP_VERMAGIC);
+	r[8] = kmod_elf_get_build_id(elf, &id, &idlen);
+	if (r[8] == 0)
+		(void)*((const volatile uint8_t *)id + idlen - 1);
 }
 
 /*
@@ -505,8 +508,9 @@ static bool exercise(const uint8_t *data, size_t len)
 {
 	uint8_t *copy = malloc(len), *strip = malloc(len), *poisoned = malloc(len);
 	bool *filled = calloc(len ? len : 1, sizeof(bool));
-	struct sparse_src src = { .from = data, .to = poisoned, .filled = filled,
-				  .fail_at = UINT64_MAX };
+	struct sparse_src src = {
+		.from = data, .to = poisoned, .filled = filled, .fail_at = UINT64_MAX
+	};
 	struct kmod_elf *elf = NULL;
 	bool good = true;
 	int r[NGETTERS], rs[NGETTERS], err, errs;
@@ -1349,11 +1353,12 @@ static void test_fixture(bool m32)
 	is_int(n, 4, "%s: 2 undefined symbols + 2 other __versions records", cfg);
 	check_sym(sy, n, "needed_symbol", 0x9abcdef0, 'U', cfg, "dependency");
 	check_sym(sy, n, "weak_ref", 0, 'W', cfg, "dependency");
-	check_sym(sy, n, "module_layout", is64 ? 0x1122334455667788ULL : 0x55667788, 'U', cfg,
-		  "dependency");
+	check_sym(sy, n, "module_layout", is64 ? 0x1122334455667788ULL : 0x55667788, 'U',
+		  cfg, "dependency");
 	check_sym(sy, n, "dotted", 0x0badf00d, 'U', cfg, "dependency");
 	if (n == 4)
-		ok(strcmp(sy[2].symbol, "module_layout") == 0 && strcmp(sy[3].symbol, "dotted") == 0,
+		ok(strcmp(sy[2].symbol, "module_layout") == 0 &&
+			   strcmp(sy[3].symbol, "dotted") == 0,
 		   "%s: __versions records last, in section order", cfg);
 	free(sy);
 

@@ -73,7 +73,8 @@ struct line {
 };
 
 /* Split a dump into key/value lines (in place); false on a malformed line. */
-static bool parse_dump(char *buf, size_t len, const char *prefix, struct line **out, size_t *n)
+static bool parse_dump(char *buf, size_t len, const char *prefix, struct line **out,
+		       size_t *n)
 {
 	size_t cap = 1024, pl = strlen(prefix);
 	struct line *l = malloc(cap * sizeof(*l));
@@ -105,7 +106,8 @@ static void diag_file(const char *path)
 	size_t len;
 	char *s = read_file(path, &len), *save = NULL;
 
-	for (char *l = s ? strtok_r(s, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
+	for (char *l = s ? strtok_r(s, "\n", &save) : NULL; l;
+	     l = strtok_r(NULL, "\n", &save))
 		printf("# reference: %s\n", l);
 	free(s);
 }
@@ -113,7 +115,8 @@ static void diag_file(const char *path)
 static void compare_dump(const char *file, int type, const char *moddir, const char *ref,
 			 const char *ours, size_t len)
 {
-	char tbuf[8], *theirs, *argv[] = { (char *)ref, (char *)"dump", (char *)moddir, tbuf, NULL };
+	char tbuf[8], *theirs,
+		*argv[] = { (char *)ref, (char *)"dump", (char *)moddir, tbuf, NULL };
 	size_t tlen, line = 1, i;
 	int rc;
 
@@ -121,39 +124,42 @@ static void compare_dump(const char *file, int type, const char *moddir, const c
 	rc = run_capture(argv, NULL, &theirs, &tlen);
 	for (i = 0; i < len && i < tlen && ours[i] == theirs[i]; i++)
 		line += ours[i] == '\n';
-	if (!ok(rc == 0 && tlen == len && i == len, "%s: dump equals kmod_dump_index() (%zu bytes)",
-		file, len)) {
-		printf("# reference exit %d, %zu bytes; first difference at byte %zu, line %zu\n", rc,
-		       tlen, i, line);
+	if (!ok(rc == 0 && tlen == len && i == len,
+		"%s: dump equals kmod_dump_index() (%zu bytes)", file, len)) {
+		printf("# reference exit %d, %zu bytes; first difference at byte %zu, line %zu\n",
+		       rc, tlen, i, line);
 		diag_file(tpath("ref.err"));
 	}
 	free(theirs);
 }
 
-static void check_exact(const char *file, const struct kmod_index_file *idx, const struct line *l,
-			size_t n)
+static void check_exact(const char *file, const struct kmod_index_file *idx,
+			const struct line *l, size_t n)
 {
 	size_t keys = 0, values = 0, bad = 0;
 	double t0 = now();
 
 	for (size_t i = 0, j; i < n; i = j) {
-		struct kmod_index_value *all = kmod_index_search_all(idx, l[i].key), *v = all;
+		struct kmod_index_value *all = kmod_index_search_all(idx, l[i].key),
+					*v = all;
 		char *s = kmod_index_search(idx, l[i].key);
 		bool same = s != NULL && streq(s, l[i].value);
 
-		for (j = i; j < n && streq(l[j].key, l[i].key); j++, v = v ? v->next : NULL)
+		for (j = i; j < n && streq(l[j].key, l[i].key);
+		     j++, v = v ? v->next : NULL)
 			same = same && v != NULL && streq(v->value, l[j].value);
 		same = same && v == NULL;
 		if (!same && bad++ < 3)
-			printf("# %s: key '%s' disagrees with the dump\n", file, l[i].key);
+			printf("# %s: key '%s' disagrees with the dump\n", file,
+			       l[i].key);
 		keys++;
 		values += j - i;
 		free(s);
 		kmod_index_values_free(all);
 	}
 	ok(bad == 0 && keys > 0,
-	   "%s: all %zu keys (%zu values) found by search and search_all as dumped (%.3f s)", file,
-	   keys, values, now() - t0);
+	   "%s: all %zu keys (%zu values) found by search and search_all as dumped (%.3f s)",
+	   file, keys, values, now() - t0);
 }
 
 /* A string a stored pattern should match: variant 0 empties '*', 1 fills it. */
@@ -171,7 +177,9 @@ static char *concretize(const char *pat, int variant)
 		} else if (*p == '?') {
 			*o++ = variant ? 'F' : '0';
 		} else if (*p == '[' && (close = strchr(p + 1, ']')) != NULL) {
-			*o++ = (p[1] == '!' || p[1] == '^') ? 'Z' : variant ? close[-1] : p[1];
+			*o++ = (p[1] == '!' || p[1] == '^') ? 'Z'
+			       : variant		    ? close[-1]
+							    : p[1];
 			p = close;
 		} else {
 			*o++ = *p;
@@ -215,9 +223,12 @@ static void compare_lookups(const char *file, const char *moddir, const char *re
 			    const struct kmod_index_file *idx, char **q, size_t nq)
 {
 	static const char *const others[] = { "modules.dep.bin", "modules.symbols.bin",
-					      "modules.builtin.alias.bin", "modules.builtin.bin" };
-	char target[PATH_MAX_LEN], dir[PATH_MAX_LEN], conf[PATH_MAX_LEN], link[PATH_MAX_LEN * 2];
-	char *argv[] = { (char *)ref, (char *)"lookup", dir, conf, NULL }, *theirs, *p, *end;
+					      "modules.builtin.alias.bin",
+					      "modules.builtin.bin" };
+	char target[PATH_MAX_LEN], dir[PATH_MAX_LEN], conf[PATH_MAX_LEN],
+		link[PATH_MAX_LEN * 2];
+	char *argv[] = { (char *)ref, (char *)"lookup", dir, conf, NULL }, *theirs, *p,
+	     *end;
 	size_t tlen, bad = 0, found = 0, several = 0;
 	double spent = 0;
 	FILE *f;
@@ -254,7 +265,8 @@ static void compare_lookups(const char *file, const char *moddir, const char *re
 		if (nl != NULL)
 			*nl = '\0';
 		if ((nl == NULL || !streq(ours, p)) && bad++ < 5)
-			printf("# '%s': ours '%s', kmod's '%s'\n", q[i], ours, nl ? p : "(missing)");
+			printf("# '%s': ours '%s', kmod's '%s'\n", q[i], ours,
+			       nl ? p : "(missing)");
 		found += *ours != '\0' && *ours != '!';
 		several += strchr(ours, ' ') != NULL;
 		p = nl ? nl + 1 : end;
@@ -262,8 +274,8 @@ static void compare_lookups(const char *file, const char *moddir, const char *re
 	}
 	printf("# ours: %zu lookups in %.3f s\n", nq, spent);
 	ok(rc == 0 && bad == 0 && p == end,
-	   "%s: %zu lookups (%zu found, %zu with several modules) equal kmod's, in order", file,
-	   nq, found, several);
+	   "%s: %zu lookups (%zu found, %zu with several modules) equal kmod's, in order",
+	   file, nq, found, several);
 	free(theirs);
 }
 
@@ -299,12 +311,14 @@ static void check_wild_oracle(const char *file, const struct kmod_index_file *id
 		for (size_t k = 0; same && k < nw; k++)
 			same = streq(want[k], got[k]);
 		if (!same && bad++ < 3)
-			printf("# %s: '%s': %zu values, fnmatch finds %zu\n", file, q[i], ng, nw);
+			printf("# %s: '%s': %zu values, fnmatch finds %zu\n", file, q[i],
+			       ng, nw);
 		found += nw > 0;
 		kmod_index_values_free(v);
 		done++;
 	}
-	ok(bad == 0 && done > 0, "%s: %zu plain queries (%zu found) give what fnmatch over all keys gives",
+	ok(bad == 0 && done > 0,
+	   "%s: %zu plain queries (%zu found) give what fnmatch over all keys gives",
 	   file, done, found);
 	free(want);
 	free(got);
@@ -331,8 +345,8 @@ static char **make_queries(const struct line *l, size_t n, size_t *nq)
 	return q;
 }
 
-static void time_lookups(const char *file, const struct kmod_index_file *idx, char **q, size_t nq,
-			 bool wild)
+static void time_lookups(const char *file, const struct kmod_index_file *idx, char **q,
+			 size_t nq, bool wild)
 {
 	size_t n = 0, found = 0;
 	double t0 = now(), dt;
@@ -344,7 +358,8 @@ static void time_lookups(const char *file, const struct kmod_index_file *idx, ch
 				continue;
 			n++;
 			if (wild) {
-				struct kmod_index_value *v = kmod_index_searchwild(idx, q[i]);
+				struct kmod_index_value *v =
+					kmod_index_searchwild(idx, q[i]);
 
 				found += v != NULL;
 				kmod_index_values_free(v);
@@ -410,7 +425,8 @@ static void real_kind(size_t k, const char *moddir, const char *ref, bool ref_on
 	for (size_t i = 0; p.queries && i < nq; i += 1 + nq / 100)
 		p.queries[p.nqueries++] = q[i];
 	fuzz_truncate(path, &p, 200, &r);
-	ok(r.bad == 0, "%s: cut at %zu lengths in %.2f s: answers kept or lost (%zu times), never changed",
+	ok(r.bad == 0,
+	   "%s: cut at %zu lengths in %.2f s: answers kept or lost (%zu times), never changed",
 	   file, r.variants, r.secs, r.lost);
 	/* the big indexes are flipped without dumping them each time */
 	p.dump = kinds[k].flips >= 10000;
@@ -419,7 +435,8 @@ static void real_kind(size_t k, const char *moddir, const char *ref, bool ref_on
 		snprintf(what, sizeof(what), "%zu dumps failed", r.failed);
 	else
 		snprintf(what, sizeof(what), "searches only");
-	ok(r.bad == 0, "%s: %zu byte-flip variants in %.2f s: all returned, %zu refused by open, %s",
+	ok(r.bad == 0,
+	   "%s: %zu byte-flip variants in %.2f s: all returned, %zu refused by open, %s",
 	   file, r.variants, r.secs, r.refused, what);
 
 	free(p.keys);
@@ -432,7 +449,6 @@ out:
 	free(copy);
 	free(dump);
 }
-
 
 int main(int argc, char *argv[])
 {

@@ -138,7 +138,8 @@ struct kmod_index_file *index_open(const char *path)
 	return idx;
 }
 
-char *dump_mem(const struct kmod_index_file *idx, const char *prefix, int *rc, size_t *len)
+char *dump_mem(const struct kmod_index_file *idx, const char *prefix, int *rc,
+	       size_t *len)
 {
 	/* in memory: thousands of dumps to a disk file would each be flushed */
 	static int fd = -1;
@@ -206,7 +207,8 @@ struct outcome {
 	int dump_rc;
 };
 
-static void probe_run(const struct kmod_index_file *idx, const struct probe *p, struct outcome *o)
+static void probe_run(const struct kmod_index_file *idx, const struct probe *p,
+		      struct outcome *o)
 {
 	size_t n = 0;
 
@@ -250,9 +252,11 @@ static bool outcome_within(const struct outcome *o, const struct outcome *all,
 	if (!p->dump)
 		return true;
 	if (o->dump_rc == 0)
-		return o->dump_len == all->dump_len && memcmp(o->dump, all->dump, o->dump_len) == 0;
+		return o->dump_len == all->dump_len &&
+		       memcmp(o->dump, all->dump, o->dump_len) == 0;
 	*lost = true;
-	return o->dump_rc == -EINVAL && logbuf[0] != '\0' && o->dump_len <= all->dump_len &&
+	return o->dump_rc == -EINVAL && logbuf[0] != '\0' &&
+	       o->dump_len <= all->dump_len &&
 	       memcmp(o->dump, all->dump, o->dump_len) == 0;
 }
 
@@ -316,7 +320,8 @@ void fuzz_truncate(const char *path, const struct probe *p, size_t nrandom,
 	r->secs = now() - r->secs;
 }
 
-void fuzz_flip(const char *path, const struct probe *p, size_t variants, struct fuzz_result *r)
+void fuzz_flip(const char *path, const struct probe *p, size_t variants,
+	       struct fuzz_result *r)
 {
 	size_t len;
 	char *orig = read_file(path, &len);
@@ -350,7 +355,8 @@ void fuzz_flip(const char *path, const struct probe *p, size_t variants, struct 
 			probe_run(idx, p, &o);
 			if (p->dump) {
 				r->failed += o.dump_rc < 0;
-				r->bad += o.dump_rc != 0 && (o.dump_rc != -EINVAL || !logbuf[0]);
+				r->bad += o.dump_rc != 0 &&
+					  (o.dump_rc != -EINVAL || !logbuf[0]);
 			}
 			outcome_free(&o, p);
 			kmod_index_close(idx);

@@ -17,16 +17,17 @@
 #include "util/log.h"
 #include "libkmod/libkmod-index.h"
 
-#define check(x)                                                                 \
-	do {                                                                     \
-		if (!(x)) {                                                      \
-			printf("Bail out! %s:%d: %s\n", __FILE__, __LINE__, #x); \
-			exit(1);                                                 \
-		}                                                                \
+#define check(x)                                                                         \
+	do {                                                                             \
+		if (!(x)) {                                                              \
+			printf("Bail out! %s:%d: %s\n", __FILE__, __LINE__, #x);         \
+			exit(1);                                                         \
+		}                                                                        \
 	} while (0)
 
 /* Big-endian words, for index bytes written by hand. */
-#define BE(x) (uint8_t)((x) >> 24), (uint8_t)((x) >> 16), (uint8_t)((x) >> 8), (uint8_t)(x)
+#define BE(x)                                                                            \
+	(uint8_t)((x) >> 24), (uint8_t)((x) >> 16), (uint8_t)((x) >> 8), (uint8_t)(x)
 #define HDR(root) BE(0xB007F457U), BE(0x00020001U), BE(root)
 
 /* Everything logged through test_lg since it was last emptied. */
@@ -50,7 +51,8 @@ int run_capture(char *const argv[], const char *in, char **out, size_t *len);
 /* kmod_index_open() that bails out on failure. */
 struct kmod_index_file *index_open(const char *path);
 /* The dump of @idx in memory, kmod_index_dump()'s result in *rc. */
-char *dump_mem(const struct kmod_index_file *idx, const char *prefix, int *rc, size_t *len);
+char *dump_mem(const struct kmod_index_file *idx, const char *prefix, int *rc,
+	       size_t *len);
 /* Values joined by ' ' (with "/priority" when asked), "(null)" for none. */
 char *join_values(struct kmod_index_value *v, bool with_prio);
 char *wild_str(const struct kmod_index_file *idx, const char *key);
@@ -85,4 +87,5 @@ struct fuzz_result {
 void fuzz_truncate(const char *path, const struct probe *p, size_t nrandom,
 		   struct fuzz_result *r);
 /* Flip 1-4 random bytes, @variants times: every call must return, errors logged. */
-void fuzz_flip(const char *path, const struct probe *p, size_t variants, struct fuzz_result *r);
+void fuzz_flip(const char *path, const struct probe *p, size_t variants,
+	       struct fuzz_result *r);

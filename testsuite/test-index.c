@@ -73,7 +73,8 @@ static void tval_add(struct tval **list, const char *s, unsigned int prio)
 	*list = v;
 }
 
-static void tinsert(struct tnode *node, const char *key, const char *value, unsigned int prio)
+static void tinsert(struct tnode *node, const char *key, const char *value,
+		    unsigned int prio)
 {
 	size_t i = 0;
 
@@ -174,7 +175,8 @@ static uint32_t twrite(struct tbuf *b, const struct tnode *n, bool preorder)
 	}
 	for (int c = first; preorder && c <= last; c++)
 		if (n->child[c])
-			put32(b, table + 4 * (size_t)(c - first), twrite(b, n->child[c], true));
+			put32(b, table + 4 * (size_t)(c - first),
+			      twrite(b, n->child[c], true));
 	return word | (uint32_t)off;
 }
 
@@ -216,26 +218,30 @@ static const struct entry deps[] = {
 static void test_exact(bool preorder)
 {
 	const char *layout = preorder ? "pre-order" : "post-order";
-	struct kmod_index_file *idx = index_open(build("deps.bin", deps, ARRAY_SIZE(deps), preorder));
+	struct kmod_index_file *idx =
+		index_open(build("deps.bin", deps, ARRAY_SIZE(deps), preorder));
 	struct kmod_index_value *v;
 	char *s, *out;
 	size_t len;
 	int rc;
-	static const char *const absent[] = { "", "mod", "mod_", "mod_abc", "mod_c", "z",
-					      "zzz", "kk", "mod_\xc3\xa9", "\x7f" };
+	static const char *const absent[] = {
+		"",  "mod", "mod_", "mod_abc",	    "mod_c",
+		"z", "zzz", "kk",   "mod_\xc3\xa9", "\x7f"
+	};
 
 	logbuf[0] = '\0';
 	is_str(s = kmod_index_search(idx, "mod_a"), "kernel/a.ko:", "%s: mod_a", layout);
 	free(s);
-	is_str(s = kmod_index_search(idx, "mod_ab"), "kernel/ab.ko: kernel/a.ko", "%s: mod_ab",
-	       layout);
+	is_str(s = kmod_index_search(idx, "mod_ab"), "kernel/ab.ko: kernel/a.ko",
+	       "%s: mod_ab", layout);
 	free(s);
-	is_str(s = kmod_index_search(idx, "m"), "short", "%s: key that is a prefix of others",
-	       layout);
+	is_str(s = kmod_index_search(idx, "m"), "short",
+	       "%s: key that is a prefix of others", layout);
 	free(s);
 	is_str(s = kmod_index_search(idx, "zz"), "", "%s: empty value", layout);
 	free(s);
-	is_str(s = kmod_index_search(idx, "k"), "v2", "%s: lowest priority first", layout);
+	is_str(s = kmod_index_search(idx, "k"), "v2", "%s: lowest priority first",
+	       layout);
 	free(s);
 	for (size_t i = 0; i < ARRAY_SIZE(absent); i++) {
 		s = kmod_index_search(idx, absent[i]);
@@ -251,7 +257,8 @@ static void test_exact(bool preorder)
 	free(s);
 	kmod_index_values_free(v);
 	v = kmod_index_search_all(idx, "mod_b");
-	is_str(s = join_values(v, true), "kernel/b.ko:/2", "%s: search_all of one value", layout);
+	is_str(s = join_values(v, true), "kernel/b.ko:/2", "%s: search_all of one value",
+	       layout);
 	free(s);
 	kmod_index_values_free(v);
 
@@ -339,7 +346,8 @@ static const struct entry ties[] = {
 static void test_wild_fixed(bool preorder)
 {
 	const char *layout = preorder ? "pre-order" : "post-order";
-	struct kmod_index_file *idx = index_open(build("alias.bin", aliases, ARRAY_SIZE(aliases), preorder));
+	struct kmod_index_file *idx =
+		index_open(build("alias.bin", aliases, ARRAY_SIZE(aliases), preorder));
 	char *s;
 
 	for (size_t i = 0; i < ARRAY_SIZE(wild_cases); i++) {
@@ -352,10 +360,11 @@ static void test_wild_fixed(bool preorder)
 	kmod_index_close(idx);
 
 	idx = index_open(build("ties.bin", ties, ARRAY_SIZE(ties), preorder));
-	is_str(s = wild_str(idx, "xy"), "four two one", "%s: ties, newest match first", layout);
-	free(s);
-	is_str(s = wild_str(idx, "x"), "three one", "%s: ties, exact before the '*' child",
+	is_str(s = wild_str(idx, "xy"), "four two one", "%s: ties, newest match first",
 	       layout);
+	free(s);
+	is_str(s = wild_str(idx, "x"), "three one",
+	       "%s: ties, exact before the '*' child", layout);
 	free(s);
 	kmod_index_close(idx);
 }
@@ -363,7 +372,8 @@ static void test_wild_fixed(bool preorder)
 /* Random patterns against random plain queries, with fnmatch over all keys as oracle. */
 static void test_wild_random(bool preorder)
 {
-	static const char *const tok[] = { "a", "b", "c", "*", "?", "[ab]", "[!a]", "[b-c]" };
+	static const char *const tok[] = { "a", "b",	"c",	"*",
+					   "?", "[ab]", "[!a]", "[b-c]" };
 	enum { NPAT = 400, NQ = 3000 };
 	static char keys[NPAT][64], vals[NPAT][16];
 	static struct entry e[NPAT];
@@ -383,7 +393,8 @@ static void test_wild_random(bool preorder)
 			for (int t = 0; t < n; t++)
 				strcat(keys[i], tok[rng() % ARRAY_SIZE(tok)]);
 		snprintf(vals[i], sizeof(vals[i]), "m%d", i);
-		e[i] = (struct entry){ key, vals[i], (unsigned int)(NPAT - i) * 7 % NPAT };
+		e[i] = (struct entry){ key, vals[i],
+				       (unsigned int)(NPAT - i) * 7 % NPAT };
 		by_prio[e[i].prio] = i;
 	}
 	idx = index_open(build("random.bin", e, NPAT, preorder));
@@ -409,8 +420,9 @@ static void test_wild_random(bool preorder)
 		hits += nm > 0;
 		free(got);
 	}
-	ok(bad == 0, "%s: %d random wildcard lookups (%zu with matches) agree with fnmatch",
-	   layout, NQ, hits);
+	ok(bad == 0,
+	   "%s: %d random wildcard lookups (%zu with matches) agree with fnmatch", layout,
+	   NQ, hits);
 	kmod_index_close(idx);
 }
 
@@ -484,8 +496,8 @@ static void expect_open(const char *name, const void *bytes, size_t len, int wan
 		kmod_index_close(idx);
 	/* without a logger the same errors come back, silently */
 	if (err < 0) {
-		is_int(kmod_index_open(NULL, tpath(name), &idx), want, "open %s without a logger",
-		       name);
+		is_int(kmod_index_open(NULL, tpath(name), &idx), want,
+		       "open %s without a logger", name);
 	}
 }
 
@@ -501,7 +513,8 @@ static void test_open(void)
 	int rc;
 
 	expect_open("missing.bin", NULL, 0, -ENOENT, "");
-	expect_open("short.bin", bad_magic, 11, -EINVAL, ": not an index file (size 11)\n");
+	expect_open("short.bin", bad_magic, 11, -EINVAL,
+		    ": not an index file (size 11)\n");
 	/* what depmod writes when there is nothing to index: refused without a word */
 	expect_open("empty.bin", bad_magic, 0, -EINVAL, "");
 	expect_open("magic.bin", bad_magic, sizeof(bad_magic), -EINVAL,
@@ -516,7 +529,8 @@ static void test_open(void)
 
 	/* root offset 0: an index without keys (what depmod writes for no modules) */
 	idx = index_open(tpath("minor.bin"));
-	ok(kmod_index_search(idx, "") == NULL && kmod_index_search_all(idx, "x") == NULL &&
+	ok(kmod_index_search(idx, "") == NULL &&
+		   kmod_index_search_all(idx, "x") == NULL &&
 		   kmod_index_searchwild(idx, "*") == NULL,
 	   "index without a root: nothing found");
 	out = dump_mem(idx, "alias ", &rc, &len);
@@ -534,19 +548,71 @@ static const struct {
 	size_t len;
 	const char *key, *msg;
 } corrupt_cases[] = {
-	{ "far.bin", { HDR(0x40000000U | 1000) }, 12, "", "node offset out of the file at offset 1000" },
-	{ "hdr.bin", { HDR(0x40000000U | 4) }, 12, "", "node offset out of the file at offset 4" },
-	{ "prefix.bin", { HDR(0x80000000U | 12), 'a', 'b', 'c' }, 15, "abc", "unterminated prefix at offset 12" },
-	{ "range.bin", { HDR(0x20000000U | 12), 'a' }, 13, "a", "child range past the end at offset 12" },
-	{ "order.bin", { HDR(0x20000000U | 12), 'b', 'a' }, 14, "a", "bad child range at offset 12" },
-	{ "high.bin", { HDR(0x20000000U | 12), 'a', 0x80, BE(0) }, 18, "a", "bad child range at offset 12" },
-	{ "nul.bin", { HDR(0x20000000U | 12), 0, 1, BE(0), BE(0) }, 22, "a", "bad child range at offset 12" },
-	{ "table.bin", { HDR(0x20000000U | 12), 'a', 'z', BE(0) }, 18, "a", "child table past the end at offset 14" },
-	{ "count.bin", { HDR(0x40000000U | 12), 0, 0 }, 14, "", "value count past the end at offset 12" },
-	{ "many.bin", { HDR(0x40000000U | 12), BE(0xFFFFFFFFU) }, 16, "", "too many values at offset 16" },
-	{ "two.bin", { HDR(0x40000000U | 12), BE(2), BE(0), 'a', 0 }, 22, "", "too many values at offset 16" },
-	{ "value.bin", { HDR(0x40000000U | 12), BE(1), BE(0), 'a', 'b', 'c' }, 23, "", "unterminated value at offset 16" },
-	{ "cut.bin", { HDR(0x40000000U | 12), BE(2), BE(0), 'a', 'b', 'c', 'd', 'e', 0 }, 26, "", "value past the end at offset 26" },
+	{ "far.bin",
+	  { HDR(0x40000000U | 1000) },
+	  12,
+	  "",
+	  "node offset out of the file at offset 1000" },
+	{ "hdr.bin",
+	  { HDR(0x40000000U | 4) },
+	  12,
+	  "",
+	  "node offset out of the file at offset 4" },
+	{ "prefix.bin",
+	  { HDR(0x80000000U | 12), 'a', 'b', 'c' },
+	  15,
+	  "abc",
+	  "unterminated prefix at offset 12" },
+	{ "range.bin",
+	  { HDR(0x20000000U | 12), 'a' },
+	  13,
+	  "a",
+	  "child range past the end at offset 12" },
+	{ "order.bin",
+	  { HDR(0x20000000U | 12), 'b', 'a' },
+	  14,
+	  "a",
+	  "bad child range at offset 12" },
+	{ "high.bin",
+	  { HDR(0x20000000U | 12), 'a', 0x80, BE(0) },
+	  18,
+	  "a",
+	  "bad child range at offset 12" },
+	{ "nul.bin",
+	  { HDR(0x20000000U | 12), 0, 1, BE(0), BE(0) },
+	  22,
+	  "a",
+	  "bad child range at offset 12" },
+	{ "table.bin",
+	  { HDR(0x20000000U | 12), 'a', 'z', BE(0) },
+	  18,
+	  "a",
+	  "child table past the end at offset 14" },
+	{ "count.bin",
+	  { HDR(0x40000000U | 12), 0, 0 },
+	  14,
+	  "",
+	  "value count past the end at offset 12" },
+	{ "many.bin",
+	  { HDR(0x40000000U | 12), BE(0xFFFFFFFFU) },
+	  16,
+	  "",
+	  "too many values at offset 16" },
+	{ "two.bin",
+	  { HDR(0x40000000U | 12), BE(2), BE(0), 'a', 0 },
+	  22,
+	  "",
+	  "too many values at offset 16" },
+	{ "value.bin",
+	  { HDR(0x40000000U | 12), BE(1), BE(0), 'a', 'b', 'c' },
+	  23,
+	  "",
+	  "unterminated value at offset 16" },
+	{ "cut.bin",
+	  { HDR(0x40000000U | 12), BE(2), BE(0), 'a', 'b', 'c', 'd', 'e', 0 },
+	  26,
+	  "",
+	  "value past the end at offset 26" },
 };
 
 static void test_corrupt(void)
@@ -567,7 +633,8 @@ static void test_corrupt(void)
 		ok(s == NULL, "%s: search gives NULL", name);
 		is_str(logbuf, want, "%s: message", name);
 		free(s);
-		ok(kmod_index_search_all(idx, key) == NULL && kmod_index_searchwild(idx, key) == NULL,
+		ok(kmod_index_search_all(idx, key) == NULL &&
+			   kmod_index_searchwild(idx, key) == NULL,
 		   "%s: search_all and searchwild give NULL", name);
 		out = dump_mem(idx, "", &rc, &len);
 		ok(rc == -EINVAL, "%s: dump fails with -EINVAL", name);
@@ -597,7 +664,8 @@ static void test_self_loop(char ch)
 	is_str(s, "(null)", "%s: wildcard search ends", name);
 	free(s);
 	out = dump_mem(idx, "", &rc, &len);
-	ok(rc == -EINVAL && len == 0 && strstr(logbuf, "a loop?"), "%s: dump fails", name);
+	ok(rc == -EINVAL && len == 0 && strstr(logbuf, "a loop?"), "%s: dump fails",
+	   name);
 	free(out);
 	kmod_index_close(idx);
 }
@@ -623,7 +691,8 @@ static void test_dag(void)
 	put32(t, 8, 0x20000000U | 12);
 	for (size_t l = 0; l < LEVELS - 1; l++) {
 		size_t off = 12 + l * NODE, next = off + NODE;
-		uint32_t word = (l == LEVELS - 2 ? 0x40000000U : 0x20000000U) | (uint32_t)next;
+		uint32_t word =
+			(l == LEVELS - 2 ? 0x40000000U : 0x20000000U) | (uint32_t)next;
 
 		t->b[off] = FIRST;
 		t->b[off + 1] = LAST;
@@ -642,7 +711,8 @@ static void test_dag(void)
 	idx = index_open(tpath("dag.bin"));
 	memset(key, 'q', LEVELS - 1);
 	key[LEVELS - 1] = '\0';
-	is_str(s = kmod_index_search(idx, key), "leaf", "dag: exact search follows one path");
+	is_str(s = kmod_index_search(idx, key), "leaf",
+	       "dag: exact search follows one path");
 	free(s);
 	logbuf[0] = '\0';
 	is_str(s = wild_str(idx, "abc"), "(null)", "dag: wildcard search gives up");
@@ -657,11 +727,15 @@ static void test_dag(void)
 static void report(const char *label, bool cut, const struct fuzz_result *r)
 {
 	if (cut)
-		ok(r->bad == 0, "%s: cut at %zu lengths in %.2f s: answers kept or lost (%zu times), "
-		   "never changed", label, r->variants, r->secs, r->lost);
+		ok(r->bad == 0,
+		   "%s: cut at %zu lengths in %.2f s: answers kept or lost (%zu times), "
+		   "never changed",
+		   label, r->variants, r->secs, r->lost);
 	else
-		ok(r->bad == 0, "%s: %zu byte-flip variants in %.2f s: all returned, %zu refused by "
-		   "open, %zu dumps failed", label, r->variants, r->secs, r->refused, r->failed);
+		ok(r->bad == 0,
+		   "%s: %zu byte-flip variants in %.2f s: all returned, %zu refused by "
+		   "open, %zu dumps failed",
+		   label, r->variants, r->secs, r->refused, r->failed);
 }
 
 static void test_fuzz_built(bool preorder, size_t nflips)
@@ -696,7 +770,6 @@ static void test_fuzz_built(bool preorder, size_t nflips)
 	fuzz_flip(path, &p, nflips, &r);
 	report(preorder ? "built pre-order" : "built post-order", false, &r);
 }
-
 
 int main(void)
 {

@@ -60,7 +60,7 @@ struct run {
 	char mod_path[4096];
 	char sig_path[4096 + 4];
 	struct logger lg;
-	char log[1024];  /* library errors of the current module */
+	char log[1024]; /* library errors of the current module */
 	char reason[512];
 	size_t checked;
 	size_t failed;
@@ -180,8 +180,8 @@ static const char *compression_ext(enum kmod_file_compression c)
 }
 
 /* Same format as the original, fastest settings; xz with CRC32 as kbuild does. */
-static int recompress(enum kmod_file_compression c, const void *in, size_t len, void **out,
-		      size_t *out_len)
+static int recompress(enum kmod_file_compression c, const void *in, size_t len,
+		      void **out, size_t *out_len)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 
@@ -209,7 +209,8 @@ static int recompress(enum kmod_file_compression c, const void *in, size_t len, 
 		if (len > UINT32_MAX)
 			return -EFBIG;
 		/* windowBits 15 + 16: gzip header and trailer */
-		if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+		    Z_OK)
 			return -ENOMEM;
 		bound = deflateBound(&zs, len);
 		buf = malloc(bound);
@@ -281,8 +282,8 @@ static int write_file(const char *path, const void *data, size_t len)
 }
 
 /* Image length and signature length from the trailer at the end of @mem. */
-static int split_trailer(struct run *r, const uint8_t *mem, size_t size, size_t *image_len,
-			 size_t *sig_len)
+static int split_trailer(struct run *r, const uint8_t *mem, size_t size,
+			 size_t *image_len, size_t *sig_len)
 {
 	const uint8_t *info;
 	size_t len;
@@ -294,7 +295,8 @@ static int split_trailer(struct run *r, const uint8_t *mem, size_t size, size_t 
 	info = mem + size - MODULE_SIG_OVERHEAD;
 	if (info[2] != MODULE_SIG_ID_PKCS7)
 		return fail(r, "trailer id_type %u, expected PKCS#7", info[2]);
-	len = (size_t)info[8] << 24 | (size_t)info[9] << 16 | (size_t)info[10] << 8 | info[11];
+	len = (size_t)info[8] << 24 | (size_t)info[9] << 16 | (size_t)info[10] << 8 |
+	      info[11];
 	if (len == 0 || len > size - MODULE_SIG_OVERHEAD)
 		return fail(r, "trailer sig_len %zu does not fit %zu bytes", len, size);
 	*sig_len = len;
@@ -347,7 +349,8 @@ static int check_elf(struct run *r, const char *path, const void *image, size_t 
  * original signed image @orig.
  */
 static int reassemble(struct run *r, const uint8_t *orig, size_t size, size_t image_len,
-		      size_t sig_len, enum kmod_file_compression c, enum kmod_sig_format format)
+		      size_t sig_len, enum kmod_file_compression c,
+		      enum kmod_sig_format format)
 {
 	_cleanup_(file_freep) struct kmod_file *file = NULL;
 	_cleanup_(sig_freep) struct kmod_detached_sig *sig = NULL;
@@ -370,7 +373,8 @@ static int reassemble(struct run *r, const uint8_t *orig, size_t size, size_t im
 	if (err < 0)
 		return fail(r, "write %s: %s", r->mod_path, strerror(-err));
 
-	/* Both formats start where the image ends; the bare one stops before the info block. */
+	/* Both formats start where the image ends; the bare one stops before the info
+	 * block. */
 	sig_file_len = format == KMOD_SIG_FORMAT_TRAILER ? trailer_len : sig_len;
 	err = write_file(r->sig_path, orig + image_len, sig_file_len);
 	if (err < 0)
@@ -386,7 +390,8 @@ static int reassemble(struct run *r, const uint8_t *orig, size_t size, size_t im
 	if (err < 0)
 		return fail(r, "kmod_detached_sig_open: %s", strerror(-err));
 	if (sig->format != format)
-		return fail(r, ".sig read as format %d, written as %d", sig->format, format);
+		return fail(r, ".sig read as format %d, written as %d", sig->format,
+			    format);
 	if (sig->trailer_len != trailer_len)
 		return fail(r, ".sig gives a %zu-byte trailer, original has %zu",
 			    sig->trailer_len, trailer_len);
@@ -406,7 +411,8 @@ static int reassemble(struct run *r, const uint8_t *orig, size_t size, size_t im
 
 		while (got[off] == orig[off])
 			off++;
-		return fail(r, "assembled image differs from the original at offset %zu", off);
+		return fail(r, "assembled image differs from the original at offset %zu",
+			    off);
 	}
 	/*
 	 * Real signatures pass what policy require asks of the image; built
@@ -419,8 +425,10 @@ static int reassemble(struct run *r, const uint8_t *orig, size_t size, size_t im
 #else
 	if (err != -ELIBACC ||
 	    !streq(why, "cannot check the signature: built without libcrypto"))
-		return fail(r, "built without libcrypto, policy require: got %d '%s', want %d",
-			    err, err < 0 ? why : "", -ELIBACC);
+		return fail(
+			r,
+			"built without libcrypto, policy require: got %d '%s', want %d",
+			err, err < 0 ? why : "", -ELIBACC);
 #endif
 	return 0;
 }
@@ -431,7 +439,8 @@ static int reassemble(struct run *r, const uint8_t *orig, size_t size, size_t im
  * liblzma's plain one-shot decoding of the same file, into a buffer one byte
  * larger than that image, must give the same bytes.
  */
-static int check_as_liblzma(struct run *r, const char *path, const uint8_t *mem, size_t size)
+static int check_as_liblzma(struct run *r, const char *path, const uint8_t *mem,
+			    size_t size)
 {
 	_cleanup_free_ uint8_t *in = NULL, *out = NULL;
 	uint64_t memlimit = UINT64_MAX;
@@ -451,11 +460,11 @@ static int check_as_liblzma(struct run *r, const char *path, const uint8_t *mem,
 		return fail(r, "cannot read it again");
 	}
 	fclose(f);
-	ret = lzma_stream_buffer_decode(&memlimit, 0, NULL, in, &in_pos, in_len, out, &out_pos,
-					size + 1);
+	ret = lzma_stream_buffer_decode(&memlimit, 0, NULL, in, &in_pos, in_len, out,
+					&out_pos, size + 1);
 	if (ret != LZMA_OK || out_pos != size)
-		return fail(r, "liblzma: error %d after %zu bytes, the library gave %zu", ret,
-			    out_pos, size);
+		return fail(r, "liblzma: error %d after %zu bytes, the library gave %zu",
+			    ret, out_pos, size);
 	if (memcmp(out, mem, size) != 0)
 		return fail(r, "the library's image differs from liblzma's");
 	r->by_liblzma++;
@@ -497,7 +506,8 @@ static int check_module(struct run *r, const char *path, size_t index)
 		return -1;
 
 	format = index % 2 ? KMOD_SIG_FORMAT_PKCS7 : KMOD_SIG_FORMAT_TRAILER;
-	snprintf(r->mod_path, sizeof(r->mod_path), "%s/m.ko%s", r->scratch, compression_ext(c));
+	snprintf(r->mod_path, sizeof(r->mod_path), "%s/m.ko%s", r->scratch,
+		 compression_ext(c));
 	if (reassemble(r, mem, size, image_len, sig_len, c, format) < 0)
 		return -1;
 	r->by_format[format]++;
@@ -509,14 +519,14 @@ static int check_module(struct run *r, const char *path, size_t index)
 						       : KMOD_FILE_COMPRESSION_ZLIB;
 
 		if (kmod_file_compression_supported(x)) {
-			snprintf(r->mod_path, sizeof(r->mod_path), "%s/m.ko%s", r->scratch,
-				 compression_ext(x));
+			snprintf(r->mod_path, sizeof(r->mod_path), "%s/m.ko%s",
+				 r->scratch, compression_ext(x));
 			if (reassemble(r, mem, size, image_len, sig_len, x, format) < 0) {
 				char why[sizeof(r->reason)];
 
 				memcpy(why, r->reason, sizeof(why));
-				return fail(r, "as %s: %.400s", kmod_file_compression_name(x),
-					    why);
+				return fail(r, "as %s: %.400s",
+					    kmod_file_compression_name(x), why);
 			}
 			r->extra[x]++;
 		}
@@ -530,7 +540,8 @@ static void report_failure(struct run *r, const char *path)
 	if (r->reported >= MAX_REPORTED)
 		return;
 	r->reported++;
-	ok(0, "%s: %s", path + strlen(r->tree) + (path[strlen(r->tree)] == '/'), r->reason);
+	ok(0, "%s: %s", path + strlen(r->tree) + (path[strlen(r->tree)] == '/'),
+	   r->reason);
 	if (r->log[0] != '\0')
 		printf("#   library said: %s\n", r->log);
 }
@@ -566,7 +577,8 @@ static void summarize(struct run *r, size_t limit)
 		       kmod_file_compression_name(c));
 	}
 	if (r->failed > r->reported)
-		printf("# %zu more failing modules not listed\n", r->failed - r->reported);
+		printf("# %zu more failing modules not listed\n",
+		       r->failed - r->reported);
 
 	if (r->checked == 0 && r->failed == 0 && skipped > 0) {
 		skip_line("no module of this tree can be decompressed by this build");
@@ -578,8 +590,8 @@ static void summarize(struct run *r, size_t limit)
 	if (r->failed > 0)
 		printf("#   %zu of them failed\n", r->failed);
 	if (limit < found.n)
-		printf("# only the first %zu of %zu modules were checked (--limit)\n", limit,
-		       found.n);
+		printf("# only the first %zu of %zu modules were checked (--limit)\n",
+		       limit, found.n);
 #ifndef ENABLE_OPENSSL
 	if (r->checked > 0)
 		printf("# built without libcrypto: require refused each image, -ELIBACC\n");
@@ -592,7 +604,8 @@ static void summarize(struct run *r, size_t limit)
 	ok(r->by_format[KMOD_SIG_FORMAT_PKCS7] > 0,
 	   "%s: %zu modules reassembled from a bare PKCS#7 .sig", r->label,
 	   r->by_format[KMOD_SIG_FORMAT_PKCS7]);
-	if (r->extra[KMOD_FILE_COMPRESSION_ZLIB] + r->extra[KMOD_FILE_COMPRESSION_ZSTD] > 0)
+	if (r->extra[KMOD_FILE_COMPRESSION_ZLIB] + r->extra[KMOD_FILE_COMPRESSION_ZSTD] >
+	    0)
 		printf("# plain modules also recompressed: %zu as gzip, %zu as zstd\n",
 		       r->extra[KMOD_FILE_COMPRESSION_ZLIB],
 		       r->extra[KMOD_FILE_COMPRESSION_ZSTD]);
@@ -623,7 +636,8 @@ int main(int argc, char *argv[])
 		argc -= 2;
 	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s [--limit N] <module tree> <scratch dir>\n", argv[0]);
+		fprintf(stderr, "usage: %s [--limit N] <module tree> <scratch dir>\n",
+			argv[0]);
 		return 99;
 	}
 
@@ -649,8 +663,8 @@ int main(int argc, char *argv[])
 	const char *sample = getenv("KMOD_TEST_REAL_SAMPLE");
 	if (sample != NULL && atoi(sample) > 0)
 		least = (size_t)atoi(sample) / 2;
-	ok(found.n > least, "%s: %zu module files found (more than %zu)", r->label, found.n,
-	   least);
+	ok(found.n > least, "%s: %zu module files found (more than %zu)", r->label,
+	   found.n, least);
 
 	for (size_t i = 0; i < found.n && i < limit; i++) {
 		r->log[0] = '\0';

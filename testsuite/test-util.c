@@ -43,7 +43,8 @@ static int tmp_with(const char *content)
 	if (fd < 0)
 		return -1;
 	unlink(path);
-	if (write_str_safe(fd, content, strlen(content)) < 0 || lseek(fd, 0, SEEK_SET) != 0) {
+	if (write_str_safe(fd, content, strlen(content)) < 0 ||
+	    lseek(fd, 0, SEEK_SET) != 0) {
 		close(fd);
 		return -1;
 	}
@@ -70,7 +71,8 @@ static void test_strbuf(void)
 	strbuf_popchars(&buf, 4);
 	is_str(strbuf_str(&buf), "abcdef-42-x", "strbuf: popchars 4");
 	strbuf_popchars(&buf, 1000);
-	ok(strbuf_used(&buf) == 0 && streq(strbuf_str(&buf), ""), "strbuf: over-pop empties");
+	ok(strbuf_used(&buf) == 0 && streq(strbuf_str(&buf), ""),
+	   "strbuf: over-pop empties");
 	strbuf_pushchars(&buf, "keep");
 	size = buf.size;
 	strbuf_clear(&buf);
@@ -83,13 +85,14 @@ static void test_strbuf(void)
 		all_ok &= strbuf_pushmem(&buf, big, 997 + (size_t)(i % 3));
 	ok(all_ok, "strbuf: >1MiB of pushes succeed");
 	is_int(strbuf_used(&buf), total, "strbuf: used after growth");
-	ok(buf.bytes[996] == 'I' && buf.bytes[997] == 'A' && buf.bytes[997 + 998] == 'A' &&
-		   buf.bytes[997 + 998 + 999 + 25] == 'Z',
+	ok(buf.bytes[996] == 'I' && buf.bytes[997] == 'A' &&
+		   buf.bytes[997 + 998] == 'A' && buf.bytes[997 + 998 + 999 + 25] == 'Z',
 	   "strbuf: chunk boundaries intact");
 	ok(buf.size > total && strlen(strbuf_str(&buf)) == total, "strbuf: NUL at used");
 
 	s = strbuf_steal(&buf);
-	ok(s != NULL && strlen(s) == total && buf.bytes == NULL && buf.used == 0 && buf.size == 0,
+	ok(s != NULL && strlen(s) == total && buf.bytes == NULL && buf.used == 0 &&
+		   buf.size == 0,
 	   "strbuf: steal takes the whole string, leaves buf empty");
 	free(s);
 	s = strbuf_steal(&buf);
@@ -125,15 +128,19 @@ static void test_array(void)
 	array_init(&a, 0);
 	ok(a.step > 0 && a.count == 0 && a.array == NULL, "array: init with step 0");
 	array_pop(&a);
-	ok(a.count == 0 && array_remove_at(&a, 0) == -ENOENT, "array: pop/remove on empty");
+	ok(a.count == 0 && array_remove_at(&a, 0) == -ENOENT,
+	   "array: pop/remove on empty");
 	for (int i = 0; i < 4; i++)
 		all_ok &= array_append(&a, words[i]) == i;
 	ok(all_ok, "array: append returns indices 0..3");
-	ok(array_append_unique(&a, words[2]) == 2 && a.count == 4, "array: unique finds existing");
+	ok(array_append_unique(&a, words[2]) == 2 && a.count == 4,
+	   "array: unique finds existing");
 	is_int(array_append_unique(&a, "plum"), 4, "array: append_unique adds new");
 	array_sort(&a, cmp_str);
-	is_str(joined(&a), "apple,fig,kiwi,pear,plum,", "array: sort orders the elements");
-	ok(array_remove_at(&a, 1) == 0 && array_remove_at(&a, 3) == 0, "array: remove_at");
+	is_str(joined(&a), "apple,fig,kiwi,pear,plum,",
+	       "array: sort orders the elements");
+	ok(array_remove_at(&a, 1) == 0 && array_remove_at(&a, 3) == 0,
+	   "array: remove_at");
 	is_int(array_remove_at(&a, 3), -ENOENT, "array: remove_at past end");
 	is_str(joined(&a), "apple,kiwi,pear,", "array: after removing middle and last");
 	array_pop(&a);
@@ -160,21 +167,26 @@ static void test_hash_basic(void)
 	ok(h != NULL, "hash: new with 0 buckets");
 	hash_iter_init(h, &it);
 	ok(!hash_iter_next(&it, &k, &v), "hash: empty iteration");
-	ok(hash_add(h, key1, strdup("1")) == 0 && hash_add(h, "", strdup("e")) == 0, "hash: add");
+	ok(hash_add(h, key1, strdup("1")) == 0 && hash_add(h, "", strdup("e")) == 0,
+	   "hash: add");
 	is_str(hash_find(h, "a"), "1", "hash: find a");
 	is_str(hash_find(h, ""), "e", "hash: find empty key");
 	ok(hash_find(h, "b") == NULL, "hash: missing key gives NULL");
 	n_freed = 0;
-	ok(hash_add_unique(h, "a", same) == -EEXIST && n_freed == 0, "hash: add_unique existing");
+	ok(hash_add_unique(h, "a", same) == -EEXIST && n_freed == 0,
+	   "hash: add_unique existing");
 	free(same);
-	ok(hash_add(h, key2, strdup("2")) == 0 && n_freed == 1, "hash: add replaces, frees old");
+	ok(hash_add(h, key2, strdup("2")) == 0 && n_freed == 1,
+	   "hash: add replaces, frees old");
 	is_str(hash_find(h, "a"), "2", "hash: replaced value found");
-	ok(hash_add(h, key2, hash_find(h, "a")) == 0 && n_freed == 1, "hash: same value kept");
+	ok(hash_add(h, key2, hash_find(h, "a")) == 0 && n_freed == 1,
+	   "hash: same value kept");
 	is_int(hash_get_count(h), 2, "hash: count is 2");
 	is_int(hash_del(h, "zz"), -ENOENT, "hash: del missing");
 	ok(hash_del(h, "") == 0 && n_freed == 2, "hash: del empty key frees its value");
 	is_int(hash_get_count(h), 1, "hash: count after del");
-	/* The old key may have lived in the freed value: the entry must use the new one. */
+	/* The old key may have lived in the freed value: the entry must use the new one.
+	 */
 	hash_iter_init(h, &it);
 	ok(hash_iter_next(&it, &k, &v) && k == key2 && streq(v, "2") &&
 		   !hash_iter_next(&it, &k, &v),
@@ -206,7 +218,8 @@ static void test_hash_many(void)
 	}
 	ok(all_ok && hash_get_count(h) == N, "hash: 10k unique adds");
 	for (int i = 0; i < N; i++)
-		found += hash_find(h, keys[i]) != NULL && *(int *)hash_find(h, keys[i]) == i;
+		found += hash_find(h, keys[i]) != NULL &&
+			 *(int *)hash_find(h, keys[i]) == i;
 	is_int(found, N, "hash: all 10k found with their values");
 	for (hash_iter_init(h, &it); hash_iter_next(&it, &k, &v);) {
 		int i = *(const int *)v;
@@ -227,7 +240,8 @@ static void test_hash_many(void)
 	}
 	ok(kept == N / 2 && gone == N / 2, "hash: odd keys kept, even gone");
 	is_int(hash_get_count(h), N / 2, "hash: count after deletes");
-	is_int(hash_add_unique(h, keys[0], malloc(1)), 0, "hash: deleted key can be re-added");
+	is_int(hash_add_unique(h, keys[0], malloc(1)), 0,
+	       "hash: deleted key can be re-added");
 	hash_free(h);
 	is_int(n_freed, N + 1, "hash: every value freed exactly once");
 }
@@ -239,13 +253,23 @@ static void test_names(void)
 		char kind;
 		const char *in, *out; /* out NULL: must fail */
 	} cases[] = {
-		{ 'm', "snd-hda.ko", "snd_hda" }, { 'm', "a-b-c", "a_b_c" }, { 'm', "", "" },
-		{ 'm', ".ko", "" }, { 'm', "a_b.c-d", "a_b" },
+		{ 'm', "snd-hda.ko", "snd_hda" },
+		{ 'm', "a-b-c", "a_b_c" },
+		{ 'm', "", "" },
+		{ 'm', ".ko", "" },
+		{ 'm', "a_b.c-d", "a_b" },
 		{ 'p', "/lib/modules/6.1/kernel/snd-hda-intel.ko.xz", "snd_hda_intel" },
-		{ 'p', "e1000e", "e1000e" }, { 'p', "/a/b/", NULL }, { 'p', "", NULL },
-		{ 'p', "rel/x-y.ko", "x_y" }, { 'a', "pci:v-1*", "pci:v_1*" }, { 'a', "", "" },
-		{ 'a', "usb:v*p[0-9]-x[a-]", "usb:v*p[0-9]_x[a-]" }, { 'a', "[[-]x-", "[[-]x_" },
-		{ 'a', "a]b", NULL }, { 'a', "a[b-c", NULL }, { 'a', "[a]]", NULL },
+		{ 'p', "e1000e", "e1000e" },
+		{ 'p', "/a/b/", NULL },
+		{ 'p', "", NULL },
+		{ 'p', "rel/x-y.ko", "x_y" },
+		{ 'a', "pci:v-1*", "pci:v_1*" },
+		{ 'a', "", "" },
+		{ 'a', "usb:v*p[0-9]-x[a-]", "usb:v*p[0-9]_x[a-]" },
+		{ 'a', "[[-]x-", "[[-]x_" },
+		{ 'a', "a]b", NULL },
+		{ 'a', "a[b-c", NULL },
+		{ 'a', "[a]]", NULL },
 	};
 	static char longname[PATH_MAX_LEN + 10];
 	char buf[PATH_MAX_LEN], abuf[64];
@@ -255,7 +279,8 @@ static void test_names(void)
 	while (kmod_exts[n_ext] != NULL)
 		n_ext++;
 	ok(streq(kmod_exts[0], ".ko"), "exts: .ko first");
-	is_int(n_ext, 1 + ENABLED(ENABLE_ZLIB) + ENABLED(ENABLE_XZ) + ENABLED(ENABLE_ZSTD),
+	is_int(n_ext,
+	       1 + ENABLED(ENABLE_ZLIB) + ENABLED(ENABLE_XZ) + ENABLED(ENABLE_ZSTD),
 	       "exts: one per compiled-in compression");
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -276,33 +301,43 @@ static void test_names(void)
 		is_int(len, strlen(out), "%c '%s' length", cases[i].kind, in);
 	}
 	is_int(alias_normalize("a]b", abuf, NULL), -EINVAL, "alias: error is -EINVAL");
-	ok(modname_normalize("x", buf, NULL) == buf && path_to_modname("y", buf, NULL) == buf,
+	ok(modname_normalize("x", buf, NULL) == buf &&
+		   path_to_modname("y", buf, NULL) == buf,
 	   "normalisers return buf and accept a NULL len");
 
 	memset(longname, 'x', PATH_MAX_LEN - 1);
 	is_int(strlen(modname_normalize(longname, buf, NULL) ?: ""), PATH_MAX_LEN - 1,
 	       "modname: PATH_MAX-1 chars fit");
 	longname[PATH_MAX_LEN - 1] = 'x';
-	ok(modname_normalize(longname, buf, NULL) == NULL, "modname: PATH_MAX chars -> NULL");
-	ok(path_to_modname(longname, buf, NULL) == NULL, "path_to_modname: too long -> NULL");
+	ok(modname_normalize(longname, buf, NULL) == NULL,
+	   "modname: PATH_MAX chars -> NULL");
+	ok(path_to_modname(longname, buf, NULL) == NULL,
+	   "path_to_modname: too long -> NULL");
 	longname[10] = '.';
-	is_str(modname_normalize(longname, buf, NULL), "xxxxxxxxxx", "modname: dot cuts long");
+	is_str(modname_normalize(longname, buf, NULL), "xxxxxxxxxx",
+	       "modname: dot cuts long");
 
 	ok(path_ends_with_kmod_ext("a.ko", 4) && path_ends_with_kmod_ext("a.ko.xz", 4) &&
-		   !path_ends_with_kmod_ext("a.k", 3) && !path_ends_with_kmod_ext("", 0) &&
+		   !path_ends_with_kmod_ext("a.k", 3) &&
+		   !path_ends_with_kmod_ext("", 0) &&
 		   !path_ends_with_kmod_ext("a.ko.bz2", 8),
 	   "ext: .ko (honouring len), short names, unknown compression");
-	is_int(path_ends_with_kmod_ext("a.ko.xz", 7), ENABLED(ENABLE_XZ), "ext: .ko.xz iff xz");
-	is_int(path_ends_with_kmod_ext("a.ko.zst", 8), ENABLED(ENABLE_ZSTD), "ext: .zst iff zstd");
-	is_int(path_ends_with_kmod_ext("a.ko.gz", 7), ENABLED(ENABLE_ZLIB), "ext: .gz iff zlib");
+	is_int(path_ends_with_kmod_ext("a.ko.xz", 7), ENABLED(ENABLE_XZ),
+	       "ext: .ko.xz iff xz");
+	is_int(path_ends_with_kmod_ext("a.ko.zst", 8), ENABLED(ENABLE_ZSTD),
+	       "ext: .zst iff zstd");
+	is_int(path_ends_with_kmod_ext("a.ko.gz", 7), ENABLED(ENABLE_ZLIB),
+	       "ext: .gz iff zlib");
 
 	strcpy(abuf, "a-b--c");
-	ok(strchr_replace(abuf, '-', '_') == abuf && streq(abuf, "a_b__c"), "strchr_replace");
+	ok(strchr_replace(abuf, '-', '_') == abuf && streq(abuf, "a_b__c"),
+	   "strchr_replace");
 }
 
 static void test_paths(void)
 {
-	char cwd[PATH_MAX_LEN], dir[] = "/tmp/test-util-dir-XXXXXX", p[PATH_MAX_LEN], line[32];
+	char cwd[PATH_MAX_LEN], dir[] = "/tmp/test-util-dir-XXXXXX", p[PATH_MAX_LEN],
+				line[32];
 	_cleanup_free_ char *abs1 = path_make_absolute_cwd("/etc/x");
 	_cleanup_free_ char *abs2 = path_make_absolute_cwd("x/y");
 	struct timespec ts[2] = { { 1000, 0 }, { 1700000000, 123456789 } };
@@ -310,7 +345,8 @@ static void test_paths(void)
 	struct stat st;
 	int fd;
 
-	ok(path_is_absolute("/a") && !path_is_absolute("a") && !path_is_absolute(""), "absolute");
+	ok(path_is_absolute("/a") && !path_is_absolute("a") && !path_is_absolute(""),
+	   "absolute");
 	is_str(abs1, "/etc/x", "absolute_cwd: absolute kept");
 	ok(getcwd(cwd, sizeof(cwd) - 8) != NULL, "getcwd");
 	is_str(abs2, strcat(cwd, "/x/y"), "absolute_cwd: relative joined to cwd");
@@ -341,7 +377,8 @@ static void test_paths(void)
 	is_int(read_str_from_file(p, line, 4), 0, "read_str_from_file: small buffer");
 	is_str(line, "fir", "read_str_from_file: truncated");
 	snprintf(cwd, sizeof(cwd), "%s/missing", dir);
-	is_int(read_str_from_file(cwd, line, sizeof(line)), -ENOENT, "read_str_from_file: missing");
+	is_int(read_str_from_file(cwd, line, sizeof(line)), -ENOENT,
+	       "read_str_from_file: missing");
 
 	unlink(p);
 	for (int depth = 3; depth > 0; depth--) {
@@ -353,7 +390,8 @@ static void test_paths(void)
 	t1 = now_usec();
 	usleep(2000);
 	t2 = now_usec();
-	ok(t1 > 0 && t2 >= t1 + 2000 && t2 < t1 + 10000000, "now_usec: monotonic microseconds");
+	ok(t1 > 0 && t2 >= t1 + 2000 && t2 < t1 + 10000000,
+	   "now_usec: monotonic microseconds");
 }
 
 static void test_read_write(void)
@@ -365,16 +403,22 @@ static void test_read_write(void)
 		bool u;
 		long val;
 	} cases[] = {
-		{ "123\n", 10, 0, false, 123 }, { "-42", 10, 0, false, -42 },
-		{ "ff\n", 16, 0, false, 255 }, { "0x10", 0, 0, false, 16 },
-		{ "12x\n", 10, -EINVAL, false, 0 }, { "", 10, -EINVAL, false, 0 },
-		{ "\n", 10, -EINVAL, false, 0 }, { "1\n\n", 10, -EINVAL, false, 0 },
-		{ "1 2", 10, -EINVAL, false, 0 }, { "4096\n", 10, 0, true, 4096 },
+		{ "123\n", 10, 0, false, 123 },
+		{ "-42", 10, 0, false, -42 },
+		{ "ff\n", 16, 0, false, 255 },
+		{ "0x10", 0, 0, false, 16 },
+		{ "12x\n", 10, -EINVAL, false, 0 },
+		{ "", 10, -EINVAL, false, 0 },
+		{ "\n", 10, -EINVAL, false, 0 },
+		{ "1\n\n", 10, -EINVAL, false, 0 },
+		{ "1 2", 10, -EINVAL, false, 0 },
+		{ "4096\n", 10, 0, true, 4096 },
 		{ "99999999999999999999999", 10, -ERANGE, false, 0 },
-		{ "-1\n", 10, -EINVAL, true, 0 }, { "garbage", 10, -EINVAL, true, 0 },
+		{ "-1\n", 10, -EINVAL, true, 0 },
+		{ "garbage", 10, -EINVAL, true, 0 },
 		/* More digits than the reader takes must not be parsed from a prefix. */
-		{ "00000000000000000000000000000000000000000000000000000000000000001", 10, -EINVAL,
-		  false, 0 },
+		{ "00000000000000000000000000000000000000000000000000000000000000001", 10,
+		  -EINVAL, false, 0 },
 	};
 	char buf[64], small[4];
 	int fd = tmp_with("first line\nsecond\n");
@@ -382,17 +426,20 @@ static void test_read_write(void)
 	long l;
 
 	ok(fd >= 0, "temp file");
-	is_int(read_str_safe(fd, small, sizeof(small)), 3, "read_str_safe: stops at buflen-1");
+	is_int(read_str_safe(fd, small, sizeof(small)), 3,
+	       "read_str_safe: stops at buflen-1");
 	is_str(small, "fir", "read_str_safe: NUL-terminated");
 	is_int(read_str_safe(fd, buf, sizeof(buf)), 15, "read_str_safe: rest");
 	is_str(buf, "st line\nsecond\n", "read_str_safe: rest contents");
-	ok(read_str_safe(fd, buf, sizeof(buf)) == 0 && buf[0] == '\0', "read_str_safe: EOF");
+	ok(read_str_safe(fd, buf, sizeof(buf)) == 0 && buf[0] == '\0',
+	   "read_str_safe: EOF");
 	is_int(read_str_safe(fd, buf, 0), -EINVAL, "read_str_safe: buflen 0");
 	close(fd);
 	is_int(read_str_safe(fd, buf, sizeof(buf)), -EBADF, "read_str_safe: bad fd");
 	is_int(write_str_safe(fd, "x", 1), -EBADF, "write_str_safe: bad fd");
 	fd = open("/dev/null", O_WRONLY);
-	ok(write_str_safe(fd, "hello", 5) == 5 && write_str_safe(fd, "", 0) == 0, "write_str_safe");
+	ok(write_str_safe(fd, "hello", 5) == 5 && write_str_safe(fd, "", 0) == 0,
+	   "write_str_safe");
 	close(fd);
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -401,16 +448,19 @@ static void test_read_write(void)
 		l = 7;
 		ul = 7;
 		fd = tmp_with(cases[i].text);
-		ret = cases[i].u ? read_str_ulong(fd, &ul, cases[i].base) :
-				   read_str_long(fd, &l, cases[i].base);
+		ret = cases[i].u ? read_str_ulong(fd, &ul, cases[i].base)
+				 : read_str_long(fd, &l, cases[i].base);
 		close(fd);
-		is_int(ret, cases[i].ret, "read_str_%s case %zu", cases[i].u ? "ulong" : "long", i);
+		is_int(ret, cases[i].ret, "read_str_%s case %zu",
+		       cases[i].u ? "ulong" : "long", i);
 		/* Failures must leave the output alone. */
-		is_int(cases[i].u ? (long)ul : l, ret ? 7 : cases[i].val, "case %zu: value", i);
+		is_int(cases[i].u ? (long)ul : l, ret ? 7 : cases[i].val,
+		       "case %zu: value", i);
 	}
 }
 
-/* Blocks are aligned, disjoint, keep their contents, and big ones get chunks of their own. */
+/* Blocks are aligned, disjoint, keep their contents, and big ones get chunks of their
+ * own. */
 static void test_arena(void)
 {
 	struct arena a = ARENA_INIT;
@@ -438,7 +488,8 @@ static void test_arena(void)
 	small = arena_alloc(&a, 8);
 	big = arena_alloc(&a, 5 << 20); /* more than the biggest chunk */
 	s = arena_alloc(&a, 8);
-	ok(big != NULL && small != NULL && s != NULL && s == small + _Alignof(max_align_t),
+	ok(big != NULL && small != NULL && s != NULL &&
+		   s == small + _Alignof(max_align_t),
 	   "arena: a block bigger than a chunk does not end the current chunk");
 	memset(big, 0x5a, 5 << 20);
 	s = arena_strndup(&a, "modules.alias", 7);
@@ -490,7 +541,8 @@ static void test_obuf(void)
 		at += n;
 	}
 	is_int(obuf_flush(b), 0, "obuf: flush returns 0");
-	ok(k.used == total && memcmp(k.mem, in, total) == 0, "obuf: every byte emitted, in order");
+	ok(k.used == total && memcmp(k.mem, in, total) == 0,
+	   "obuf: every byte emitted, in order");
 	ok(k.calls == 4 && k.short_pieces == 1 && b->pos == total,
 	   "obuf: full pieces, one short last one, position counted");
 
@@ -504,7 +556,8 @@ static void test_obuf(void)
 	free(in);
 }
 
-/* Only regular files are opened; FIFOs, devices, directories and (with nofollow) links are not. */
+/* Only regular files are opened; FIFOs, devices, directories and (with nofollow) links
+ * are not. */
 static void test_open_regular(void)
 {
 	char dir[] = "/tmp/test-util-open.XXXXXX";
@@ -522,8 +575,10 @@ static void test_open_regular(void)
 
 	memset(&st, 0, sizeof(st));
 	fd = open_regular_at(dfd, "file", true, &st);
-	ok(fd >= 0 && st.st_size == 3 && S_ISREG(st.st_mode), "open_regular: regular file opened");
-	ok(fd >= 0 && (fcntl(fd, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) == (O_RDONLY | O_NONBLOCK),
+	ok(fd >= 0 && st.st_size == 3 && S_ISREG(st.st_mode),
+	   "open_regular: regular file opened");
+	ok(fd >= 0 && (fcntl(fd, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) ==
+			      (O_RDONLY | O_NONBLOCK),
 	   "open_regular: read-only, non-blocking");
 	ok(fd >= 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC), "open_regular: close-on-exec");
 	if (fd >= 0)
@@ -532,14 +587,18 @@ static void test_open_regular(void)
 	ok(fd >= 0, "open_regular: symlink to a file followed");
 	if (fd >= 0)
 		close(fd);
-	is_int(open_regular_at(dfd, "link", true, NULL), -ELOOP, "open_regular: nofollow refuses a link");
+	is_int(open_regular_at(dfd, "link", true, NULL), -ELOOP,
+	       "open_regular: nofollow refuses a link");
 	/* A FIFO would block an open without O_NONBLOCK; it must not even be opened. */
-	is_int(open_regular_at(dfd, "fifo", false, NULL), -EINVAL, "open_regular: fifo refused");
+	is_int(open_regular_at(dfd, "fifo", false, NULL), -EINVAL,
+	       "open_regular: fifo refused");
 	is_int(open_regular_at(dfd, "fifolink", false, NULL), -EINVAL,
 	       "open_regular: link to a fifo refused");
-	is_int(open_regular_at(dfd, ".", false, NULL), -EINVAL, "open_regular: directory refused");
+	is_int(open_regular_at(dfd, ".", false, NULL), -EINVAL,
+	       "open_regular: directory refused");
 	is_int(open_regular("/dev/null", NULL), -EINVAL, "open_regular: device refused");
-	is_int(open_regular_at(dfd, "missing", false, NULL), -ENOENT, "open_regular: missing file");
+	is_int(open_regular_at(dfd, "missing", false, NULL), -ENOENT,
+	       "open_regular: missing file");
 
 	unlinkat(dfd, "fifolink", 0);
 	unlinkat(dfd, "link", 0);

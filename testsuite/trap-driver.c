@@ -50,12 +50,23 @@ static const char *errno_name(int err)
 		int value;
 		const char *name;
 	} names[] = {
-		{ EPERM, "EPERM" },	  { ENOENT, "ENOENT" },	    { ENOEXEC, "ENOEXEC" },
-		{ EBADF, "EBADF" },	  { EAGAIN, "EAGAIN" },	    { EACCES, "EACCES" },
-		{ EBUSY, "EBUSY" },	  { EEXIST, "EEXIST" },	    { EINVAL, "EINVAL" },
-		{ ENOSYS, "ENOSYS" },	  { ENODATA, "ENODATA" },   { ENOPKG, "ENOPKG" },
-		{ EBADMSG, "EBADMSG" },	  { ENOKEY, "ENOKEY" },	    { EKEYREJECTED, "EKEYREJECTED" },
-		{ ENAMETOOLONG, "ENAMETOOLONG" }, { EOVERFLOW, "EOVERFLOW" },
+		{ EPERM, "EPERM" },
+		{ ENOENT, "ENOENT" },
+		{ ENOEXEC, "ENOEXEC" },
+		{ EBADF, "EBADF" },
+		{ EAGAIN, "EAGAIN" },
+		{ EACCES, "EACCES" },
+		{ EBUSY, "EBUSY" },
+		{ EEXIST, "EEXIST" },
+		{ EINVAL, "EINVAL" },
+		{ ENOSYS, "ENOSYS" },
+		{ ENODATA, "ENODATA" },
+		{ ENOPKG, "ENOPKG" },
+		{ EBADMSG, "EBADMSG" },
+		{ ENOKEY, "ENOKEY" },
+		{ EKEYREJECTED, "EKEYREJECTED" },
+		{ ENAMETOOLONG, "ENAMETOOLONG" },
+		{ EOVERFLOW, "EOVERFLOW" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
@@ -78,12 +89,12 @@ static void result(long ret, int err)
 		printf("ret=%ld errno=%d\n", ret, err);
 }
 
-#define CALL(expr)                                \
-	do {                                      \
-		long _r_;                         \
-		errno = 0;                        \
-		_r_ = (long)(expr);               \
-		result(_r_, _r_ < 0 ? errno : 0); \
+#define CALL(expr)                                                                       \
+	do {                                                                             \
+		long _r_;                                                                \
+		errno = 0;                                                               \
+		_r_ = (long)(expr);                                                      \
+		result(_r_, _r_ < 0 ? errno : 0);                                        \
 	} while (0)
 
 static void dump_fd(int fd)
@@ -339,10 +350,12 @@ static int cmd_dir(const char *f, const char *path)
 		int r;
 
 		if (strcmp(f, "scandirat") == 0) {
-			int (*op)(int, const char *, struct dirent ***, void *, void *) = fn(f);
+			int (*op)(int, const char *, struct dirent ***, void *, void *) =
+				fn(f);
 			r = op(AT_FDCWD, path, &list, NULL, NULL);
 		} else {
-			int (*op)(const char *, struct dirent ***, void *, void *) = fn(f);
+			int (*op)(const char *, struct dirent ***, void *, void *) =
+				fn(f);
 			r = op(path, &list, NULL, NULL);
 		}
 		if (r < 0) {
@@ -525,7 +538,8 @@ static int walk_one(const char *path, const struct stat *st, int type, struct FT
 {
 	char line[PATH_MAX + 64];
 
-	snprintf(line, sizeof(line), "%s base=%s level=%d", path, path + ftw->base, ftw->level);
+	snprintf(line, sizeof(line), "%s base=%s level=%d", path, path + ftw->base,
+		 ftw->level);
 	if (nwalked < ARRAY_SIZE(walked))
 		walked[nwalked++] = strdup(line);
 	return 0;
@@ -593,8 +607,8 @@ static const struct {
 	const char *cmd;
 	int (*run)(const char *f, const char *path);
 } path_cmds[] = {
-	{ "open", cmd_open },	      { "stat", cmd_stat },	    { "access", cmd_access },
-	{ "readlink", cmd_readlink }, { "dir", cmd_dir },	    { "mkstemp", cmd_mkstemp },
+	{ "open", cmd_open },	      { "stat", cmd_stat }, { "access", cmd_access },
+	{ "readlink", cmd_readlink }, { "dir", cmd_dir },   { "mkstemp", cmd_mkstemp },
 	{ "realpath", cmd_realpath }, { "nftw", cmd_nftw },
 };
 
@@ -607,7 +621,8 @@ static int usage(void)
 int main(int argc, char *argv[])
 {
 	if (dlsym(RTLD_DEFAULT, "kmod_trap_active") == NULL) {
-		fprintf(stderr, "trap-driver: the trap is not preloaded, refusing to run\n");
+		fprintf(stderr,
+			"trap-driver: the trap is not preloaded, refusing to run\n");
 		return 2;
 	}
 	if (argc < 2)

@@ -50,23 +50,56 @@ static const struct {
 	const char *name;
 	int value;
 } errno_names[] = {
-	{ "EPERM", EPERM },	    { "ENOENT", ENOENT },	{ "ESRCH", ESRCH },
-	{ "EINTR", EINTR },	    { "EIO", EIO },		{ "ENXIO", ENXIO },
-	{ "E2BIG", E2BIG },	    { "ENOEXEC", ENOEXEC },	{ "EBADF", EBADF },
-	{ "EAGAIN", EAGAIN },	    { "EWOULDBLOCK", EWOULDBLOCK }, { "ENOMEM", ENOMEM },
-	{ "EACCES", EACCES },	    { "EFAULT", EFAULT },	{ "EBUSY", EBUSY },
-	{ "EEXIST", EEXIST },	    { "ENODEV", ENODEV },	{ "ENOTDIR", ENOTDIR },
-	{ "EISDIR", EISDIR },	    { "EINVAL", EINVAL },	{ "ENFILE", ENFILE },
-	{ "EMFILE", EMFILE },	    { "ETXTBSY", ETXTBSY },	{ "EFBIG", EFBIG },
-	{ "ENOSPC", ENOSPC },	    { "EROFS", EROFS },		{ "ERANGE", ERANGE },
-	{ "EDEADLK", EDEADLK },	    { "ENAMETOOLONG", ENAMETOOLONG }, { "ENOSYS", ENOSYS },
-	{ "ENOTEMPTY", ENOTEMPTY }, { "ELOOP", ELOOP },		{ "ENOMSG", ENOMSG },
-	{ "ENODATA", ENODATA },	    { "ETIME", ETIME },		{ "ENOPKG", ENOPKG },
-	{ "ENOLINK", ENOLINK },	    { "EPROTO", EPROTO },	{ "EBADMSG", EBADMSG },
-	{ "EOVERFLOW", EOVERFLOW }, { "ELIBBAD", ELIBBAD },	{ "EILSEQ", EILSEQ },
-	{ "EOPNOTSUPP", EOPNOTSUPP }, { "ETIMEDOUT", ETIMEDOUT }, { "EALREADY", EALREADY },
-	{ "ECANCELED", ECANCELED }, { "ENOKEY", ENOKEY },	{ "EKEYEXPIRED", EKEYEXPIRED },
-	{ "EKEYREVOKED", EKEYREVOKED }, { "EKEYREJECTED", EKEYREJECTED },
+	{ "EPERM", EPERM },
+	{ "ENOENT", ENOENT },
+	{ "ESRCH", ESRCH },
+	{ "EINTR", EINTR },
+	{ "EIO", EIO },
+	{ "ENXIO", ENXIO },
+	{ "E2BIG", E2BIG },
+	{ "ENOEXEC", ENOEXEC },
+	{ "EBADF", EBADF },
+	{ "EAGAIN", EAGAIN },
+	{ "EWOULDBLOCK", EWOULDBLOCK },
+	{ "ENOMEM", ENOMEM },
+	{ "EACCES", EACCES },
+	{ "EFAULT", EFAULT },
+	{ "EBUSY", EBUSY },
+	{ "EEXIST", EEXIST },
+	{ "ENODEV", ENODEV },
+	{ "ENOTDIR", ENOTDIR },
+	{ "EISDIR", EISDIR },
+	{ "EINVAL", EINVAL },
+	{ "ENFILE", ENFILE },
+	{ "EMFILE", EMFILE },
+	{ "ETXTBSY", ETXTBSY },
+	{ "EFBIG", EFBIG },
+	{ "ENOSPC", ENOSPC },
+	{ "EROFS", EROFS },
+	{ "ERANGE", ERANGE },
+	{ "EDEADLK", EDEADLK },
+	{ "ENAMETOOLONG", ENAMETOOLONG },
+	{ "ENOSYS", ENOSYS },
+	{ "ENOTEMPTY", ENOTEMPTY },
+	{ "ELOOP", ELOOP },
+	{ "ENOMSG", ENOMSG },
+	{ "ENODATA", ENODATA },
+	{ "ETIME", ETIME },
+	{ "ENOPKG", ENOPKG },
+	{ "ENOLINK", ENOLINK },
+	{ "EPROTO", EPROTO },
+	{ "EBADMSG", EBADMSG },
+	{ "EOVERFLOW", EOVERFLOW },
+	{ "ELIBBAD", ELIBBAD },
+	{ "EILSEQ", EILSEQ },
+	{ "EOPNOTSUPP", EOPNOTSUPP },
+	{ "ETIMEDOUT", ETIMEDOUT },
+	{ "EALREADY", EALREADY },
+	{ "ECANCELED", ECANCELED },
+	{ "ENOKEY", ENOKEY },
+	{ "EKEYEXPIRED", EKEYEXPIRED },
+	{ "EKEYREVOKED", EKEYREVOKED },
+	{ "EKEYREJECTED", EKEYREJECTED },
 	{ "EHWPOISON", EHWPOISON },
 };
 
@@ -263,16 +296,22 @@ static bool elf_module_name(const void *buf, size_t len, char name[NAME_SIZE])
 	if (len < 16 || memcmp(buf, "\177ELF", 4) != 0)
 		return false;
 	switch (e.buf[4]) {
-	case 1: e.l = &elf32; break;
-	case 2: e.l = &elf64; break;
-	default: return false;
+	case 1:
+		e.l = &elf32;
+		break;
+	case 2:
+		e.l = &elf64;
+		break;
+	default:
+		return false;
 	}
 	if (e.buf[5] != 1 && e.buf[5] != 2)
 		return false;
 	e.msb = e.buf[5] == 2;
 	if (len < e.l->ehsize || !elf_get(&e, e.l->e_shoff, e.l->word, &shoff) ||
 	    !elf_get(&e, e.l->e_shentsize, 2, &shentsize) || shentsize != e.l->shsize ||
-	    !elf_get(&e, e.l->e_shnum, 2, &shnum) || !elf_get(&e, e.l->e_shstrndx, 2, &shstrndx))
+	    !elf_get(&e, e.l->e_shnum, 2, &shnum) ||
+	    !elf_get(&e, e.l->e_shstrndx, 2, &shstrndx))
 		return false;
 	/* Counts that do not fit the header live in section 0. */
 	if (shnum == 0 && !elf_shdr(&e, shoff, 0, e.l->sh_size, e.l->word, &shnum))
@@ -286,8 +325,8 @@ static bool elf_module_name(const void *buf, size_t len, char name[NAME_SIZE])
 	for (uint64_t i = 1; i < shnum; i++) {
 		uint64_t nameidx, off, size;
 
-		if (!elf_shdr(&e, shoff, i, e.l->sh_name, 4, &nameidx) || nameidx >= strsize ||
-		    strsize - nameidx < sizeof(wanted) ||
+		if (!elf_shdr(&e, shoff, i, e.l->sh_name, 4, &nameidx) ||
+		    nameidx >= strsize || strsize - nameidx < sizeof(wanted) ||
 		    memcmp(e.buf + stroff + nameidx, wanted, sizeof(wanted)) != 0)
 			continue;
 		if (!elf_section(&e, shoff, i, &off, &size) ||
@@ -411,7 +450,8 @@ static int module_mark_live(const char *name, unsigned long size)
 	return err;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static int remove_entry(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
 {
 	int (*real_remove)(const char *) = REAL(remove);
 
@@ -516,7 +556,8 @@ static long fake_finit_module(int fd, const char *params, int flags)
 	if (fd >= 0 && real_readlink != NULL)
 		n = real_readlink(link, path, sizeof(path) - 1);
 	if (n < 0) {
-		trap_log("finit_module file=? flags=%d params=%s\n", flags, params ? params : "");
+		trap_log("finit_module file=? flags=%d params=%s\n", flags,
+			 params ? params : "");
 		return finish(EBADF);
 	}
 	path[n] = '\0';
@@ -543,16 +584,16 @@ static long fake_delete_module(const char *name, unsigned int flags)
 }
 
 /* The fake kernel's own allocations are not the program's: TRAP_FAIL_ALLOC skips them. */
-#define HELD(expr)                          \
-	({                                  \
-		long _r_;                   \
-		int _e_;                    \
-		trap_alloc_hold(true);      \
-		_r_ = (expr);               \
-		_e_ = errno;                \
-		trap_alloc_hold(false);     \
-		errno = _e_;                \
-		_r_;                        \
+#define HELD(expr)                                                                       \
+	({                                                                               \
+		long _r_;                                                                \
+		int _e_;                                                                 \
+		trap_alloc_hold(true);                                                   \
+		_r_ = (expr);                                                            \
+		_e_ = errno;                                                             \
+		trap_alloc_hold(false);                                                  \
+		errno = _e_;                                                             \
+		_r_;                                                                     \
 	})
 
 _export_ int init_module(void *image, unsigned long len, const char *params)
@@ -576,7 +617,8 @@ _export_ long syscall(long number, ...)
 	long a[6];
 	va_list ap;
 
-	/* Callers pass as many arguments as the call takes; reading six is what libc does too. */
+	/* Callers pass as many arguments as the call takes; reading six is what libc does
+	 * too. */
 	va_start(ap, number);
 	for (size_t i = 0; i < ARRAY_SIZE(a); i++)
 		a[i] = va_arg(ap, long);

@@ -33,23 +33,24 @@ int __lxstat64(int ver, const char *path, struct stat64 *buf);
 int __fxstatat(int ver, int dirfd, const char *path, struct stat *buf, int flags);
 int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *buf, int flags);
 ssize_t __readlink_chk(const char *path, char *buf, size_t len, size_t buflen);
-ssize_t __readlinkat_chk(int dirfd, const char *path, char *buf, size_t len, size_t buflen);
+ssize_t __readlinkat_chk(int dirfd, const char *path, char *buf, size_t len,
+			 size_t buflen);
 char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen);
 char *__getcwd_chk(char *buf, size_t size, size_t buflen);
 
 /* Declares real_ as the next definition of fn, or fails the call with ENOSYS. */
-#define GET_REAL(fn, fail)                               \
-	__typeof__(&fn) real_ = REAL(fn);                \
-	if (real_ == NULL) {                             \
-		errno = ENOSYS;                          \
-		return fail;                             \
+#define GET_REAL(fn, fail)                                                               \
+	__typeof__(&fn) real_ = REAL(fn);                                                \
+	if (real_ == NULL) {                                                             \
+		errno = ENOSYS;                                                          \
+		return fail;                                                             \
 	}
 
 /* Declares var as the path to really use. */
-#define REDIRECT(var, path, fail)                                          \
-	char var##_buf_[PATH_MAX];                                         \
-	const char *var = trap_path((path), var##_buf_, sizeof(var##_buf_)); \
-	if (var == NULL)                                                   \
+#define REDIRECT(var, path, fail)                                                        \
+	char var##_buf_[PATH_MAX];                                                       \
+	const char *var = trap_path((path), var##_buf_, sizeof(var##_buf_));             \
+	if (var == NULL)                                                                 \
 		return fail;
 
 /*
@@ -60,16 +61,16 @@ char *__getcwd_chk(char *buf, size_t size, size_t buflen);
 #define REDIRECT_AT(var, dirfd, path, fail) REDIRECT(var, path, fail)
 
 /* open() and friends only carry a mode when they may create a file. */
-#define OPEN_MODE(flags, last)                                               \
-	({                                                                   \
-		mode_t _mode_ = 0;                                           \
-		if (((flags) & O_CREAT) || ((flags) & O_TMPFILE) == O_TMPFILE) { \
-			va_list _ap_;                                        \
-			va_start(_ap_, last);                                \
-			_mode_ = va_arg(_ap_, mode_t);                       \
-			va_end(_ap_);                                        \
-		}                                                            \
-		_mode_;                                                      \
+#define OPEN_MODE(flags, last)                                                           \
+	({                                                                               \
+		mode_t _mode_ = 0;                                                       \
+		if (((flags)&O_CREAT) || ((flags)&O_TMPFILE) == O_TMPFILE) {             \
+			va_list _ap_;                                                    \
+			va_start(_ap_, last);                                            \
+			_mode_ = va_arg(_ap_, mode_t);                                   \
+			va_end(_ap_);                                                    \
+		}                                                                        \
+		_mode_;                                                                  \
 	})
 
 /* ---- open ---- */

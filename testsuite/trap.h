@@ -29,10 +29,10 @@
  * The next definition of a symbol after this library, looked up once per call
  * site; NULL if libc has no such symbol.
  */
-#define REAL(fn)                                                    \
-	({                                                          \
-		static void *_real_slot_;                           \
-		(__typeof__(&fn))trap_real(#fn, &_real_slot_);       \
+#define REAL(fn)                                                                         \
+	({                                                                               \
+		static void *_real_slot_;                                                \
+		(__typeof__(&fn))trap_real(#fn, &_real_slot_);                           \
 	})
 
 void *trap_real(const char *name, void **slot);
@@ -46,7 +46,8 @@ const char *trap_path(const char *path, char *buf, size_t size);
 /* While on (calls nest), allocations are not counted by TRAP_FAIL_ALLOC. */
 void trap_alloc_hold(bool on);
 
-/* TRAP_ROOT without trailing '/', or NULL when unset, empty or "/"; len gets its length. */
+/* TRAP_ROOT without trailing '/', or NULL when unset, empty or "/"; len gets its length.
+ */
 const char *trap_root(size_t *len);
 
 /* Turns a real path under TRAP_ROOT back into the logical one, in place. */

@@ -83,7 +83,8 @@ static int do_insmod(int argc, char *argv[])
 			break;
 		switch (c) {
 		case 'f':
-			flags |= KMOD_INSERT_FORCE_MODVERSION | KMOD_INSERT_FORCE_VERMAGIC;
+			flags |=
+				KMOD_INSERT_FORCE_MODVERSION | KMOD_INSERT_FORCE_VERMAGIC;
 			break;
 		case OPT_FORCE_MODVERSION:
 			flags |= KMOD_INSERT_FORCE_MODVERSION;

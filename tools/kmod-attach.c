@@ -153,7 +153,8 @@ static int do_attach(int argc, char *argv[])
 	if (sig_module_load(module, &m) < 0)
 		return EXIT_FAILURE;
 	if (m.appended && !replace) {
-		ERR("%s: already carries a signature (use --replace to replace it)\n", module);
+		ERR("%s: already carries a signature (use --replace to replace it)\n",
+		    module);
 		sig_module_release(&m);
 		return EXIT_FAILURE;
 	}
@@ -193,7 +194,8 @@ static int detach_parse(int argc, char *argv[], struct detach_args *a)
 			} else if (streq(optarg, "pkcs7")) {
 				a->format = KMOD_SIG_FORMAT_PKCS7;
 			} else {
-				ERR("unknown format '%s': expected trailer or pkcs7\n", optarg);
+				ERR("unknown format '%s': expected trailer or pkcs7\n",
+				    optarg);
 				return -1;
 			}
 			break;
@@ -235,7 +237,8 @@ static int detach_sig_bytes(const char *module, const struct sig_module *m,
 		ERR("%s: not signed\n", module);
 		return -EINVAL;
 	}
-	if (kmod_sig_check_detached_msg(trailer, tlen, &found, reason, sizeof(reason)) < 0) {
+	if (kmod_sig_check_detached_msg(trailer, tlen, &found, reason, sizeof(reason)) <
+	    0) {
 		ERR("%s: the appended signature would not load: %s\n", module, reason);
 		return -EINVAL;
 	}
@@ -276,8 +279,10 @@ static int do_detach(int argc, char *argv[])
 	if (err == 0) {
 		if (a.compression < 0)
 			a.compression = m.compression;
-		/* The signature first: a failure must not leave an unsigned module only. */
-		err = sig_write_file(a.sig, sig, slen, NULL, 0, KMOD_FILE_COMPRESSION_NONE, 0644);
+		/* The signature first: a failure must not leave an unsigned module only.
+		 */
+		err = sig_write_file(a.sig, sig, slen, NULL, 0,
+				     KMOD_FILE_COMPRESSION_NONE, 0644);
 	}
 	if (err == 0)
 		err = sig_write_file(a.output, m.mem, m.image_len, NULL, 0, a.compression,

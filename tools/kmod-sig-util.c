@@ -92,7 +92,8 @@ int sig_module_load(const char *path, struct sig_module *m)
 	m->image_len = m->size;
 	err = trailer_split(m->mem, m->size, &m->image_len);
 	if (err == -EBADMSG) {
-		ERR("%s: malformed signature trailer (signature length does not fit)\n", path);
+		ERR("%s: malformed signature trailer (signature length does not fit)\n",
+		    path);
 		goto out;
 	}
 	m->appended = err == 0;
@@ -162,7 +163,8 @@ static int write_all(int fd, const void *buf, size_t len)
 /* kbuild's commands (scripts/Makefile.modinst), reading stdin. */
 static const char *const *compressor_argv(enum kmod_file_compression c)
 {
-	static const char *const xz[] = { "xz", "--check=crc32", "--lzma2=dict=1MiB", "-c", NULL };
+	static const char *const xz[] = { "xz", "--check=crc32", "--lzma2=dict=1MiB",
+					  "-c", NULL };
 	static const char *const gz[] = { "gzip", "-n", "-c", NULL };
 	static const char *const zst[] = { "zstd", "-T0", "-q", "-c", NULL };
 
@@ -179,8 +181,8 @@ static const char *const *compressor_argv(enum kmod_file_compression c)
 }
 
 /* Feed @a||@b to the compressor, whose output goes to @out_fd. */
-static int compress_to(int out_fd, enum kmod_file_compression c, const void *a, size_t alen,
-		       const void *b, size_t blen)
+static int compress_to(int out_fd, enum kmod_file_compression c, const void *a,
+		       size_t alen, const void *b, size_t blen)
 {
 	const char *const *argv = compressor_argv(c);
 	posix_spawn_file_actions_t fa;
@@ -217,8 +219,8 @@ static int compress_to(int out_fd, enum kmod_file_compression c, const void *a, 
 	return 0;
 }
 
-int sig_write_file(const char *path, const void *a, size_t alen, const void *b, size_t blen,
-		   enum kmod_file_compression compression, mode_t mode)
+int sig_write_file(const char *path, const void *a, size_t alen, const void *b,
+		   size_t blen, enum kmod_file_compression compression, mode_t mode)
 {
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_free_ char *prefix = NULL;

@@ -18,11 +18,11 @@
 struct sig_module {
 	char *path;
 	enum kmod_file_compression compression;
-	uint8_t *mem;	    /* the whole uncompressed image, trailer included */
-	size_t size;	    /* bytes in mem */
-	size_t image_len;   /* bytes before the appended trailer (size if none) */
-	bool appended;	    /* ends with the marker and a well-formed info block */
-	mode_t mode;	    /* permission bits of the file */
+	uint8_t *mem;	  /* the whole uncompressed image, trailer included */
+	size_t size;	  /* bytes in mem */
+	size_t image_len; /* bytes before the appended trailer (size if none) */
+	bool appended;	  /* ends with the marker and a well-formed info block */
+	mode_t mode;	  /* permission bits of the file */
 };
 
 #ifdef ENABLE_OPENSSL
@@ -58,8 +58,8 @@ int sig_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
  * compressed with @compression the way kbuild does (xz --check=crc32
  * --lzma2=dict=1MiB, gzip -n, zstd -T0), using the tools from PATH.
  */
-int sig_write_file(const char *path, const void *a, size_t alen, const void *b, size_t blen,
-		   enum kmod_file_compression compression, mode_t mode);
+int sig_write_file(const char *path, const void *a, size_t alen, const void *b,
+		   size_t blen, enum kmod_file_compression compression, mode_t mode);
 
 /* "none", "xz", "gzip" ("gz"), "zstd" ("zst"); -EINVAL otherwise. */
 int sig_parse_compression(const char *s);

@@ -164,7 +164,8 @@ static int sign_image(const struct signer *s, const uint8_t *image, size_t len,
 		flags |= CMS_USE_KEYID;
 	bm = BIO_new_mem_buf(image, (int)len);
 	cms = CMS_sign(NULL, NULL, NULL, NULL,
-		       CMS_NOCERTS | CMS_PARTIAL | CMS_BINARY | CMS_DETACHED | CMS_STREAM);
+		       CMS_NOCERTS | CMS_PARTIAL | CMS_BINARY | CMS_DETACHED |
+			       CMS_STREAM);
 	if (bm == NULL || cms == NULL)
 		goto out;
 	if (CMS_add1_signer(cms, s->cert, s->key, s->md, flags) == NULL)
@@ -205,7 +206,8 @@ static int sign_one(const struct signer *s, const struct sign_opts *o, const cha
 	if (err < 0)
 		return err;
 	if (m.appended && !o->replace) {
-		ERR("%s: already carries a signature (use --replace to sign it anew)\n", path);
+		ERR("%s: already carries a signature (use --replace to sign it anew)\n",
+		    path);
 		err = -EEXIST;
 		goto out;
 	}
@@ -227,8 +229,8 @@ static int sign_one(const struct signer *s, const struct sign_opts *o, const cha
 	kmod_sig_write_trailer(trailer, der, der_len, KMOD_SIG_FORMAT_PKCS7);
 
 	if (o->append) {
-		err = sig_write_file(o->output ? o->output : path, m.mem, m.image_len, trailer,
-				     tlen, m.compression, m.mode);
+		err = sig_write_file(o->output ? o->output : path, m.mem, m.image_len,
+				     trailer, tlen, m.compression, m.mode);
 		goto out;
 	}
 	sig_path = o->output ? strdup(o->output) : sig_path_of(path);
@@ -239,11 +241,11 @@ static int sign_one(const struct signer *s, const struct sign_opts *o, const cha
 		goto out;
 	}
 	if (o->format == KMOD_SIG_FORMAT_PKCS7)
-		err = sig_write_file(sig_path, der, der_len, NULL, 0, KMOD_FILE_COMPRESSION_NONE,
-				     0644);
+		err = sig_write_file(sig_path, der, der_len, NULL, 0,
+				     KMOD_FILE_COMPRESSION_NONE, 0644);
 	else
-		err = sig_write_file(sig_path, trailer, tlen, NULL, 0, KMOD_FILE_COMPRESSION_NONE,
-				     0644);
+		err = sig_write_file(sig_path, trailer, tlen, NULL, 0,
+				     KMOD_FILE_COMPRESSION_NONE, 0644);
 out:
 	OPENSSL_free(der);
 	sig_module_release(&m);
@@ -278,7 +280,8 @@ static int do_sign(int argc, char *argv[])
 			} else if (streq(optarg, "pkcs7")) {
 				o.format = KMOD_SIG_FORMAT_PKCS7;
 			} else {
-				ERR("unknown format '%s': expected trailer or pkcs7\n", optarg);
+				ERR("unknown format '%s': expected trailer or pkcs7\n",
+				    optarg);
 				return EXIT_FAILURE;
 			}
 			break;

@@ -32,12 +32,12 @@
 /* The signature a module would be loaded with. */
 struct loaded_sig {
 	struct sig_module m;
-	uint8_t *sig_buf;     /* the .sig file's bytes, when detached */
+	uint8_t *sig_buf;	/* the .sig file's bytes, when detached */
 	const uint8_t *trailer; /* signature data + info block + marker */
 	size_t trailer_len;
-	uint8_t *built;	      /* trailer built for a bare PKCS#7 .sig */
-	char *sig_path;	      /* the .sig used, or NULL when appended */
-	char *ignored;	      /* a .sig next to a signed image */
+	uint8_t *built; /* trailer built for a bare PKCS#7 .sig */
+	char *sig_path; /* the .sig used, or NULL when appended */
+	char *ignored;	/* a .sig next to a signed image */
 	enum kmod_sig_format format;
 };
 
@@ -81,19 +81,21 @@ static int find_sig(const char *path, struct loaded_sig *ls, char *why, size_t w
 		ls->trailer_len = ls->m.size - ls->m.image_len;
 		if (file_exists(sig_path))
 			ls->ignored = TAKE_PTR(sig_path);
-		if (kmod_sig_check_detached_msg(ls->trailer, ls->trailer_len, &ls->format, why,
-						whylen) < 0)
+		if (kmod_sig_check_detached_msg(ls->trailer, ls->trailer_len, &ls->format,
+						why, whylen) < 0)
 			return -EBADMSG;
 		return 0;
 	}
 	err = sig_read_file(sig_path, DETACHED_SIG_MAX_SIZE, &ls->sig_buf, &size);
 	if (err == -ENOENT) {
-		snprintf(why, whylen, "not signed (no appended signature, no %s)", sig_path);
+		snprintf(why, whylen, "not signed (no appended signature, no %s)",
+			 sig_path);
 		return -ENODATA;
 	}
 	ls->sig_path = TAKE_PTR(sig_path);
 	if (err < 0) {
-		/* verify prints the .sig's path before @why; show-sig printed it already. */
+		/* verify prints the .sig's path before @why; show-sig printed it already.
+		 */
 		snprintf(why, whylen, "%s", open_regular_strerror(err));
 		return err;
 	}
@@ -155,7 +157,7 @@ static void verify_help(void)
 	       program_invocation_short_name, program_invocation_short_name);
 }
 
-static int add_certs(STACK_OF(X509) *certs, const char *path)
+static int add_certs(STACK_OF(X509) * certs, const char *path)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 	size_t len;
@@ -195,7 +197,8 @@ static int add_certs(STACK_OF(X509) *certs, const char *path)
 static const char *cms_failure(void)
 {
 	unsigned long e = ERR_peek_last_error();
-	const char *why = "signature does not match the module (module changed or stale signature)";
+	const char *why =
+		"signature does not match the module (module changed or stale signature)";
 
 	if (ERR_GET_LIB(e) == ERR_LIB_CMS &&
 	    ERR_GET_REASON(e) == CMS_R_SIGNER_CERTIFICATE_NOT_FOUND)
@@ -205,17 +208,18 @@ static const char *cms_failure(void)
 }
 
 /* The kernel's own rules first (pkcs7_verify()), then the signature. */
-static int check_cms(const struct loaded_sig *ls, STACK_OF(X509) *certs, char *why,
+static int check_cms(const struct loaded_sig *ls, STACK_OF(X509) * certs, char *why,
 		     size_t whylen)
 {
 	const unsigned int flags = CMS_BINARY | CMS_NOINTERN | CMS_NO_SIGNER_CERT_VERIFY;
-	STACK_OF(CMS_SignerInfo) *signers;
+	STACK_OF(CMS_SignerInfo) * signers;
 	CMS_ContentInfo *cms;
 	BIO *content = NULL;
 	int err = -EKEYREJECTED;
 
 	if (trailer_id_type(ls) != MODULE_SIG_ID_PKCS7) {
-		snprintf(why, whylen, "not a PKCS#7 signature (type %u)", trailer_id_type(ls));
+		snprintf(why, whylen, "not a PKCS#7 signature (type %u)",
+			 trailer_id_type(ls));
 		return -ENOPKG;
 	}
 	cms = trailer_cms(ls);
@@ -231,7 +235,8 @@ static int check_cms(const struct loaded_sig *ls, STACK_OF(X509) *certs, char *w
 	signers = CMS_get0_SignerInfos(cms);
 	for (int i = 0; i < sk_CMS_SignerInfo_num(signers); i++) {
 		if (CMS_signed_get_attr_count(sk_CMS_SignerInfo_value(signers, i)) > 0) {
-			snprintf(why, whylen, "has signed attributes (the kernel refuses them)");
+			snprintf(why, whylen,
+				 "has signed attributes (the kernel refuses them)");
 			goto out;
 		}
 	}
@@ -250,7 +255,7 @@ struct verify_stats {
 	unsigned int ok, failed;
 };
 
-static int verify_one(const char *path, STACK_OF(X509) *certs, bool quiet,
+static int verify_one(const char *path, STACK_OF(X509) * certs, bool quiet,
 		      struct verify_stats *st)
 {
 	struct loaded_sig ls;
@@ -271,7 +276,8 @@ static int verify_one(const char *path, STACK_OF(X509) *certs, bool quiet,
 	} else {
 		st->ok++;
 		if (!quiet)
-			printf("%s: OK (%s%s)\n", path, ls.sig_path ? "detached " : "appended",
+			printf("%s: OK (%s%s)\n", path,
+			       ls.sig_path ? "detached " : "appended",
 			       ls.sig_path ? ls.sig_path : "");
 		if (ls.ignored != NULL && !quiet)
 			printf("%s: note: %s is ignored: the module carries an appended signature\n",
@@ -296,7 +302,7 @@ static bool is_module_name(const char *name)
 }
 
 /* Every module file under @dir, in name order, symbolic links not followed. */
-static int verify_tree(const char *dir, STACK_OF(X509) *certs, bool quiet,
+static int verify_tree(const char *dir, STACK_OF(X509) * certs, bool quiet,
 		       struct verify_stats *st)
 {
 	struct dirent **names;
@@ -318,7 +324,9 @@ static int verify_tree(const char *dir, STACK_OF(X509) *certs, bool quiet,
 		    asprintf(&path, "%s/%s", dir, d->d_name) < 0)
 			continue;
 		if (type == DT_UNKNOWN && lstat(path, &sb) == 0)
-			type = S_ISDIR(sb.st_mode) ? DT_DIR : S_ISREG(sb.st_mode) ? DT_REG : DT_UNKNOWN;
+			type = S_ISDIR(sb.st_mode)   ? DT_DIR
+			       : S_ISREG(sb.st_mode) ? DT_REG
+						     : DT_UNKNOWN;
 		if (type == DT_DIR) {
 			if (verify_tree(path, certs, quiet, st) < 0)
 				err = -EKEYREJECTED;
@@ -335,7 +343,7 @@ static int verify_tree(const char *dir, STACK_OF(X509) *certs, bool quiet,
 
 static int do_verify(int argc, char *argv[])
 {
-	STACK_OF(X509) *certs;
+	STACK_OF(X509) * certs;
 	struct verify_stats st = { 0 };
 	const char *all = NULL;
 	struct timespec t0, t1;
@@ -390,8 +398,9 @@ static int do_verify(int argc, char *argv[])
 	if (all != NULL) {
 		double s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 
-		printf("%u modules: %u OK, %u FAILED (%.0f modules/s)\n", st.ok + st.failed,
-		       st.ok, st.failed, s > 0 ? (st.ok + st.failed) / s : 0.0);
+		printf("%u modules: %u OK, %u FAILED (%.0f modules/s)\n",
+		       st.ok + st.failed, st.ok, st.failed,
+		       s > 0 ? (st.ok + st.failed) / s : 0.0);
 	}
 	if (err == 0 && st.ok > 0)
 		r = EXIT_SUCCESS;
@@ -405,7 +414,7 @@ out:
 static void show_cms(const struct loaded_sig *ls)
 {
 	CMS_ContentInfo *cms = trailer_cms(ls);
-	STACK_OF(CMS_SignerInfo) *signers;
+	STACK_OF(CMS_SignerInfo) * signers;
 	CMS_SignerInfo *si;
 	ASN1_OCTET_STRING *keyid = NULL;
 	X509_NAME *issuer = NULL;
@@ -440,7 +449,8 @@ static void show_cms(const struct loaded_sig *ls)
 		BN_free(bn);
 	}
 	if (keyid != NULL) {
-		hex = sig_hex_line(ASN1_STRING_get0_data(keyid), ASN1_STRING_length(keyid));
+		hex = sig_hex_line(ASN1_STRING_get0_data(keyid),
+				   ASN1_STRING_length(keyid));
 		printf("subject key id: %s\n", hex ? hex : "?");
 		free(hex);
 	}
@@ -449,9 +459,10 @@ static void show_cms(const struct loaded_sig *ls)
 	printf("hash:           %s\n", OBJ_nid2ln(OBJ_obj2nid(obj)));
 	X509_ALGOR_get0(&obj, NULL, NULL, alg);
 	printf("algorithm:      %s\n", OBJ_nid2sn(OBJ_obj2nid(obj)));
-	printf("signed attrs:   %d\n", CMS_signed_get_attr_count(si) > 0 ?
-					   CMS_signed_get_attr_count(si) : 0);
-	printf("signature size: %d\n", ASN1_STRING_length(CMS_SignerInfo_get0_signature(si)));
+	printf("signed attrs:   %d\n",
+	       CMS_signed_get_attr_count(si) > 0 ? CMS_signed_get_attr_count(si) : 0);
+	printf("signature size: %d\n",
+	       ASN1_STRING_length(CMS_SignerInfo_get0_signature(si)));
 out:
 	CMS_ContentInfo_free(cms);
 }
@@ -475,7 +486,8 @@ static int show_one(const char *path)
 	printf("image size:     %zu\n", ls.m.image_len);
 	if (ls.sig_path != NULL)
 		printf("signature:      detached %s (%s)\n", ls.sig_path,
-		       ls.format == KMOD_SIG_FORMAT_PKCS7 ? "bare PKCS#7" : "full trailer");
+		       ls.format == KMOD_SIG_FORMAT_PKCS7 ? "bare PKCS#7"
+							  : "full trailer");
 	else
 		printf("signature:      appended\n");
 	if (ls.ignored != NULL)
@@ -488,8 +500,9 @@ static int show_one(const char *path)
 	}
 	printf("trailer size:   %zu\n", ls.trailer_len);
 	printf("sig_len:        %zu\n", trailer_sig_len(&ls));
-	printf("type:           %s\n", trailer_id_type(&ls) == MODULE_SIG_ID_PKCS7 ? "PKCS#7" :
-				       "hash-based proof");
+	printf("type:           %s\n", trailer_id_type(&ls) == MODULE_SIG_ID_PKCS7
+					       ? "PKCS#7"
+					       : "hash-based proof");
 	if (trailer_id_type(&ls) == MODULE_SIG_ID_PKCS7)
 		show_cms(&ls);
 	loaded_sig_release(&ls);

@@ -19,27 +19,19 @@
 static const struct kmod_cmd kmod_cmd_help;
 
 static const struct kmod_cmd *const kmod_cmds[] = {
-	&kmod_cmd_help,
-	&kmod_cmd_list,
-	&kmod_cmd_static_nodes,
+	&kmod_cmd_help,	  &kmod_cmd_list,     &kmod_cmd_static_nodes,
 #ifdef ENABLE_OPENSSL
 	&kmod_cmd_sign,
 #endif
-	&kmod_cmd_attach,
-	&kmod_cmd_detach,
+	&kmod_cmd_attach, &kmod_cmd_detach,
 #ifdef ENABLE_OPENSSL
-	&kmod_cmd_verify,
-	&kmod_cmd_show_sig,
+	&kmod_cmd_verify, &kmod_cmd_show_sig,
 #endif
 };
 
 static const struct kmod_cmd *const kmod_compat_cmds[] = {
-	&kmod_cmd_compat_lsmod,
-	&kmod_cmd_compat_rmmod,
-	&kmod_cmd_compat_insmod,
-	&kmod_cmd_compat_modprobe,
-	&kmod_cmd_compat_modinfo,
-	&kmod_cmd_compat_depmod,
+	&kmod_cmd_compat_lsmod,	   &kmod_cmd_compat_rmmod,   &kmod_cmd_compat_insmod,
+	&kmod_cmd_compat_modprobe, &kmod_cmd_compat_modinfo, &kmod_cmd_compat_depmod,
 };
 
 /* Compat names listed in the help, whether or not this build has them yet. */

@@ -20,12 +20,9 @@
 
 static const char cmdopts_s[] = "svVh";
 static const struct option cmdopts[] = {
-	{ "syslog", no_argument, NULL, 's' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ NULL, 0, NULL, 0 },
+	{ "syslog", no_argument, NULL, 's' },	 { "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },	 { "help", no_argument, NULL, 'h' },
+	{ "json", no_argument, NULL, OPT_JSON }, { NULL, 0, NULL, 0 },
 };
 
 static void help(void)
@@ -49,7 +46,7 @@ static void print_module(struct kmod_module *mod)
 	printf("%-19s %8ld  %d", kmod_module_get_name(mod), kmod_module_get_size(mod),
 	       kmod_module_get_refcnt(mod));
 	holders = kmod_module_get_holders(mod);
-	kmod_list_foreach(hitr, holders) {
+	kmod_list_foreach (hitr, holders) {
 		struct kmod_module *hm = kmod_module_get_module(hitr);
 
 		putchar(first ? ' ' : ',');
@@ -89,7 +86,7 @@ static void json_module(struct kmod_module *mod, bool first)
 	json_number("refcnt", kmod_module_get_refcnt(mod));
 	fputs(",\"holders\":[", stdout);
 	holders = kmod_module_get_holders(mod);
-	kmod_list_foreach(hitr, holders) {
+	kmod_list_foreach (hitr, holders) {
 		struct kmod_module *hm = kmod_module_get_module(hitr);
 
 		if (hitr != holders)
@@ -169,7 +166,7 @@ static int do_lsmod(int argc, char *argv[])
 	}
 	if (!json)
 		puts("Module                  Size  Used by");
-	kmod_list_foreach(itr, list) {
+	kmod_list_foreach (itr, list) {
 		struct kmod_module *mod = kmod_module_get_module(itr);
 
 		if (json)

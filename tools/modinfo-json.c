@@ -67,7 +67,7 @@ static ssize_t collect_fields(const struct kmod_list *list, const struct output 
 
 	if (ranks == NULL)
 		return -ENOMEM;
-	kmod_list_foreach(l, list) {
+	kmod_list_foreach (l, list) {
 		const char *key = kmod_module_info_get_key(l);
 		const char *value = kmod_module_info_get_value(l);
 		uintptr_t rank;

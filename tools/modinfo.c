@@ -60,7 +60,8 @@ static void help(void)
 	       "\t-m, --modname               Handle argument as module name instead of alias or filename\n"
 	       "\t-F, --field=FIELD           Print only provided FIELD\n"
 	       "\t-k, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
-	       "\t-b, --basedir=DIR           Use DIR as filesystem root for " MODULE_DIRECTORY "\n"
+	       "\t-b, --basedir=DIR           Use DIR as filesystem root for " MODULE_DIRECTORY
+	       "\n"
 	       "\t    --json                  Print a JSON array, an object per module\n"
 	       "\t-V, --version               Show version\n"
 	       "\t-h, --help                  Show this help\n",
@@ -70,7 +71,8 @@ static void help(void)
 static struct param *param_find(struct params *ps, const char *name, int namelen)
 {
 	for (size_t i = 0; i < ps->n; i++) {
-		if (ps->v[i].namelen == namelen && memcmp(ps->v[i].name, name, namelen) == 0)
+		if (ps->v[i].namelen == namelen &&
+		    memcmp(ps->v[i].name, name, namelen) == 0)
 			return &ps->v[i];
 	}
 	return NULL;
@@ -116,14 +118,16 @@ static void params_print(const struct params *ps, const struct output *out)
 		const char *prefix = out->field ? "" : "parm:           ";
 
 		if (p->desc != NULL && p->type != NULL)
-			printf("%s%.*s:%s (%s)%c", prefix, p->namelen, p->name, p->desc, p->type,
-			       out->sep);
+			printf("%s%.*s:%s (%s)%c", prefix, p->namelen, p->name, p->desc,
+			       p->type, out->sep);
 		else if (p->desc != NULL)
-			printf("%s%.*s:%s%c", prefix, p->namelen, p->name, p->desc, out->sep);
+			printf("%s%.*s:%s%c", prefix, p->namelen, p->name, p->desc,
+			       out->sep);
 		else if (out->field != NULL)
 			printf("%.*s: (%s)%c", p->namelen, p->name, p->type, out->sep);
 		else
-			printf("%s%.*s:%s%c", prefix, p->namelen, p->name, p->type, out->sep);
+			printf("%s%.*s:%s%c", prefix, p->namelen, p->name, p->type,
+			       out->sep);
 	}
 }
 
@@ -134,7 +138,7 @@ static int info_print(const struct kmod_list *list, const struct output *out)
 	bool want_params = out->field == NULL || streq(out->field, "parm");
 	int err = 0;
 
-	kmod_list_foreach(l, list) {
+	kmod_list_foreach (l, list) {
 		const char *key = kmod_module_info_get_key(l);
 		const char *value = kmod_module_info_get_value(l);
 
@@ -173,7 +177,8 @@ struct fetched {
 	struct strbuf log;
 };
 
-static int modinfo_do(struct kmod_module *mod, const struct output *out, struct fetched *f)
+static int modinfo_do(struct kmod_module *mod, const struct output *out,
+		      struct fetched *f)
 {
 	struct kmod_list *list = NULL;
 	const char *filename = kmod_module_get_path(mod);
@@ -216,7 +221,8 @@ static int modinfo_do(struct kmod_module *mod, const struct output *out, struct 
 	return err;
 }
 
-static int modinfo_path_do(struct kmod_ctx *ctx, const char *path, const struct output *out)
+static int modinfo_path_do(struct kmod_ctx *ctx, const char *path,
+			   const struct output *out)
 {
 	struct kmod_module *mod;
 	int err = kmod_module_new_from_path(ctx, path, &mod);
@@ -230,7 +236,8 @@ static int modinfo_path_do(struct kmod_ctx *ctx, const char *path, const struct 
 	return err;
 }
 
-static int modinfo_name_do(struct kmod_ctx *ctx, const char *name, const struct output *out)
+static int modinfo_name_do(struct kmod_ctx *ctx, const char *name,
+			   const struct output *out)
 {
 	struct kmod_module *mod = NULL;
 	int err = kmod_module_new_from_name_lookup(ctx, name, &mod);
@@ -244,7 +251,8 @@ static int modinfo_name_do(struct kmod_ctx *ctx, const char *name, const struct 
 	return err;
 }
 
-static int modinfo_alias_do(struct kmod_ctx *ctx, const char *alias, const struct output *out)
+static int modinfo_alias_do(struct kmod_ctx *ctx, const char *alias,
+			    const struct output *out)
 {
 	struct kmod_list *l, *list = NULL;
 	int err = kmod_module_new_from_lookup(ctx, alias, &list);
@@ -257,7 +265,7 @@ static int modinfo_alias_do(struct kmod_ctx *ctx, const char *alias, const struc
 		ERR("Module %s not found.\n", alias);
 		return -ENOENT;
 	}
-	kmod_list_foreach(l, list) {
+	kmod_list_foreach (l, list) {
 		struct kmod_module *mod = kmod_module_get_module(l);
 		int r = modinfo_do(mod, out, NULL);
 
@@ -441,7 +449,8 @@ static int prefetch_init(struct prefetch *pf, struct kmod_ctx *ctx, char **args,
 		 * Two files of one module name cannot be open together; the later
 		 * one is read in its turn, once the first is shown and released.
 		 */
-		if (path_to_modname(args[i], buf, NULL) == NULL || hash_find(names, buf) != NULL) {
+		if (path_to_modname(args[i], buf, NULL) == NULL ||
+		    hash_find(names, buf) != NULL) {
 			pf->deferred[i] = true;
 			continue;
 		}
@@ -465,7 +474,8 @@ static int prefetch_init(struct prefetch *pf, struct kmod_ctx *ctx, char **args,
 }
 
 /* The argument @i if it is a module file: shown, its error, or 1 if it is not one. */
-static int prefetch_show(struct prefetch *pf, size_t i, const char *arg, const struct output *out)
+static int prefetch_show(struct prefetch *pf, size_t i, const char *arg,
+			 const struct output *out)
 {
 	struct fetched *f = NULL;
 	int err;
@@ -633,8 +643,8 @@ static int do_modinfo(int argc, char *argv[])
 			}
 			kversion = u.release;
 		}
-		n = snprintf(dirname_buf, sizeof(dirname_buf), "%s" MODULE_DIRECTORY "/%s",
-			     root ? root : "", kversion);
+		n = snprintf(dirname_buf, sizeof(dirname_buf),
+			     "%s" MODULE_DIRECTORY "/%s", root ? root : "", kversion);
 		if (n < 0 || (size_t)n >= sizeof(dirname_buf)) {
 			ERR("bad directory %s" MODULE_DIRECTORY "/%s: path too long\n",
 			    root ? root : "", kversion);

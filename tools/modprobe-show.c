@@ -69,7 +69,8 @@ void modprobe_help(void)
 	       "\t-n, --dry-run               Do not execute operations, just print out\n"
 	       "\t-n, --show                  Same as --dry-run\n"
 	       "\t-C, --config=FILE           Use FILE instead of default search paths\n"
-	       "\t-d, --dirname=DIR           Use DIR as filesystem root for " MODULE_DIRECTORY "\n"
+	       "\t-d, --dirname=DIR           Use DIR as filesystem root for " MODULE_DIRECTORY
+	       "\n"
 	       "\t-S, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
 	       "\t-s, --syslog                print to syslog, not stderr\n"
 	       "\t-q, --quiet                 disable messages\n"
@@ -177,7 +178,7 @@ int modprobe_show_symbols(struct kmod_ctx *ctx, const char *arg, bool exports,
 		return err;
 	}
 
-	kmod_list_foreach(l, list) {
+	kmod_list_foreach (l, list) {
 		if (exports)
 			print_crc(kmod_module_symbol_get_crc(l),
 				  kmod_module_symbol_get_symbol(l));

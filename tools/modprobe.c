@@ -221,7 +221,7 @@ static int remove_list(struct kmod_list *list, bool stop_on_errors)
 {
 	struct kmod_list *l;
 
-	kmod_list_foreach_reverse(l, list) {
+	kmod_list_foreach_reverse (l, list) {
 		struct kmod_module *m = kmod_module_get_module(l);
 		int err = remove_one(m, RM_IGNORE_BUILTIN);
 
@@ -259,7 +259,7 @@ static void remove_unused_deps(struct kmod_module *mod)
 {
 	struct kmod_list *deps = kmod_module_get_dependencies(mod), *l;
 
-	kmod_list_foreach(l, deps) {
+	kmod_list_foreach (l, deps) {
 		struct kmod_module *dep = kmod_module_get_module(l);
 
 		if (kmod_module_get_refcnt(dep) == 0)
@@ -345,7 +345,7 @@ static int remove_alias(struct kmod_ctx *ctx, const char *alias)
 		LOG("Module %s not found.\n", alias);
 		err = -ENOENT;
 	}
-	kmod_list_foreach(l, list) {
+	kmod_list_foreach (l, list) {
 		struct kmod_module *mod = kmod_module_get_module(l);
 
 		err = remove_one(mod, opt.remove_holders ? RM_REMOVE_HOLDERS : 0);
@@ -454,7 +454,7 @@ static int insert_alias(struct kmod_ctx *ctx, const char *alias,
 		    kmod_get_dirname(ctx));
 		return -ENOENT;
 	}
-	kmod_list_foreach(l, list) {
+	kmod_list_foreach (l, list) {
 		mod = kmod_module_get_module(l);
 		err = insert_one(mod, extra_options);
 		kmod_module_unref(mod);

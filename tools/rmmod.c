@@ -14,12 +14,9 @@
 
 static const char cmdopts_s[] = "fsvVh";
 static const struct option cmdopts[] = {
-	{ "force", no_argument, NULL, 'f' },
-	{ "syslog", no_argument, NULL, 's' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	{ "force", no_argument, NULL, 'f' },   { "syslog", no_argument, NULL, 's' },
+	{ "verbose", no_argument, NULL, 'v' }, { "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },    { NULL, 0, NULL, 0 },
 };
 
 static void help(void)
@@ -41,7 +38,7 @@ static void print_holders(struct kmod_list *holders)
 {
 	struct kmod_list *itr;
 
-	kmod_list_foreach(itr, holders) {
+	kmod_list_foreach (itr, holders) {
 		struct kmod_module *hm = kmod_module_get_module(itr);
 
 		fprintf(stderr, " %s", kmod_module_get_name(hm));

@@ -42,7 +42,8 @@ static void log_emit(int prio, const char *msg)
 	if (log_use_syslog)
 		syslog(prio, "%s: %s", prioname, msg);
 	else
-		fprintf(stderr, "%s: %s: %s", program_invocation_short_name, prioname, msg);
+		fprintf(stderr, "%s: %s: %s", program_invocation_short_name, prioname,
+			msg);
 }
 
 static void log_kmod(void *data, int priority, const char *file, int line, const char *fn,

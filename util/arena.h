@@ -15,7 +15,10 @@ struct arena {
 	size_t next_size;	   /* size of the next regular chunk */
 };
 
-#define ARENA_INIT { NULL, 0 }
+#define ARENA_INIT                                                                       \
+	{                                                                                \
+		NULL, 0                                                                  \
+	}
 
 /* @size bytes aligned for any type, NULL when out of memory. */
 void *arena_alloc(struct arena *a, size_t size);

@@ -59,7 +59,8 @@ static struct hash_bucket *bucket_of(const struct hash *hash, const char *key)
 }
 
 /* Index of key in bucket if *found, else the position where it belongs. */
-static unsigned int bucket_search(const struct hash_bucket *b, const char *key, bool *found)
+static unsigned int bucket_search(const struct hash_bucket *b, const char *key,
+				  bool *found)
 {
 	unsigned int lo = 0, hi = b->used;
 
@@ -95,7 +96,8 @@ static int bucket_insert_at(struct hash_bucket *b, unsigned int pos, const char 
 		b->entries = e;
 		b->total = (unsigned int)total;
 	}
-	memmove(b->entries + pos + 1, b->entries + pos, (b->used - pos) * sizeof(*b->entries));
+	memmove(b->entries + pos + 1, b->entries + pos,
+		(b->used - pos) * sizeof(*b->entries));
 	b->entries[pos].key = key;
 	b->entries[pos].value = value;
 	b->used++;
@@ -190,7 +192,8 @@ static void hash_rehash(struct hash *hash)
 	free_buckets(old.buckets, old.n_buckets);
 }
 
-static int hash_insert(struct hash *hash, const char *key, const void *value, bool replace)
+static int hash_insert(struct hash *hash, const char *key, const void *value,
+		       bool replace)
 {
 	struct hash_bucket *b = bucket_of(hash, key);
 	bool found;

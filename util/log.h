@@ -23,12 +23,12 @@ struct logger {
 void logger_log(const struct logger *lg, int priority, const char *file, int line,
 		const char *fn, const char *format, ...) _printf_format_(6, 7);
 
-#define lg_log(lg, prio, ...)                                                     \
-	do {                                                                      \
-		const struct logger *_lg_ = (lg);                                 \
-		if (_lg_ != NULL && _lg_->fn != NULL && _lg_->priority >= (prio)) \
-			logger_log(_lg_, (prio), __FILE__, __LINE__, __func__,    \
-				   __VA_ARGS__);                                  \
+#define lg_log(lg, prio, ...)                                                            \
+	do {                                                                             \
+		const struct logger *_lg_ = (lg);                                        \
+		if (_lg_ != NULL && _lg_->fn != NULL && _lg_->priority >= (prio))        \
+			logger_log(_lg_, (prio), __FILE__, __LINE__, __func__,           \
+				   __VA_ARGS__);                                         \
 	} while (0)
 
 #define lg_err(lg, ...) lg_log(lg, LOG_ERR, __VA_ARGS__)

@@ -32,18 +32,18 @@ static inline void closep(int *fd)
 #define _cleanup_close_ _cleanup_(closep)
 
 /* Hand a pointer out of a _cleanup_ scope without freeing it. */
-#define TAKE_PTR(p)                            \
-	({                                     \
-		__typeof__(p) _taken_ = (p);   \
-		(p) = NULL;                    \
-		_taken_;                       \
+#define TAKE_PTR(p)                                                                      \
+	({                                                                               \
+		__typeof__(p) _taken_ = (p);                                             \
+		(p) = NULL;                                                              \
+		_taken_;                                                                 \
 	})
 
-#define TAKE_FD(fd)                    \
-	({                             \
-		int _taken_fd_ = (fd); \
-		(fd) = -1;             \
-		_taken_fd_;            \
+#define TAKE_FD(fd)                                                                      \
+	({                                                                               \
+		int _taken_fd_ = (fd);                                                   \
+		(fd) = -1;                                                               \
+		_taken_fd_;                                                              \
 	})
 
 #define streq(a, b) (strcmp((a), (b)) == 0)

@@ -4,7 +4,8 @@
 
 #include "util/obuf.h"
 
-void obuf_init(struct obuf *b, int (*emit)(void *data, const void *buf, size_t len), void *data)
+void obuf_init(struct obuf *b, int (*emit)(void *data, const void *buf, size_t len),
+	       void *data)
 {
 	b->emit = emit;
 	b->data = data;

@@ -20,7 +20,8 @@ struct obuf {
 	uint8_t buf[OBUF_SIZE];
 };
 
-void obuf_init(struct obuf *b, int (*emit)(void *data, const void *buf, size_t len), void *data);
+void obuf_init(struct obuf *b, int (*emit)(void *data, const void *buf, size_t len),
+	       void *data);
 void obuf_put(struct obuf *b, const void *mem, size_t len);
 /* What is buffered goes to emit; returns err. */
 int obuf_flush(struct obuf *b);

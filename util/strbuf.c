@@ -36,7 +36,8 @@ static bool strbuf_reserve(struct strbuf *buf, size_t extra)
 
 	new_size = buf->size < STRBUF_MIN_SIZE ? STRBUF_MIN_SIZE : buf->size;
 	while (new_size < need) {
-		/* Doubling keeps appends amortised O(1); fall back to exact on overflow. */
+		/* Doubling keeps appends amortised O(1); fall back to exact on overflow.
+		 */
 		if (umul_overflow(new_size, 2, &new_size)) {
 			new_size = need;
 			break;

@@ -10,7 +10,8 @@
 #include "util/macro.h"
 
 #define PATH_MAX_LEN 4096
-#define MODULE_NAME_MAX 56 /* kernel's MODULE_NAME_LEN - 1 incl. room; buffers use PATH_MAX */
+#define MODULE_NAME_MAX                                                                  \
+	56 /* kernel's MODULE_NAME_LEN - 1 incl. room; buffers use PATH_MAX */
 
 /* Module file name suffixes this build recognises, e.g. ".ko", ".ko.xz" */
 extern const char *const kmod_exts[];
@@ -21,7 +22,8 @@ ssize_t read_str_safe(int fd, char *buf, size_t buflen);
 ssize_t write_str_safe(int fd, const char *buf, size_t buflen);
 /* Read the first line of a file (without newline) into buf.  0 or -errno. */
 int read_str_from_file(const char *path, char *buf, size_t buflen);
-/* Parse a whole file containing a (decimal) long, trailing newline allowed.  0 or -errno. */
+/* Parse a whole file containing a (decimal) long, trailing newline allowed.  0 or -errno.
+ */
 int read_str_long(int fd, long *value, int base);
 int read_str_ulong(int fd, unsigned long *value, int base);
 
@@ -45,9 +47,11 @@ int alias_normalize(const char *alias, char *buf, size_t *len);
 bool path_ends_with_kmod_ext(const char *path, size_t len);
 
 bool path_is_absolute(const char *p);
-/* malloc'ed absolute path (relative ones are joined to the cwd); NULL with errno on error. */
+/* malloc'ed absolute path (relative ones are joined to the cwd); NULL with errno on
+ * error. */
 char *path_make_absolute_cwd(const char *p);
-/* mkdir -p for the directory part of path (up to the last '/'), mode for new dirs. 0 or -errno. */
+/* mkdir -p for the directory part of path (up to the last '/'), mode for new dirs. 0 or
+ * -errno. */
 int mkdir_parents(const char *path, mode_t mode);
 
 /* Modification time of a stat in microseconds. */

@@ -66,7 +66,8 @@ static inline void fuzz_fd_path(char *buf, size_t len, int fd)
 }
 
 /* The input as a file: a memfd holding it (-1 on error), its path in @path. */
-static inline int fuzz_input_file(const uint8_t *data, size_t size, char *path, size_t len)
+static inline int fuzz_input_file(const uint8_t *data, size_t size, char *path,
+				  size_t len)
 {
 	int fd = fuzz_memfd(NULL, 0, data, size);
 

@@ -38,8 +38,8 @@ struct depmod_cfg {
 	const char *kversion;
 	char *dirname; /* <basedir><moduledir>/<kver>: where modules are */
 	size_t dirnamelen;
-	size_t rootlen;	  /* of <basedir> in dirname */
-	char *outdirname; /* where the output goes (-o), else dirname */
+	size_t rootlen;	   /* of <basedir> in dirname */
+	char *outdirname;  /* where the output goes (-o), else dirname */
 	size_t outrootlen; /* of <outdir> (-o, else <basedir>) in outdirname */
 	char sym_prefix;
 	bool check_symvers;
