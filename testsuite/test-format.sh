@@ -15,10 +15,14 @@ set -uo pipefail
 need_or_skip_all "clang-format (Debian package clang-format)" command -v clang-format
 
 cd "$top_srcdir" || exit 1
+# A checkout's own top, not a copy of the sources (the sub-builds' make
+# distdir) that happens to lie inside one.
+is_checkout=0
+[ "$(git rev-parse --show-toplevel 2> /dev/null)" = "$(pwd -P)" ] && is_checkout=1
 for dir in libkmod util tools testsuite bench; do
-	# The files of the checkout; in an unpacked tarball every source but
-	# the sub-builds' copies and the fuzzers' objects below testsuite/.
-	if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then
+	# The files of the checkout; elsewhere (a tarball, a distdir) every
+	# source but the sub-builds' copies and the fuzzers' objects.
+	if [ "$is_checkout" = 1 ]; then
 		mapfile -t files < <(git ls-files -- "$dir/*.c" "$dir/*.h")
 	else
 		mapfile -t files < <(find "$dir" \( -path testsuite/sanitizers -o -path testsuite/without \
