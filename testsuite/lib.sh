@@ -330,3 +330,24 @@ debian13_bin() {
 	sed 's/^/# /' "$testdir/trixie.err"
 	return 1
 }
+
+# fixture_modules_tree DIR: the fixture modules laid out under DIR (a
+# lib/modules/KVER) with modules.order and builtin files, so that every index
+# depmod writes has keys: two builtins share an alias, one alias is a pattern.
+fixture_modules_tree() {
+	mkdir -p "$1/kernel/lib" "$1/kernel/fs/foo" "$1/kernel/drivers/net"
+	cp "$top_builddir/testsuite/fixtures/mod-foo-a.ko" "$1/kernel/lib/"
+	cp "$top_builddir/testsuite/fixtures/mod-foo-b.ko" "$1/kernel/fs/foo/"
+	cp "$top_builddir/testsuite/fixtures/mod-foo.ko" "$1/kernel/fs/"
+	cp "$top_builddir/testsuite/fixtures/dummy.ko" "$1/kernel/drivers/net/"
+	printf '%s\n' kernel/fs/mod-foo.ko kernel/fs/foo/mod-foo-b.ko \
+		kernel/lib/mod-foo-a.ko kernel/drivers/net/dummy.ko >"$1/modules.order"
+	printf '%s\n' kernel/fs/ext4/ext4.ko kernel/crypto/crc32c_generic.ko \
+		kernel/arch/x86/crypto/crc32c-intel.ko kernel/drivers/tty/serial/8250/8250.ko \
+		>"$1/modules.builtin"
+	printf '%s\0' ext4.alias=fs-ext4 ext4.alias=ext3 ext4.alias=fs-ext3 \
+		crc32c_generic.alias=crypto-crc32c crc32c_generic.alias=crc32c \
+		crc32c_intel.alias=crypto-crc32c 'crc32c_intel.alias=crypto-crc32c*' \
+		'8250.alias=char-major-4-*' 8250.alias=char-major-4-64 \
+		>"$1/modules.builtin.modinfo"
+}

@@ -74,24 +74,10 @@ new_tree() {
 	mkdir -p "$dir"
 }
 
-# The fixtures as test-index-real.sh lays them out, with builtin files.
+# The fixtures with builtin files (lib.sh), in a new tree.
 fixture_tree() {
 	new_tree "$1"
-	mkdir -p "$dir/kernel/lib" "$dir/kernel/fs/foo" "$dir/kernel/drivers/net"
-	cp "$fixtures/mod-foo-a.ko" "$dir/kernel/lib/"
-	cp "$fixtures/mod-foo-b.ko" "$dir/kernel/fs/foo/"
-	cp "$fixtures/mod-foo.ko" "$dir/kernel/fs/"
-	cp "$fixtures/dummy.ko" "$dir/kernel/drivers/net/"
-	printf '%s\n' kernel/fs/mod-foo.ko kernel/fs/foo/mod-foo-b.ko \
-		kernel/lib/mod-foo-a.ko kernel/drivers/net/dummy.ko >"$dir/modules.order"
-	printf '%s\n' kernel/fs/ext4/ext4.ko kernel/crypto/crc32c_generic.ko \
-		kernel/arch/x86/crypto/crc32c-intel.ko kernel/drivers/tty/serial/8250/8250.ko \
-		>"$dir/modules.builtin"
-	printf '%s\0' ext4.alias=fs-ext4 ext4.alias=ext3 ext4.alias=fs-ext3 \
-		crc32c_generic.alias=crypto-crc32c crc32c_generic.alias=crc32c \
-		crc32c_intel.alias=crypto-crc32c 'crc32c_intel.alias=crypto-crc32c*' \
-		'8250.alias=char-major-4-*' 8250.alias=char-major-4-64 \
-		>"$dir/modules.builtin.modinfo"
+	fixture_modules_tree "$dir"
 }
 
 # same_outputs LABEL REF REFDIR OURDIR: every modules.* file REF's depmod wrote

@@ -127,27 +127,12 @@ if need_or_skip "a C compiler and the distribution's libkmod.so.2 (the reference
 	fi
 fi
 
-# The fixture modules, with a hand-written builtin list so that every index
-# has keys: two builtins share an alias, one alias is a pattern.
+# The fixture modules with builtin files (lib.sh's fixture_modules_tree).
 kver=6.1.0-test
 if need_or_skip "fixture modules in $fixtures" test -f "$fixtures/mod-foo.ko"; then
 	root=$testdir/fixtures
 	dir=$root/lib/modules/$kver
-	mkdir -p "$dir/kernel/lib" "$dir/kernel/fs/foo" "$dir/kernel/drivers/net"
-	cp "$fixtures/mod-foo-a.ko" "$dir/kernel/lib/"
-	cp "$fixtures/mod-foo-b.ko" "$dir/kernel/fs/foo/"
-	cp "$fixtures/mod-foo.ko" "$dir/kernel/fs/"
-	cp "$fixtures/dummy.ko" "$dir/kernel/drivers/net/"
-	printf '%s\n' kernel/fs/mod-foo.ko kernel/fs/foo/mod-foo-b.ko \
-		kernel/lib/mod-foo-a.ko kernel/drivers/net/dummy.ko >"$dir/modules.order"
-	printf '%s\n' kernel/fs/ext4/ext4.ko kernel/crypto/crc32c_generic.ko \
-		kernel/arch/x86/crypto/crc32c-intel.ko kernel/drivers/tty/serial/8250/8250.ko \
-		>"$dir/modules.builtin"
-	printf '%s\0' ext4.alias=fs-ext4 ext4.alias=ext3 ext4.alias=fs-ext3 \
-		crc32c_generic.alias=crypto-crc32c crc32c_generic.alias=crc32c \
-		crc32c_intel.alias=crypto-crc32c 'crc32c_intel.alias=crypto-crc32c*' \
-		'8250.alias=char-major-4-*' 8250.alias=char-major-4-64 \
-		>"$dir/modules.builtin.modinfo"
+	fixture_modules_tree "$dir"
 	index_both fixtures "$root" "$kver"
 fi
 
