@@ -129,7 +129,10 @@ cp "$fx/mod-foo-a.ko" "$testdir/ext/extmod.ko"
 # depmod.d parser drops a backslash, so \\. is a regex's \.
 mkdir -p "$testdir/empty-ext"
 printf 'external %s %s\n' '6.*+' "$testdir/ext" >"$testdir/stack.conf"
-for p in '6.**' '6.+*?' '6.?+' '(6.*)+' '6.{1}+' '6.*{2}' '6.*++++' '6\\.1+\\.0-te+s+t*'; do
+# a run of '?' under '+': glibc's closures grow with the run far faster than
+# its node count (48 '?': 1.6 s, 64: 5.5 s); folded to one operator, instant
+qrun="6.$(printf '?%.0s' {1..24})+++"
+for p in '6.**' '6.+*?' '6.?+' '(6.*)+' '6.{1}+' '6.*{2}' '6.*++++' '6\\.1+\\.0-te+s+t*' "$qrun"; do
 	printf 'external %s %s\n' "$p" "$testdir/empty-ext" >>"$testdir/stack.conf"
 done
 echo 'search external built-in' >>"$testdir/stack.conf"

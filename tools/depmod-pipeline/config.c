@@ -10,13 +10,13 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "tools/depmod-pipeline/config.h"
+#include "tools/depmod-pipeline/kver-pattern.h"
 #include "tools/tool-log.h"
 #include "util/fileio.h"
 #include "util/macro.h"
@@ -178,165 +178,18 @@ static char *read_line(FILE *fp, unsigned int *linenum)
 	}
 }
 
-/*
- * glibc compiles "x+" as "x x*" and "x{m,n}" as n copies of x, so a stack of
- * repetitions ("6.*+++...") or nested intervals makes regcomp take exponential
- * time and memory, and its closure computation grows faster than the size
- * (six '+' after "6.*", 191 nodes: 33 ms; ten, 3071 nodes: 3.6 s).  kmod
- * passes any pattern to regcomp and may never return; we take every pattern
- * kmod takes ("6.*+" included) as long as its parse tree cannot exceed this
- * many nodes, and refuse back-references (glibc's extension, exponential in
- * regexec).
- */
-#define KVER_PATTERN_MAX_NODES 512
-#define KVER_PATTERN_DEPTH 32
-
-/* saturating: a bound past SIZE_MAX is refused like any other too large */
-static size_t size_add(size_t a, size_t b)
-{
-	size_t r;
-
-	return uadd_overflow(a, b, &r) ? SIZE_MAX : r;
-}
-
-static size_t size_mul(size_t a, size_t b)
-{
-	size_t r;
-
-	return umul_overflow(a, b, &r) ? SIZE_MAX : r;
-}
-
-/* copies made by an interval "{m}", "{m,}", "{m,n}" or "{,n}" at *p; 0 if none */
-static size_t interval_copies(const char **p)
-{
-	const char *s = *p + 1;
-	size_t m = 0, n = 0;
-	bool comma = false, digits = false;
-
-	for (; *s >= '0' && *s <= '9'; s++, digits = true)
-		m = size_add(size_mul(m, 10), (size_t)(*s - '0'));
-	if (*s == ',') {
-		comma = true;
-		for (s++; *s >= '0' && *s <= '9'; s++)
-			n = size_add(size_mul(n, 10), (size_t)(*s - '0'));
-	}
-	/* glibc reads "{,n}" as "{0,n}" */
-	if (*s != '}' || (!digits && !comma))
-		return 0;
-	*p = s;
-	if (comma && n > m)
-		m = n;
-	return size_add(m, 1);
-}
-
-/* skip a bracket expression starting at *p; *p is left on its closing ']' */
-static void skip_bracket(const char **p)
-{
-	const char *s = *p + 1;
-
-	if (*s == '^')
-		s++;
-	if (*s == ']')
-		s++;
-	for (; *s != '\0' && *s != ']'; s++) {
-		if (*s == '[' && (s[1] == ':' || s[1] == '.' || s[1] == '=')) {
-			const char *end = strchr(s + 2, s[1]);
-
-			while (end != NULL && end[1] != ']')
-				end = strchr(end + 1, s[1]);
-			if (end == NULL)
-				break;
-			s = end + 1;
-		}
-	}
-	*p = *s == '\0' ? s - 1 : s;
-}
-
-/* an upper bound of the nodes glibc builds for an extended regular expression */
-static size_t ere_size_bound(const char *p)
-{
-	struct {
-		size_t done, branch;
-	} f[KVER_PATTERN_DEPTH + 1] = { 0 };
-	size_t depth = 0, last = 0, k;
-
-	for (; *p != '\0'; p++) {
-		switch (*p) {
-		case '(':
-			if (++depth > KVER_PATTERN_DEPTH)
-				return SIZE_MAX;
-			f[depth].done = f[depth].branch = 0;
-			last = 0;
-			continue;
-		case ')':
-			if (depth == 0)
-				break;
-			last = size_add(size_add(f[depth].done, f[depth].branch), 1);
-			depth--;
-			f[depth].branch = size_add(f[depth].branch, last);
-			continue;
-		case '|':
-			f[depth].done =
-				size_add(size_add(f[depth].done, f[depth].branch), 1);
-			f[depth].branch = last = 0;
-			continue;
-		case '*':
-		case '?':
-			/* a repetition wraps what precedes it, a repetition too */
-			last = size_add(last, 1);
-			f[depth].branch = size_add(f[depth].branch, 1);
-			continue;
-		case '+':
-			f[depth].branch = size_add(f[depth].branch, size_add(last, 1));
-			last = size_add(size_mul(last, 2), 1);
-			continue;
-		case '{':
-			k = interval_copies(&p);
-			if (k == 0)
-				break;
-			f[depth].branch =
-				size_add(f[depth].branch, size_mul(last, k - 1));
-			last = size_mul(last, k);
-			continue;
-		case '[':
-			skip_bracket(&p);
-			break;
-		case '\\':
-			if (p[1] >= '1' && p[1] <= '9')
-				return SIZE_MAX;
-			if (p[1] != '\0')
-				p++;
-			break;
-		}
-		/* one atom */
-		last = 1;
-		f[depth].branch = size_add(f[depth].branch, 1);
-	}
-	/* an unclosed group is an error, but only once regcomp has parsed all of it */
-	for (; depth > 0; depth--)
-		f[depth - 1].branch = size_add(f[depth - 1].branch,
-					       size_add(f[depth].done, f[depth].branch));
-	return size_add(f[0].done, f[0].branch);
-}
-
 static bool kernel_matches(const struct depmod_cfg *cfg, const char *filename,
 			   unsigned int linenum, const char *pattern)
 {
-	regex_t re;
-	int status;
+	int r = kver_pattern_match(pattern, cfg->kversion);
 
-	if (streq(pattern, "*"))
-		return true;
-	if (ere_size_bound(pattern) > KVER_PATTERN_MAX_NODES) {
+	if (r == -E2BIG)
 		ERR("%s:%u: kernel version pattern too complex, ignoring the line\n",
 		    filename, linenum);
-		return false;
-	}
-	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
-		return false;
-	status = regexec(&re, cfg->kversion, 0, NULL, 0);
-	regfree(&re);
-	return status == 0;
+	else if (r < 0)
+		ERR("%s:%u: kernel version pattern: %s\n", filename, linenum,
+		    strerror(-r));
+	return r > 0;
 }
 
 static int search_add(struct depmod_cfg *cfg, const char *path)
