@@ -21,6 +21,8 @@
 #   diag TEXT                 "# TEXT" lines
 #   has_feature NAME          0 if this build's kmod lists +NAME (ZSTD, XZ,
 #                             ZLIB, LIBCRYPTO) on the second line of --version
+#   feature_or_skip_all NAME  skip the whole file unless has_feature NAME: a
+#                             build configured without it, never a failure
 #   done_testing              print the plan if not given, exit 1 on failure
 #
 # Running programs under the trap (testsuite/trap.la):
@@ -222,6 +224,12 @@ has_feature() {
 	*" +$1 "*) return 0 ;;
 	esac
 	return 1
+}
+
+# A feature left out at configure time is this build's choice, not a missing
+# prerequisite of the machine: a skip even when CI=true.
+feature_or_skip_all() {
+	has_feature "$1" || skip_all "this build has no $1 (configure --without-*)"
 }
 
 done_testing() {

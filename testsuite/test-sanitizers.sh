@@ -40,7 +40,7 @@ cc=${CC:-gcc}
 if [ "${KMOD_SUB_SANITIZER:-}" = thread ]; then
 	name=tsan option=--enable-tsan runtime=ThreadSanitizer flags=-fsanitize=thread
 	report_re='(WARNING|ERROR): ThreadSanitizer'
-	only_programs=(check_PROGRAMS="testsuite/test-libkmod testsuite/test-libkmod-insert")
+	only_programs=(check_PROGRAMS="testsuite/test-libkmod testsuite/test-libkmod-insert testsuite/test-libkmod-policy")
 	runtime_env=(KMOD_TEST_TSAN=1 "TSAN_OPTIONS=log_path=REPORTS/tsan${TSAN_OPTIONS:+:$TSAN_OPTIONS}")
 else
 	name=sanitizers option=--enable-sanitizers runtime="AddressSanitizer and UBSan"

@@ -20,7 +20,7 @@ need_or_skip_all "fixture modules" test -f "$fx/dummy.ko"
 need_or_skip_all "kmod" test -x "$kmod"
 # A private copy: the long loops below must not see a rebuild in progress.
 mkdir -p "$testdir/bin" && cp "$kmod" "$testdir/bin/kmod" && kmod=$testdir/bin/kmod
-need_or_skip_all "kmod built with libcrypto" sh -c "'$kmod' -V | grep -q +LIBCRYPTO"
+feature_or_skip_all LIBCRYPTO
 need_or_skip_all "openssl" openssl version
 
 w=$testdir/w
