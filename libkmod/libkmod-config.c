@@ -20,6 +20,7 @@
 
 #include "libkmod/libkmod-config.h"
 #include "util/array.h"
+#include "util/conffile.h"
 #include "util/fileio.h"
 #include "util/util.h"
 
@@ -88,117 +89,18 @@ static int stamp_add(struct kmod_config *config, const char *path, const struct 
 
 /* ---- files ------------------------------------------------------------------- */
 
-/*
- * A configuration file is read whole, then cut into lines in place.  Real
- * ones are a few KiB (modules.softdep of a distribution kernel: about 10 KiB);
- * past this size the file is not read.
- */
-#define CONFIG_FILE_MAX (16u << 20)
-
-/*
- * The next logical line of [*pos, end), cut in place: a backslash-newline
- * joins the next physical line, a backslash before any other character is
- * dropped (that character is kept as is).  *linenum moves to the last
- * physical line read, the number kmod reports.  NULL at the end.  end must
- * have room for one more byte (the last line's NUL).
- */
-static char *next_line(char **pos, char *end, unsigned int *linenum)
-{
-	char *r = *pos, *w, *line = r, *nl, *stop;
-	unsigned int joined = 0;
-	bool newline = false;
-
-	/* Most lines have no backslash: found and cut by memchr(), nothing moves. */
-	nl = memchr(r, '\n', (size_t)(end - r));
-	stop = nl != NULL ? nl : end;
-	w = memchr(r, '\\', (size_t)(stop - r));
-	if (w == NULL) {
-		if (nl == NULL && r == end)
-			return NULL;
-		*stop = '\0';
-		*pos = nl != NULL ? nl + 1 : end;
-		(*linenum)++;
-		return line;
-	}
-
-	/* From the first backslash on, characters move down over what is dropped. */
-	r = w;
-	while (r < end) {
-		char c = *r++;
-
-		if (c == '\\') {
-			if (r == end)
-				break;
-			c = *r++;
-			if (c == '\n') {
-				joined++;
-				continue;
-			}
-		} else if (c == '\n') {
-			newline = true;
-			break;
-		}
-		*w++ = c;
-	}
-	*pos = r;
-	/* The end of the file ends a line too, unless nothing is left of it. */
-	if (!newline && w == line)
-		return NULL;
-	*w = '\0';
-	*linenum += joined + 1;
-	return line;
-}
-
-/*
- * The whole file, NUL-terminated (one spare byte, for next_line()), in *buf;
- * its length in *len.  0, or -errno after a message naming the file.
- */
+/* conffile_read(), with a message naming the file when it fails */
 static int read_config_file(const struct logger *lg, const char *path, int fd,
 			    const struct stat *st, char **buf, size_t *len)
 {
-	size_t cap = 4096, used = 0;
-	_cleanup_free_ char *p = NULL;
+	int r = conffile_read(fd, st, buf, len);
 
-	/* Room for the file as fstat saw it, its NUL, and a byte to see it end. */
-	if (st->st_size > 0 && st->st_size < CONFIG_FILE_MAX)
-		cap = (size_t)st->st_size + 2;
-	p = malloc(cap);
-	if (p == NULL)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n;
-
-		if (used + 1 == cap) {
-			char *q;
-
-			if (cap > CONFIG_FILE_MAX) {
-				lg_err(lg, "%s: larger than %u MiB, not read\n", path,
-				       CONFIG_FILE_MAX >> 20);
-				return -EFBIG;
-			}
-			q = realloc(p, cap * 2);
-			if (q == NULL)
-				return -ENOMEM;
-			p = q;
-			cap *= 2;
-		}
-		n = read(fd, p + used, cap - 1 - used);
-		if (n == 0)
-			break;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = -errno;
-
-			lg_err(lg, "%s: could not read: %s\n", path, strerror(-err));
-			return err;
-		}
-		used += (size_t)n;
-	}
-	p[used] = '\0';
-	*buf = TAKE_PTR(p);
-	*len = used;
-	return 0;
+	if (r == -EFBIG)
+		lg_err(lg, "%s: larger than %u MiB, not read\n", path,
+		       CONFFILE_MAX >> 20);
+	else if (r < 0 && r != -ENOMEM)
+		lg_err(lg, "%s: could not read: %s\n", path, strerror(-r));
+	return r;
 }
 
 /* Directives whose last field is the rest of the line, as written. */
@@ -334,7 +236,7 @@ static int parse_file(struct config_parser *p, const char *path)
 	p->linenum = 0;
 	pos = buf;
 	/* The lines are our own buffer: the parser cuts them into words in place. */
-	while ((line = next_line(&pos, buf + len, &p->linenum)) != NULL) {
+	while ((line = conffile_next_line(&pos, buf + len, &p->linenum)) != NULL) {
 		r = parse_line(p, line);
 		if (r < 0)
 			return r;

@@ -266,6 +266,17 @@ echo 'blacklist from_alias_file' | put /etc/modprobe.d/old.alias
 golden "weakdep" "$(printf 'weakdep w_1 a b-c\nweakdep w2 pre: x')" \
 	"ERROR: /etc/modprobe.d/w.conf line 3: ignoring bad line starting with 'weakdep'"
 
+# A file of 16 MiB is read, one byte more is not (util/conffile.c): the
+# files beside it still are.
+fresh
+{ echo 'blacklist edge'; head -c $((16 * 1024 * 1024 - 15)) /dev/zero | tr '\0' '#'; } |
+	put /etc/modprobe.d/a-16mib.conf
+{ echo 'blacklist over'; head -c $((16 * 1024 * 1024 - 14)) /dev/zero | tr '\0' '#'; } |
+	put /etc/modprobe.d/b-over.conf
+echo 'blacklist small' | put /etc/modprobe.d/c.conf
+golden "16 MiB files" "$(printf 'blacklist edge\nblacklist small')" \
+	"ERROR: /etc/modprobe.d/b-over.conf: larger than 16 MiB, not read"
+
 # ---- 4. the module directory's files -----------------------------------------------
 
 fresh

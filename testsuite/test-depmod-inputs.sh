@@ -157,4 +157,30 @@ is "$?" 0 "exponential patterns: exit 0"
 is "$(grep -c 'kernel version pattern too complex, ignoring the line' "$testdir/err")" 5 \
 	"exponential patterns: each of the 5 lines refused and named"
 
+# --- depmod.d lines and sizes (util/conffile.c, as modprobe.d) ---------------------
+
+# A backslash-newline joins lines; a backslash at the end of the file is dropped.
+fresh_tree
+printf 'external * \\\n%s\nsearch external \\\n built-in\nexclude zz\\' "$testdir/ext" \
+	>"$testdir/cont.conf"
+"$depmod" -b "$root" -C "$testdir/cont.conf" "$kver" 2>"$testdir/err"
+is "$?|$(cat "$testdir/err")" "0|" "continued depmod.d lines: exit 0, nothing to say"
+like "$(cat "$dir/modules.dep")" "^$testdir/ext/extmod.ko:" "continued depmod.d lines: external applies"
+if [ -x "$deb" ]; then
+	rm -rf "$root.deb"
+	cp -a "$root" "$root.deb"
+	rm -rf "$root.deb/var"
+	"$deb" -b "$root.deb" -C "$testdir/cont.conf" "$kver" 2>/dev/null
+	is_file "$dir/modules.dep" "$root.deb/lib/modules/$kver/modules.dep" \
+		"continued depmod.d lines: modules.dep as Debian's depmod writes it"
+fi
+# 16 MiB and one byte: not read (kmod reads any size), the others are
+fresh_tree
+{ echo 'exclude kernel'; head -c $((16 * 1024 * 1024 - 14)) /dev/zero | tr '\0' '#'; } \
+	>"$testdir/big.conf"
+"$depmod" -b "$root" -C "$testdir/big.conf" "$kver" 2>"$testdir/err"
+is "$?|$(cat "$testdir/err")" "0|depmod: ERROR: file parse $testdir/big.conf: File too large" \
+	"a depmod.d file over 16 MiB: refused and named"
+like "$(cat "$dir/modules.dep")" "^kernel/dummy.ko:" "a depmod.d file over 16 MiB: none of its lines applies"
+
 done_testing

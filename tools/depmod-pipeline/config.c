@@ -13,11 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "tools/depmod-pipeline/config.h"
 #include "tools/depmod-pipeline/kver-pattern.h"
 #include "tools/tool-log.h"
+#include "util/conffile.h"
 #include "util/fileio.h"
 #include "util/macro.h"
 
@@ -134,48 +136,6 @@ static int files_list(struct cfg_files *files, const char *path)
 	}
 	closedir(d);
 	return err;
-}
-
-/* One logical line: backslash-newline joins lines, a backslash before anything else is
- * dropped. */
-static char *read_line(FILE *fp, unsigned int *linenum)
-{
-	size_t size = 256, i = 0;
-	unsigned int n = 0;
-	char *buf = malloc(size), *nbuf;
-	int ch;
-
-	if (buf == NULL)
-		return NULL;
-	for (;;) {
-		ch = getc_unlocked(fp);
-		if (ch == EOF && i == 0 && n == 0) {
-			free(buf);
-			return NULL;
-		}
-		if (ch == EOF || ch == '\n') {
-			buf[i] = '\0';
-			*linenum += n + 1;
-			return buf;
-		}
-		if (ch == '\\') {
-			ch = getc_unlocked(fp);
-			if (ch == '\n') {
-				n++;
-				continue;
-			}
-		}
-		buf[i++] = (char)ch;
-		if (i == size) {
-			size *= 2;
-			nbuf = realloc(buf, size);
-			if (nbuf == NULL) {
-				free(buf);
-				return NULL;
-			}
-			buf = nbuf;
-		}
-	}
 }
 
 static bool kernel_matches(const struct depmod_cfg *cfg, const char *filename,
@@ -317,21 +277,27 @@ bad:
 
 static int file_parse(struct depmod_cfg *cfg, const char *filename)
 {
+	_cleanup_free_ char *buf = NULL;
 	unsigned int linenum = 0;
-	char *line;
-	int err = 0;
-	FILE *fp = fopen_regular(filename);
+	char *pos, *line;
+	struct stat st;
+	size_t len;
+	int fd, err;
 
-	if (fp == NULL) {
-		err = -errno;
-		ERR("file parse %s: %m\n", filename);
+	fd = open_regular(filename, &st);
+	if (fd < 0) {
+		ERR("file parse %s: %s\n", filename, open_regular_strerror(fd));
+		return fd;
+	}
+	err = conffile_read(fd, &st, &buf, &len);
+	close(fd);
+	if (err < 0) {
+		ERR("file parse %s: %s\n", filename, strerror(-err));
 		return err;
 	}
-	while (err == 0 && (line = read_line(fp, &linenum)) != NULL) {
+	pos = buf;
+	while (err == 0 && (line = conffile_next_line(&pos, buf + len, &linenum)) != NULL)
 		err = parse_line(cfg, filename, linenum, line);
-		free(line);
-	}
-	fclose(fp);
 	return err;
 }
 
