@@ -252,6 +252,55 @@ static bool excluded(const struct depmod_cfg *cfg, const char *name)
 	return false;
 }
 
+static int search_dir(struct scan *s, DIR *dir, size_t baselen, char *path);
+
+/* 1 for a directory, 0 for anything else, -errno when it cannot be told */
+static int entry_is_dir(int dfd, const struct dirent *de)
+{
+	struct stat st;
+	int err;
+
+	if (de->d_type == DT_REG)
+		return 0;
+	if (de->d_type == DT_DIR)
+		return 1;
+	if (fstatat(dfd, de->d_name, &st, 0) < 0) {
+		err = -errno;
+		ERR("fstatat(%d, %s): %s\n", dfd, de->d_name, strerror(-err));
+		return err;
+	}
+	return S_ISDIR(st.st_mode);
+}
+
+/* the directory name, relative to dfd, whose path ends at path + baselen */
+static int search_subdir(struct scan *s, int dfd, const char *name, size_t baselen,
+			 char *path)
+{
+	size_t len = baselen + strlen(name);
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *sub;
+	int err;
+
+	if (fd < 0) {
+		ERR("openat(%d, %s, O_RDONLY): %m\n", dfd, name);
+		return 0;
+	}
+	sub = fdopendir(fd);
+	if (sub == NULL) {
+		/* out of memory: a partial index must not replace the old one */
+		err = -errno;
+		ERR("fdopendir(%d): %m\n", fd);
+		close(fd);
+		return err == -ENOMEM ? err : 0;
+	}
+	path[len] = '/';
+	path[len + 1] = '\0';
+	err = search_dir(s, sub, len + 1, path);
+	closedir(sub);
+	return err;
+}
+
+/* 0, or -ENOMEM: any other error is reported and the walk goes on */
 static int search_dir(struct scan *s, DIR *dir, size_t baselen, char *path)
 {
 	int dfd = dirfd(dir);
@@ -260,8 +309,7 @@ static int search_dir(struct scan *s, DIR *dir, size_t baselen, char *path)
 	while ((de = readdir(dir)) != NULL) {
 		const char *name = de->d_name;
 		size_t namelen = strlen(name);
-		bool is_dir;
-		int err;
+		int is_dir, err = 0;
 
 		if (excluded(s->cfg, name))
 			continue;
@@ -272,51 +320,16 @@ static int search_dir(struct scan *s, DIR *dir, size_t baselen, char *path)
 		}
 		memcpy(path + baselen, name, namelen + 1);
 
-		if (de->d_type == DT_REG) {
-			is_dir = false;
-		} else if (de->d_type == DT_DIR) {
-			is_dir = true;
-		} else {
-			struct stat st;
-
-			if (fstatat(dfd, name, &st, 0) < 0) {
-				ERR("fstatat(%d, %s): %m\n", dfd, name);
-				continue;
-			}
-			is_dir = S_ISDIR(st.st_mode);
-		}
-
-		if (is_dir) {
-			int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			DIR *sub;
-
-			if (fd < 0) {
-				ERR("openat(%d, %s, O_RDONLY): %m\n", dfd, name);
-				continue;
-			}
-			sub = fdopendir(fd);
-			if (sub == NULL) {
-				/* Out of memory: a partial index must not replace the old
-				 * one. */
-				err = -errno;
-				ERR("fdopendir(%d): %m\n", fd);
-				close(fd);
-				if (err == -ENOMEM)
-					return err;
-				continue;
-			}
-			path[baselen + namelen] = '/';
-			path[baselen + namelen + 1] = '\0';
-			err = search_dir(s, sub, baselen + namelen + 1, path);
-			closedir(sub);
-		} else if (path_ends_with_kmod_ext(name, namelen)) {
+		is_dir = entry_is_dir(dfd, de);
+		if (is_dir < 0)
+			continue;
+		if (is_dir)
+			err = search_subdir(s, dfd, name, baselen, path);
+		else if (path_ends_with_kmod_ext(name, namelen))
 			err = search_file(s, baselen, path);
-		} else {
-			if (s->cfg->warn_dups && namelen > 4 &&
-			    streq(name + namelen - 4, ".sig"))
-				check_sig(dfd, name, namelen, path);
-			err = 0;
-		}
+		else if (s->cfg->warn_dups && namelen > 4 &&
+			 streq(name + namelen - 4, ".sig"))
+			check_sig(dfd, name, namelen, path);
 		if (err == -ENOMEM)
 			return err;
 		if (err < 0) {
