@@ -339,6 +339,21 @@ debian13_bin() {
 	return 1
 }
 
+# fixture_flat_tree DIR ORDER...: the four fixture modules in DIR/kernel (DIR a
+# lib/modules/KVER), ORDER... (kernel/NAME.ko) as modules.order, and one
+# builtin module with one alias.
+fixture_flat_tree() {
+	_ft_dir=$1
+	shift
+	mkdir -p "$_ft_dir/kernel"
+	for _ft_m in mod-foo mod-foo-a mod-foo-b dummy; do
+		cp "$top_builddir/testsuite/fixtures/$_ft_m.ko" "$_ft_dir/kernel/"
+	done
+	printf '%s\n' "$@" >"$_ft_dir/modules.order"
+	printf 'kernel/fs/ext4/ext4.ko\n' >"$_ft_dir/modules.builtin"
+	printf '%s\0' ext4.alias=fs-ext4 >"$_ft_dir/modules.builtin.modinfo"
+}
+
 # fixture_modules_tree DIR: the fixture modules laid out under DIR (a
 # lib/modules/KVER) with modules.order and builtin files, so that every index
 # depmod writes has keys: two builtins share an alias, one alias is a pattern.

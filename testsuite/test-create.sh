@@ -59,11 +59,7 @@ regular_files() {
 
 root=$testdir/root
 dir=$root/lib/modules/$kver
-mkdir -p "$dir/kernel"
-cp "$fx/mod-foo.ko" "$fx/mod-foo-a.ko" "$fx/mod-foo-b.ko" "$fx/dummy.ko" "$dir/kernel/"
-printf 'kernel/mod-foo.ko\n' >"$dir/modules.order"
-printf 'kernel/fs/ext4/ext4.ko\n' >"$dir/modules.builtin"
-printf '%s\0' ext4.alias=fs-ext4 >"$dir/modules.builtin.modinfo"
+fixture_flat_tree "$dir" kernel/mod-foo.ko
 outputs=(modules.dep modules.dep.bin modules.alias modules.alias.bin modules.softdep
 	modules.weakdep modules.symbols modules.symbols.bin modules.builtin.bin
 	modules.builtin.alias.bin modules.devname)

@@ -28,12 +28,7 @@ root=$testdir/root
 cdir=$root/var/cache/kmod-ds/depmod
 # tree KVER: a module directory with the fixtures
 tree() {
-	local d=$root/lib/modules/$1
-	mkdir -p "$d/kernel"
-	cp "$fx/mod-foo.ko" "$fx/mod-foo-a.ko" "$fx/mod-foo-b.ko" "$fx/dummy.ko" "$d/kernel/"
-	printf 'kernel/dummy.ko\n' >"$d/modules.order"
-	: >"$d/modules.builtin"
-	: >"$d/modules.builtin.modinfo"
+	fixture_flat_tree "$root/lib/modules/$1" kernel/dummy.ko
 }
 run() { "$depmod" -b "$root" -C "$cfg" "$@" 2>"$testdir/err"; }
 kmod_files="modules.alias

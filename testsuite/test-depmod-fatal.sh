@@ -29,11 +29,7 @@ need_or_skip_all "a C compiler" command -v "${CC:-gcc}"
 
 root=$testdir/root
 dir=$root/lib/modules/$kver
-mkdir -p "$dir/kernel"
-cp "$fx/mod-foo.ko" "$fx/mod-foo-a.ko" "$fx/mod-foo-b.ko" "$fx/dummy.ko" "$dir/kernel/"
-printf 'kernel/dummy.ko\n' >"$dir/modules.order"
-: >"$dir/modules.builtin"
-: >"$dir/modules.builtin.modinfo"
+fixture_flat_tree "$dir" kernel/dummy.ko
 "$depmod" -b "$root" -C "$cfg" "$kver"
 mkdir "$testdir/old"
 cp "$dir"/modules.* "$testdir/old/"

@@ -27,11 +27,7 @@ root=$testdir/root
 dir=$root/lib/modules/$kver
 fresh_tree() {
 	rm -rf "$root"
-	mkdir -p "$dir/kernel"
-	cp "$fx/mod-foo.ko" "$fx/mod-foo-a.ko" "$fx/mod-foo-b.ko" "$fx/dummy.ko" "$dir/kernel/"
-	printf 'kernel/mod-foo.ko\nkernel/dummy.ko\n' >"$dir/modules.order"
-	printf 'kernel/fs/ext4/ext4.ko\n' >"$dir/modules.builtin"
-	printf '%s\0' ext4.alias=fs-ext4 >"$dir/modules.builtin.modinfo"
+	fixture_flat_tree "$dir" kernel/mod-foo.ko kernel/dummy.ko
 }
 fresh_tree
 "$depmod" -b "$root" -C "$cfg" "$kver" 2>/dev/null
