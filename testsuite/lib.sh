@@ -354,6 +354,25 @@ fixture_flat_tree() {
 	printf '%s\0' ext4.alias=fs-ext4 >"$_ft_dir/modules.builtin.modinfo"
 }
 
+# fixture_signed_root ROOT KVER: a system root for the tools under the trap:
+# lib/modules/KVER/kernel with mod-foo needing mod-foo-b needing mod-foo-a,
+# each with a .sig, in modules.order; no builtin module; an empty
+# /proc/modules, a /proc/cmdline, /etc/modprobe.d and /sys/module.  The caller
+# adds what it needs and runs depmod.
+fixture_signed_root() {
+	_sr_k=$1/lib/modules/$2
+	mkdir -p "$_sr_k/kernel" "$1/etc/modprobe.d" "$1/proc" "$1/sys/module"
+	for _sr_m in mod-foo-a mod-foo-b mod-foo; do
+		cp "$top_builddir/testsuite/fixtures/$_sr_m.ko" "$_sr_k/kernel/"
+		cp "$top_builddir/testsuite/fixtures/mod-foo-a.ko.trailer" \
+			"$_sr_k/kernel/$_sr_m.ko.sig"
+	done
+	printf 'kernel/%s.ko\n' mod-foo-a mod-foo-b mod-foo >"$_sr_k/modules.order"
+	: >"$_sr_k/modules.builtin"
+	: >"$1/proc/modules"
+	echo "BOOT_IMAGE=/vmlinuz ro" >"$1/proc/cmdline"
+}
+
 # fixture_modules_tree DIR: the fixture modules laid out under DIR (a
 # lib/modules/KVER) with modules.order and builtin files, so that every index
 # depmod writes has keys: two builtins share an alias, one alias is a pattern.

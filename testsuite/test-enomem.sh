@@ -28,15 +28,7 @@ moddir=/lib/modules/$kver
 root=$testdir/root
 k=$root$moddir
 report=$testdir/alloc-report
-mkdir -p "$k/kernel" "$root/etc/modprobe.d" "$root/proc" "$root/sys/module"
-for m in mod-foo-a mod-foo-b mod-foo; do
-	cp "$fx/$m.ko" "$k/kernel/"
-	cp "$fx/mod-foo-a.ko.trailer" "$k/kernel/$m.ko.sig"
-done
-printf 'kernel/mod-foo-a.ko\nkernel/mod-foo-b.ko\nkernel/mod-foo.ko\n' > "$k/modules.order"
-: > "$k/modules.builtin"
-: > "$root/proc/modules"
-echo "BOOT_IMAGE=/vmlinuz ro" > "$root/proc/cmdline"
+fixture_signed_root "$root" "$kver"
 printf 'options mod-foo x=1\nsoftdep mod-foo-b pre: mod-foo-a\n' > "$root/etc/modprobe.d/foo.conf"
 # The first index comes from the command under test itself, without a failure:
 # any later successful run writes the same bytes.

@@ -59,17 +59,9 @@ sane() {
 # A tree of three modules (mod-foo needs mod-foo-b needs mod-foo-a), indexed
 # by our depmod, with .sig files for all three.
 make_tree() { # DIR
-	_k=$1$moddir
 	rm -rf "$1"
-	mkdir -p "$_k/kernel" "$1/etc/modprobe.d" "$1/etc/depmod.d" "$1/proc" "$1/sys/module"
-	for m in mod-foo-a mod-foo-b mod-foo; do
-		cp "$fx/$m.ko" "$_k/kernel/"
-		cp "$fx/mod-foo-a.ko.trailer" "$_k/kernel/$m.ko.sig"
-	done
-	printf 'kernel/mod-foo-a.ko\nkernel/mod-foo-b.ko\nkernel/mod-foo.ko\n' > "$_k/modules.order"
-	: > "$_k/modules.builtin"
-	: > "$1/proc/modules"
-	echo "BOOT_IMAGE=/vmlinuz ro" > "$1/proc/cmdline"
+	fixture_signed_root "$1" "$kver"
+	mkdir -p "$1/etc/depmod.d"
 	"$tools/depmod" -b "$1" "$kver" 2> /dev/null || echo "Bail out! depmod failed on the fixture tree"
 }
 base=$testdir/base

@@ -40,17 +40,10 @@ fi
 # builtin bfoo; one modprobe.d file; indexed by our depmod.
 base=$testdir/base
 k=$base$moddir
-mkdir -p "$k/kernel" "$base/etc/modprobe.d" "$base/proc" "$base/sys/module"
-for m in mod-foo-a mod-foo-b mod-foo; do
-	cp "$fx/$m.ko" "$k/kernel/"
-	cp "$fx/mod-foo-a.ko.trailer" "$k/kernel/$m.ko.sig"
-done
-printf 'kernel/mod-foo-a.ko\nkernel/mod-foo-b.ko\nkernel/mod-foo.ko\n' > "$k/modules.order"
+fixture_signed_root "$base" "$kver"
 printf 'kernel/fs/bfoo.ko\n' > "$k/modules.builtin"
 printf 'bfoo.description=a builtin fixture\0' > "$k/modules.builtin.modinfo"
 echo 'options mod-foo x=1' > "$base/etc/modprobe.d/a.conf"
-echo 'BOOT_IMAGE=/vmlinuz ro' > "$base/proc/cmdline"
-: > "$base/proc/modules"
 "$tools/depmod" -b "$base" "$kver" 2> /dev/null || echo "Bail out! depmod failed on the fixture tree"
 
 fresh() {
