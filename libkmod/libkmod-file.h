@@ -39,6 +39,9 @@ enum kmod_file_compression kmod_file_get_compression(const struct kmod_file *fil
  * Name of a compression as the kernel spells it in /sys/module/compression
  * ("zstd", "xz", "gzip"); NULL for NONE.
  */
+/* The file's size as fstat saw it at open (of the compressed file, if it is). */
+off_t kmod_file_get_file_size(const struct kmod_file *file);
+
 const char *kmod_file_compression_name(enum kmod_file_compression compression);
 
 /* True when this build can decompress the given format in userspace. */

@@ -202,6 +202,46 @@ static void test_plain(void)
 	kmod_file_free(NULL);
 }
 
+/*
+ * A sparse load (depmod's): the first bytes, read at open, are in place
+ * without a fill; a file of up to 64 KiB is read whole at once.
+ */
+static void test_sparse(void)
+{
+	struct kmod_file *f = NULL;
+	const uint8_t *mem;
+	size_t small = 40000;
+
+	if (!is_int(kmod_file_open(&lg, tpath("m.ko"), &f), 0, "sparse: open"))
+		return;
+	is_int(kmod_file_get_file_size(f), IMAGE_SIZE, "sparse: file size from open");
+	is_int(kmod_file_load_sparse(f), 0, "sparse: load");
+	mem = kmod_file_get_contents(f);
+	ok(mem != NULL && kmod_file_get_size(f) == IMAGE_SIZE,
+	   "sparse: room for the image");
+	ok(mem != NULL && memcmp(mem, image, 64) == 0,
+	   "sparse: the first 64 bytes are there without a fill");
+	is_int(kmod_file_fill(f, 0, 64), 0, "sparse: filling them is a no-op");
+	is_int(kmod_file_fill(f, 100000, 5000), 0, "sparse: fill a part");
+	ok(memcmp(mem + 100000, image + 100000, 5000) == 0, "sparse: the part's bytes");
+	is_int(kmod_file_fill(f, IMAGE_SIZE - 10, 11), -EINVAL,
+	       "sparse: fill past the end");
+	is_int(kmod_file_load_contents(f, 0), 0, "sparse: complete the image");
+	ok(memcmp(kmod_file_get_contents(f), image, IMAGE_SIZE) == 0,
+	   "sparse: completed image's bytes");
+	kmod_file_free(f);
+
+	write_file("small.ko", image, small);
+	if (!is_int(kmod_file_open(&lg, tpath("small.ko"), &f), 0, "sparse: open 40 kB"))
+		return;
+	is_int(kmod_file_load_sparse(f), 0, "sparse: load 40 kB");
+	mem = kmod_file_get_contents(f);
+	ok(mem != NULL && kmod_file_get_size(f) == small &&
+		   memcmp(mem, image, small) == 0,
+	   "sparse: a 40 kB file is all there without a fill");
+	kmod_file_free(f);
+}
+
 static void test_open_errors(void)
 {
 	struct kmod_file *f = NULL;
@@ -607,6 +647,7 @@ int main(void)
 
 	make_image();
 	test_plain();
+	test_sparse();
 	test_open_errors();
 	for (size_t i = 0; i < ARRAY_SIZE(codecs); i++)
 		test_codec(&codecs[i]);

@@ -153,18 +153,18 @@ static uint64_t gzip_size(int fd, uint64_t file_size)
 size_t depmod_image_size(const struct kmod_file *file, size_t unknown)
 {
 	int fd = kmod_file_get_fd(file);
+	off_t file_size = kmod_file_get_file_size(file);
 	uint64_t size = 0;
-	struct stat st;
 
-	if (fstat(fd, &st) < 0 || st.st_size <= 0)
+	if (file_size <= 0)
 		return unknown;
 	switch (kmod_file_get_compression(file)) {
 	case KMOD_FILE_COMPRESSION_NONE:
-		size = (uint64_t)st.st_size;
+		size = (uint64_t)file_size;
 		break;
 	case KMOD_FILE_COMPRESSION_XZ:
 #ifdef ENABLE_XZ
-		size = xz_size(fd, (uint64_t)st.st_size);
+		size = xz_size(fd, (uint64_t)file_size);
 #endif
 		break;
 	case KMOD_FILE_COMPRESSION_ZSTD:
@@ -173,7 +173,7 @@ size_t depmod_image_size(const struct kmod_file *file, size_t unknown)
 #endif
 		break;
 	case KMOD_FILE_COMPRESSION_ZLIB:
-		size = gzip_size(fd, (uint64_t)st.st_size);
+		size = gzip_size(fd, (uint64_t)file_size);
 		break;
 	}
 	return size == 0 || size > SIZE_MAX ? unknown : (size_t)size;
