@@ -374,8 +374,8 @@ int kmod_file_load_sparse(struct kmod_file *file)
 	file->mem = malloc(size);
 	if (file->mem == NULL)
 		return -ENOMEM;
-	/* what open read is in place already: kmod_file_fill() skips it */
-	memcpy(file->mem, file->head, file->head_len < size ? file->head_len : size);
+	/* open read the head (size > HEAD_LEN): kmod_file_fill() skips it */
+	memcpy(file->mem, file->head, file->head_len);
 	file->size = size;
 	file->capacity = size;
 	file->sparse = true;

@@ -162,7 +162,7 @@ printf 'external * \\\n%s\nsearch external \\\n built-in\nexclude zz\\' "$testdi
 "$depmod" -b "$root" -C "$testdir/cont.conf" "$kver" 2>"$testdir/err"
 is "$?|$(cat "$testdir/err")" "0|" "continued depmod.d lines: exit 0, nothing to say"
 like "$(cat "$dir/modules.dep")" "^$testdir/ext/extmod.ko:" "continued depmod.d lines: external applies"
-if [ -x "$deb" ]; then
+if need_or_skip "Debian's depmod at $deb" test -x "$deb"; then
 	rm -rf "$root.deb"
 	cp -a "$root" "$root.deb"
 	rm -rf "$root.deb/var"

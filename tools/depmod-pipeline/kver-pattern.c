@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <regex.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
