@@ -100,7 +100,7 @@ subbuild_tests() {
 }
 
 subbuild_relay() {
-	local prefix=$1 t trs log res counts why
+	local prefix=$1 t trs log res counts why first
 	shift
 	for t in "$@"; do
 		trs=${t%.sh}.trs log=${t%.sh}.log
@@ -118,7 +118,10 @@ subbuild_relay() {
 			skip "$prefix$t: ${why:-skipped}"
 			;;
 		*)
-			not_ok "$prefix$t: $res ($counts)"
+			# the first failure in the description: a summary that lists only
+			# failed descriptions still says which one
+			first=$(grep -m 1 -E '^not ok' "$log" | sed 's/^not ok [0-9]* *-* *//')
+			not_ok "$prefix$t: $res ($counts)${first:+; first: $first}"
 			grep -E '^(not ok|FAIL|ERROR)' "$log" | head -n 10 | sed 's/^/#   /'
 			;;
 		esac

@@ -514,31 +514,44 @@ if [[ -n $crash_tree ]]; then
 	is "$(cmp -s "$testdir/old/modules.dep" "$testdir/new/modules.dep" && echo same)" "" \
 		"crash: old and new sets differ"
 
-	start=$(date +%s.%N)
-	"$ours" -b "$root" -C "$cfg" "$ckver" 2>/dev/null
-	run_time=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
-	kills=0 bad_runs=0 newer=0
-	for i in $(seq 1 120); do
+	# The shortest of three runs: a run slowed by the load of the moment would
+	# make every delay long and few kills land mid-way.
+	run_time=
+	for i in 1 2 3; do
+		start=$(date +%s.%N)
+		"$ours" -b "$root" -C "$cfg" "$ckver" 2>/dev/null
+		run_time=$(awk -v a="$start" -v b="$(date +%s.%N)" -v m="$run_time" \
+			'BEGIN { t = b - a; print (m != "" && m < t) ? m : t }')
+	done
+	# At least 120 runs, more (up to 360) until 60 kills have landed while the
+	# process ran: the load of a busy machine changes how long a run takes.
+	kills=0 bad_runs=0 newer=0 runs=0
+	while ((runs < 360 && (runs < 120 || kills < 60))); do
+		runs=$((runs + 1))
 		for f in "${outputs[@]}"; do cp "$testdir/old/$f" "$dir/"; done
-		delay=$(awk -v s="$i" -v t="$run_time" 'BEGIN { srand(s); printf "%.3f", rand() * t * 1.1 }')
+		delay=$(awk -v s="$runs" -v t="$run_time" 'BEGIN { srand(s); printf "%.3f", rand() * t }')
 		# A kill that lands while LeakSanitizer checks at exit leaves its tracer
 		# a report ("Unable to get registers"): no leak check for killed runs.
 		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 			"$ours" -b "$root" -C "$cfg" "$ckver" 2>/dev/null &
 		pid=$!
 		sleep "$delay"
-		kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
+		# kill(2) succeeds on a zombie too: count only a process still running
+		state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null)
+		if [[ -n $state && $state != Z* ]] && kill -9 "$pid" 2>/dev/null; then
+			kills=$((kills + 1))
+		fi
 		wait "$pid" 2>/dev/null
 		bad=$(check_set "$dir" "$testdir/old" "$testdir/new")
 		if [[ -n $bad ]]; then
 			bad_runs=$((bad_runs + 1))
-			diag "run $i (kill after ${delay}s): not old nor new:$bad"
+			diag "run $runs (kill after ${delay}s): not old nor new:$bad"
 		fi
 		cmp -s "$dir/modules.dep" "$testdir/new/modules.dep" && newer=$((newer + 1))
 	done
-	diag "crash: 120 runs, $kills killed while running, $newer ended with the new modules.dep"
+	diag "crash: $runs runs (a run takes ${run_time}s), $kills killed while running, $newer ended with the new modules.dep"
 	is "$bad_runs" 0 "crash: after SIGKILL every file is the complete old or new one"
-	like "$kills" '^([5-9][0-9]|1[0-9][0-9])$' "crash: at least 50 of the runs were killed mid-way"
+	like "$kills" '^([5-9][0-9]|[1-3][0-9][0-9])$' "crash: at least 50 of the runs were killed mid-way"
 
 	for f in "${outputs[@]}"; do cp "$testdir/old/$f" "$dir/"; done
 	"$ours" -b "$root" -C "$cfg" "$ckver" 2>/dev/null &
