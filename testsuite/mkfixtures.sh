@@ -115,8 +115,9 @@ sign() {
 compress() {
 	into "$out/dummy.ko.gz" gzip -n -9 -c "$out/dummy.ko"
 	if command -v xz > /dev/null; then
-		into "$out/dummy.ko.xz" xz --check=crc32 --lzma2=dict=1MiB -c "$out/dummy.ko"
-		into "$out/dummy-signed.ko.xz" xz --check=crc32 --lzma2=dict=1MiB -c \
+		# one block, as xz before 5.6 writes by default (kmod-attach(8))
+		into "$out/dummy.ko.xz" xz --check=crc32 --lzma2=dict=1MiB -T1 -c "$out/dummy.ko"
+		into "$out/dummy-signed.ko.xz" xz --check=crc32 --lzma2=dict=1MiB -T1 -c \
 			"$out/dummy-signed.ko"
 	fi
 	if command -v zstd > /dev/null; then

@@ -164,6 +164,28 @@ if [ -f "$fx/dummy.ko.xz" ]; then
 	run "$kmod" detach "$w/dummy-signed.ko.xz"
 	is_file "$w/dummy-signed.ko.xz" "$fx/dummy.ko.xz" "detach .ko.xz: the unsigned module recompressed like kbuild"
 	is_file "$w/dummy-signed.ko.xz.sig" "$fx/dummy.ko.trailer" "detach .ko.xz: the trailer"
+
+	# The layout of xz 5.6 and later, Debian 13's kernels: blocks of 3 MiB with
+	# their sizes in their headers.  detach and attach keep it, so a round trip
+	# gives back the very bytes; here a module of three blocks.
+	rm -rf "$w" && mkdir -p "$w"
+	{
+		cat "$fx/dummy.ko"
+		head -c 7000000 /dev/zero | tr '\0' k
+		seq 1 200000
+	} > "$w/big.ko"
+	cat "$w/big.ko" "$fx/dummy.ko.trailer" |
+		xz --check=crc32 --lzma2=dict=1MiB -T+1 -c > "$w/big.ko.xz"
+	xz --check=crc32 --lzma2=dict=1MiB -T+1 -c "$w/big.ko" > "$w/unsigned.ko.xz"
+	cp "$w/big.ko.xz" "$w/signed.ko.xz"
+	is "$(xz --robot -lvv "$w/big.ko.xz" | awk -F'\t' '$1 == "block" { n++; if ($13 == "cu") c++ }
+		END { print n + 0, c + 0 }')" "3 3" "fixture: xz -T+1 wrote 3 blocks, each header with its sizes"
+	run "$kmod" detach "$w/big.ko.xz"
+	is "$rc:$out$err" "0:" "detach .ko.xz of sized blocks"
+	is_file "$w/big.ko.xz" "$w/unsigned.ko.xz" "detach .ko.xz of sized blocks: recompressed in that layout (xz -T+1's bytes)"
+	is_file "$w/big.ko.xz.sig" "$fx/dummy.ko.trailer" "detach .ko.xz of sized blocks: the trailer"
+	run "$kmod" attach "$w/big.ko.xz"
+	is_file "$w/big.ko.xz" "$w/signed.ko.xz" "attach .ko.xz of sized blocks: the very bytes of the signed module"
 fi
 fresh dummy-signed.ko
 run "$kmod" detach "$w/dummy-signed.ko"

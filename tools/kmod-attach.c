@@ -161,7 +161,7 @@ static int do_attach(int argc, char *argv[])
 	if (compression < 0)
 		compression = m.compression;
 	err = sig_write_file(output ? output : module, m.mem, m.image_len, trailer, tlen,
-			     compression, m.mode);
+			     compression, m.xz_layout, m.mode);
 	sig_module_release(&m);
 	return err < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
@@ -282,11 +282,11 @@ static int do_detach(int argc, char *argv[])
 		/* The signature first: a failure must not leave an unsigned module only.
 		 */
 		err = sig_write_file(a.sig, sig, slen, NULL, 0,
-				     KMOD_FILE_COMPRESSION_NONE, 0644);
+				     KMOD_FILE_COMPRESSION_NONE, SIG_XZ_ONE_BLOCK, 0644);
 	}
 	if (err == 0)
 		err = sig_write_file(a.output, m.mem, m.image_len, NULL, 0, a.compression,
-				     m.mode);
+				     m.xz_layout, m.mode);
 	sig_module_release(&m);
 	return err < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

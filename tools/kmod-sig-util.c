@@ -61,6 +61,21 @@ static int trailer_split(const uint8_t *mem, size_t size, size_t *image_len)
 	return 0;
 }
 
+/*
+ * The layout of the .xz file open at @fd, from its first block header (after
+ * the 12-byte stream header): flag 0x40 says its compressed size is there,
+ * which only xz's multi-threaded encoder writes.  No block (an empty
+ * stream) or a short file: the default.
+ */
+static enum sig_xz_layout xz_layout_of(int fd)
+{
+	uint8_t head[14];
+
+	if (pread(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) || head[12] == 0)
+		return SIG_XZ_ONE_BLOCK;
+	return (head[13] & 0x40) ? SIG_XZ_SIZED_BLOCKS : SIG_XZ_ONE_BLOCK;
+}
+
 int sig_module_load(const char *path, struct sig_module *m)
 {
 	struct kmod_file *file = NULL;
@@ -88,6 +103,8 @@ int sig_module_load(const char *path, struct sig_module *m)
 	}
 	memcpy(m->mem, kmod_file_get_contents(file), m->size);
 	m->compression = kmod_file_get_compression(file);
+	if (m->compression == KMOD_FILE_COMPRESSION_XZ)
+		m->xz_layout = xz_layout_of(kmod_file_get_fd(file));
 	m->mode = st.st_mode & 07777;
 	m->image_len = m->size;
 	err = trailer_split(m->mem, m->size, &m->image_len);
@@ -160,17 +177,25 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* kbuild's commands (scripts/Makefile.modinst), reading stdin. */
-static const char *const *compressor_argv(enum kmod_file_compression c)
+/*
+ * kbuild's commands (scripts/Makefile.modinst), reading stdin.  The xz layout
+ * is named, not left to the default of the xz at hand, which changed in 5.6.
+ */
+static const char *const *compressor_argv(enum kmod_file_compression c,
+					  enum sig_xz_layout xz_layout)
 {
-	static const char *const xz[] = { "xz", "--check=crc32", "--lzma2=dict=1MiB",
-					  "-c", NULL };
+	static const char *const xz[] = {
+		"xz", "--check=crc32", "--lzma2=dict=1MiB", "-T1", "-c", NULL
+	};
+	static const char *const xz_sized[] = {
+		"xz", "--check=crc32", "--lzma2=dict=1MiB", "-T+1", "-c", NULL
+	};
 	static const char *const gz[] = { "gzip", "-n", "-c", NULL };
 	static const char *const zst[] = { "zstd", "-T0", "-q", "-c", NULL };
 
 	switch (c) {
 	case KMOD_FILE_COMPRESSION_XZ:
-		return xz;
+		return xz_layout == SIG_XZ_SIZED_BLOCKS ? xz_sized : xz;
 	case KMOD_FILE_COMPRESSION_ZLIB:
 		return gz;
 	case KMOD_FILE_COMPRESSION_ZSTD:
@@ -181,10 +206,11 @@ static const char *const *compressor_argv(enum kmod_file_compression c)
 }
 
 /* Feed @a||@b to the compressor, whose output goes to @out_fd. */
-static int compress_to(int out_fd, enum kmod_file_compression c, const void *a,
-		       size_t alen, const void *b, size_t blen)
+static int compress_to(int out_fd, enum kmod_file_compression c,
+		       enum sig_xz_layout xz_layout, const void *a, size_t alen,
+		       const void *b, size_t blen)
 {
-	const char *const *argv = compressor_argv(c);
+	const char *const *argv = compressor_argv(c, xz_layout);
 	posix_spawn_file_actions_t fa;
 	int pipefd[2], status, err;
 	pid_t pid;
@@ -220,7 +246,8 @@ static int compress_to(int out_fd, enum kmod_file_compression c, const void *a,
 }
 
 int sig_write_file(const char *path, const void *a, size_t alen, const void *b,
-		   size_t blen, enum kmod_file_compression compression, mode_t mode)
+		   size_t blen, enum kmod_file_compression compression,
+		   enum sig_xz_layout xz_layout, mode_t mode)
 {
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_free_ char *prefix = NULL;
@@ -244,7 +271,7 @@ int sig_write_file(const char *path, const void *a, size_t alen, const void *b,
 		if (err == 0)
 			err = write_all(tmp.fd, b, blen);
 	} else {
-		err = compress_to(tmp.fd, compression, a, alen, b, blen);
+		err = compress_to(tmp.fd, compression, xz_layout, a, alen, b, blen);
 	}
 	if (err == 0 && fchmod(tmp.fd, mode) < 0)
 		err = -errno;

@@ -15,11 +15,22 @@
 #include "libkmod/libkmod-file.h"
 #include "libkmod/libkmod-signature.h"
 
+/*
+ * How the xz that made a .ko.xz laid it out; kbuild runs plain "xz", whose
+ * default changed in xz 5.6 (Debian 13's kernels have sized blocks).
+ */
+enum sig_xz_layout {
+	SIG_XZ_ONE_BLOCK,    /* xz -T1: one block, its sizes only in the index */
+	SIG_XZ_SIZED_BLOCKS, /* xz -T+1: blocks of 3 dictionaries, sizes in their headers
+			      */
+};
+
 struct sig_module {
 	char *path;
 	enum kmod_file_compression compression;
-	uint8_t *mem;	  /* the whole uncompressed image, trailer included */
-	size_t size;	  /* bytes in mem */
+	enum sig_xz_layout xz_layout; /* of a .ko.xz; SIG_XZ_ONE_BLOCK otherwise */
+	uint8_t *mem;		      /* the whole uncompressed image, trailer included */
+	size_t size;		      /* bytes in mem */
 	size_t image_len; /* bytes before the appended trailer (size if none) */
 	bool appended;	  /* ends with the marker and a well-formed info block */
 	mode_t mode;	  /* permission bits of the file */
@@ -56,10 +67,12 @@ int sig_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
 /*
  * Write @a then @b to @path through a temporary file renamed into place,
  * compressed with @compression the way kbuild does (xz --check=crc32
- * --lzma2=dict=1MiB, gzip -n, zstd -T0), using the tools from PATH.
+ * --lzma2=dict=1MiB in @xz_layout, gzip -n, zstd -T0), using the tools from
+ * PATH.
  */
 int sig_write_file(const char *path, const void *a, size_t alen, const void *b,
-		   size_t blen, enum kmod_file_compression compression, mode_t mode);
+		   size_t blen, enum kmod_file_compression compression,
+		   enum sig_xz_layout xz_layout, mode_t mode);
 
 /* "none", "xz", "gzip" ("gz"), "zstd" ("zst"); -EINVAL otherwise. */
 int sig_parse_compression(const char *s);

@@ -230,7 +230,7 @@ static int sign_one(const struct signer *s, const struct sign_opts *o, const cha
 
 	if (o->append) {
 		err = sig_write_file(o->output ? o->output : path, m.mem, m.image_len,
-				     trailer, tlen, m.compression, m.mode);
+				     trailer, tlen, m.compression, m.xz_layout, m.mode);
 		goto out;
 	}
 	sig_path = o->output ? strdup(o->output) : sig_path_of(path);
@@ -242,10 +242,10 @@ static int sign_one(const struct signer *s, const struct sign_opts *o, const cha
 	}
 	if (o->format == KMOD_SIG_FORMAT_PKCS7)
 		err = sig_write_file(sig_path, der, der_len, NULL, 0,
-				     KMOD_FILE_COMPRESSION_NONE, 0644);
+				     KMOD_FILE_COMPRESSION_NONE, SIG_XZ_ONE_BLOCK, 0644);
 	else
 		err = sig_write_file(sig_path, trailer, tlen, NULL, 0,
-				     KMOD_FILE_COMPRESSION_NONE, 0644);
+				     KMOD_FILE_COMPRESSION_NONE, SIG_XZ_ONE_BLOCK, 0644);
 out:
 	OPENSSL_free(der);
 	sig_module_release(&m);
