@@ -10,6 +10,10 @@
 #   debian-kernels.sh extract   fetch, then unpack each .deb once; prints one line
 #                               per tree: <kver> <tree root>
 #                               (modules under <tree root>/lib/modules/<kver>/)
+#   debian-kernels.sh unpack DEB  unpack another kernel .deb (Debian 13's, from
+#                               debian-rootfs.sh) the same way; prints
+#                               <kver> <tree root> (its modules may be under
+#                               <tree root>/usr/lib/modules/<kver>/)
 #
 # Cache: ${XDG_CACHE_HOME:-$HOME/.cache}/kmod-ds/{debs,trees}.  Errors go to stderr.
 # Exit 2: the data cannot be had here (no apt/dpkg, archive unreachable, download
@@ -182,7 +186,6 @@ cmd_fetch() {
 	done
 }
 
-# The only directory under lib/modules of an extracted tree.
 # publish TMP DIR STAMP WANT WHAT: mark the finished TMP with WANT in its file
 # STAMP and put it at DIR; a concurrent run may have put the same there first.
 publish() {
@@ -198,9 +201,10 @@ publish() {
 	CLEANUP=
 }
 
+# The only directory under lib/modules (or usr/lib/modules) of an extracted tree.
 tree_kver() {
 	local d n=0 kver=
-	for d in "$1"/lib/modules/*/; do
+	for d in "$1"/lib/modules/*/ "$1"/usr/lib/modules/*/; do
 		[[ -d $d ]] || continue
 		kver=$(basename "$d")
 		n=$((n + 1))
@@ -296,8 +300,12 @@ cmd_extract() {
 case ${1:-} in
 fetch) cmd_fetch ;;
 extract) cmd_extract ;;
+unpack)
+	[[ $# == 2 && -f $2 ]] || die "usage: debian-kernels.sh unpack DEB"
+	extract_one "$(dpkg-deb -f "$2" Package)" "$2"
+	;;
 *)
-	echo "usage: debian-kernels.sh fetch|extract" >&2
+	echo "usage: debian-kernels.sh fetch|extract|unpack DEB" >&2
 	exit 1
 	;;
 esac
