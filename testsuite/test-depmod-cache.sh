@@ -8,7 +8,8 @@
 # holds kmod's files only (an old modules.depmod-cache there is removed); a
 # root without var/cache (an initramfs being built) gets no cache at all; the
 # cache is used (a second run rewrites nothing); a cache whose module
-# directory is gone is pruned by the next depmod, the others kept; -m gives
+# directory is gone is pruned by the next depmod, the others kept, and so are
+# the temporary files killed depmods left, once an hour old; -m gives
 # its own file; a symlink planted at var/cache/kmod-ds is not followed.
 
 # shellcheck source=testsuite/lib.sh
@@ -81,10 +82,16 @@ is "$(ls "$cdir" | tr '\n' ' ')" "6.1.0-a 6.1.0-b 6.1.0-c " "one cache per kerne
 rm -rf "$root/lib/modules/6.1.0-b"
 rm -rf "$root/lib/modules/6.1.0-c/kernel"
 : >"$cdir/not-a-cache"
+# what depmods killed while writing the cache left: swept once an hour old
+touch -d '2 hours ago' "$cdir/.6.1.0-b.4242.Ab3dE6gH.depmod-tmp" "$cdir/.not-ours"
+: >"$cdir/.6.1.0-c.4343.Xy1zW2vU.depmod-tmp"
+mkdir "$cdir/.dir.depmod-tmp" && touch -d '2 hours ago' "$cdir/.dir.depmod-tmp"
 run 6.1.0-a
 is "$?|$(cat "$testdir/err")" "0|" "depmod of another kernel: exit 0, silent"
 is "$(ls "$cdir" | tr '\n' ' ')" "6.1.0-a 6.1.0-c not-a-cache " \
 	"the cache of the kernel whose directory is gone is pruned, the others kept"
+is "$(ls -A "$cdir" | grep '^\.' | tr '\n' ' ')" ".6.1.0-c.4343.Xy1zW2vU.depmod-tmp .dir.depmod-tmp .not-ours " \
+	"a temporary file over an hour old is removed; a fresh one, a directory and others' files stay"
 is "$(stat -c %i "$cdir/6.1.0-a")" "$ino" "pruning leaves our own cache alone"
 
 # --- -m: another module directory, its own file ---------------------------------------------

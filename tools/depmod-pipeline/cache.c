@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tools/depmod-pipeline/cache.h"
@@ -41,6 +42,8 @@
 #define CACHE_DIR "var/cache"
 #define CACHE_SUBDIRS "kmod-ds/depmod"
 #define CACHE_MAGIC "KDSDEPC4"
+/* the suffix of the temporary files depmod names (publish.c too) */
+#define TMP_SUFFIX ".depmod-tmp"
 /*
  * magic, u32 count, u32 length of the module directory, u64 checksum; then
  * the module directory (below the modules' root, no NUL), then the records.
@@ -230,9 +233,24 @@ int depmod_cache_init(struct depmod_cache *c, const struct depmod_cfg *cfg)
 }
 
 /*
+ * The temporary file of a depmod killed while it wrote the cache: named from
+ * link to rename only (longer where O_TMPFILE is missing), so one an hour old
+ * belongs to no running depmod.
+ */
+static bool stale_temp(int dfd, const char *name)
+{
+	size_t len = strlen(name), slen = strlen(TMP_SUFFIX);
+	struct stat st;
+
+	return name[0] == '.' && len > slen && streq(name + len - slen, TMP_SUFFIX) &&
+	       fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+	       st.st_mtime < time(NULL) - 3600;
+}
+
+/*
  * Remove the caches of module directories that are gone (below the same
- * modules' root): a kernel's purge leaves its cache behind.  What is not a
- * cache of this version is left alone.
+ * modules' root): a kernel's purge leaves its cache behind.  And what killed
+ * depmods left.  What is not a cache of this version is left alone.
  */
 static void prune(const struct depmod_cache *c, int dfd)
 {
@@ -249,6 +267,10 @@ static void prune(const struct depmod_cache *c, int dfd)
 		ssize_t n;
 		int fd;
 
+		if (stale_temp(dfd, de->d_name)) {
+			unlinkat(dfd, de->d_name, 0);
+			continue;
+		}
 		if (de->d_name[0] == '.' || streq(de->d_name, c->name))
 			continue;
 		fd = open_regular_at(dfd, de->d_name, true, NULL);
@@ -612,7 +634,7 @@ static bool cache_write_temp(struct depmod_cache *c)
 	if (c->dirfd < 0)
 		return false;
 	snprintf(prefix, sizeof(prefix), ".%s.%d.", c->name, (int)getpid());
-	if (tmpfile_open_at(&c->tmp, c->dirfd, prefix, ".depmod-tmp", 0644) < 0)
+	if (tmpfile_open_at(&c->tmp, c->dirfd, prefix, TMP_SUFFIX, 0644) < 0)
 		return false;
 	if (!cache_write(c, c->mods, c->tmp.fd)) {
 		tmpfile_discard(&c->tmp);
