@@ -56,6 +56,14 @@ if [ "${got:-0}" != 2 ]; then
 	need_or_skip_all "Debian's kernel packages: $(tail -n1 "$testdir/fetch.err")" false
 fi
 
+# xz_layout FILE: the flags of the first block header of an .xz file, "cu" when
+# it holds both sizes (the layout of xz -T+1, the default of xz 5.6 and later)
+# or "--" (xz -T1)
+xz_layout() {
+	xz --robot -lvv "$1" | awk -F'\t' '$1 == "block" { print $13; exit }'
+}
+export -f xz_layout # for check_modules' workers
+
 # check_modules ORIG TREE SIGS MD: every module of ORIG/MD against TREE and SIGS,
 # with xz, cat and cmp only; prints the number checked or a diagnostic.
 check_modules() {
@@ -77,7 +85,7 @@ check_modules() {
 				# all are checked below)
 				[ $(( $(printf %s "$m" | cksum | cut -d" " -f1) % 8 )) = 0 ] || continue
 				threads=-T1
-				xz --robot -lvv "$orig/$m" | grep -q -P "^block\t1\t1\t.*\tcu\t" && threads=-T+1
+				[ "$(xz_layout "$orig/$m")" = cu ] && threads=-T+1
 				xz --check=crc32 --lzma2=dict=1MiB "$threads" -c "$tmp.$$" | cmp -s - "$tree/$m" ||
 					{ echo "# $m: not compressed as kbuild does"; exit 255; }
 				echo k
@@ -93,13 +101,6 @@ check_modules() {
 		rm -f "$tmp.$$"' sh "$orig" "$tree" "$sigs" "$testdir/check" > "$testdir/check.out"
 	grep -v '^[xk]$' "$testdir/check.out"
 	echo "$(grep -c '^x$' "$testdir/check.out") $(grep -c '^k$' "$testdir/check.out")"
-}
-
-# xz_layout FILE: the flags of the first block header of an .xz file, "cu" when
-# it holds both sizes (the layout of xz -T+1, the default of xz 5.6 and later)
-# or "--" (xz -T1)
-xz_layout() {
-	xz --robot -lvv "$1" | awk -F'\t' '$1 == "block" { print $13; exit }'
 }
 
 # The .xz headers of every .ko.xz under TREE/MD as kbuild writes them: one
