@@ -52,7 +52,8 @@ static const struct {
 	{ { 0x1f, 0x8b }, 2, KMOD_FILE_COMPRESSION_ZLIB },
 };
 
-int kmod_file_open(const struct logger *lg, const char *path, struct kmod_file **ret)
+static int file_open(const struct logger *lg, const char *path, bool listed,
+		     struct kmod_file **ret)
 {
 	_cleanup_close_ int fd = -1;
 	struct kmod_file *file;
@@ -61,7 +62,8 @@ int kmod_file_open(const struct logger *lg, const char *path, struct kmod_file *
 	ssize_t n;
 
 	/* A FIFO or a device node in place of a module is refused, never opened. */
-	fd = open_regular(path, &st);
+	fd = listed ? open_listed_regular_at(AT_FDCWD, path, &st)
+		    : open_regular(path, &st);
 	if (fd < 0) {
 		lg_err(lg, "%s: %s\n", path, open_regular_strerror(fd));
 		return fd;
@@ -101,6 +103,17 @@ int kmod_file_open(const struct logger *lg, const char *path, struct kmod_file *
 	file->fd = TAKE_FD(fd);
 	*ret = file;
 	return 0;
+}
+
+int kmod_file_open(const struct logger *lg, const char *path, struct kmod_file **ret)
+{
+	return file_open(lg, path, false, ret);
+}
+
+int kmod_file_open_listed(const struct logger *lg, const char *path,
+			  struct kmod_file **ret)
+{
+	return file_open(lg, path, true, ret);
 }
 
 static void release_contents(struct kmod_file *file)

@@ -29,6 +29,13 @@ struct kmod_file;
  * not matter).  Returns 0 or -errno; errors are logged naming the file.
  */
 int kmod_file_open(const struct logger *lg, const char *path, struct kmod_file **ret);
+/*
+ * kmod_file_open() of a path whose directory listing has just shown a regular
+ * file: one open instead of three steps (open_listed_regular_at()); a symlink
+ * there is refused.  For a walk over thousands of modules (depmod).
+ */
+int kmod_file_open_listed(const struct logger *lg, const char *path,
+			  struct kmod_file **ret);
 void kmod_file_free(struct kmod_file *file);
 
 const char *kmod_file_get_path(const struct kmod_file *file);

@@ -153,6 +153,29 @@ is "$?" 0 "exponential patterns: exit 0"
 is "$(grep -c 'kernel version pattern too complex, ignoring the line' "$testdir/err")" 5 \
 	"exponential patterns: each of the 5 lines refused and named"
 
+# --- module files: one open each --------------------------------------------------------
+
+# A module its directory listing shows as a regular file is opened once,
+# O_NOFOLLOW|O_NONBLOCK (util/fileio.h: open_listed_regular_at); a symlinked
+# one is looked at through O_PATH first and followed, as before.
+if need_or_skip "strace" strace -V; then
+	fresh_tree
+	mv "$dir/kernel/dummy.ko" "$testdir/dummy-elsewhere.ko"
+	ln -s "$testdir/dummy-elsewhere.ko" "$dir/kernel/dummy.ko"
+	strace -f -qq -e trace=open,openat,openat2 -o "$testdir/strace" \
+		"$depmod" -b "$root" -C "$cfg" "$kver" 2>"$testdir/err"
+	is "$?|$(cat "$testdir/err")" "0|" "one open per module: depmod exit 0, silent"
+	is "$(grep -c '/kernel/mod-foo-a\.ko"' "$testdir/strace")" 1 \
+		"one open per module: mod-foo-a.ko, listed regular, opened once"
+	like "$(grep '/kernel/mod-foo-a\.ko"' "$testdir/strace")" \
+		'O_RDONLY\|O_NOCTTY\|O_NONBLOCK\|O_NOFOLLOW\|O_CLOEXEC' \
+		"one open per module: read-only, non-blocking, not following a link"
+	like "$(grep '/kernel/dummy\.ko"' "$testdir/strace")" 'O_PATH' \
+		"one open per module: the symlinked dummy.ko looked at through O_PATH"
+	like "$(cat "$dir/modules.alias")" 'alias rtnl-link-dummy dummy' \
+		"one open per module: the symlinked dummy.ko still read"
+fi
+
 # --- depmod.d lines and sizes (util/conffile.c, as modprobe.d) ---------------------
 
 # A backslash-newline joins lines; a backslash at the end of the file is dropped.

@@ -600,6 +600,29 @@ static void test_open_regular(void)
 	is_int(open_regular_at(dfd, "missing", false, NULL), -ENOENT,
 	       "open_regular: missing file");
 
+	/* a name a listing showed as a regular file: one open, never through a link */
+	memset(&st, 0, sizeof(st));
+	fd = open_listed_regular_at(dfd, "file", &st);
+	ok(fd >= 0 && st.st_size == 3 && S_ISREG(st.st_mode),
+	   "open_listed_regular: regular file opened");
+	ok(fd >= 0 && (fcntl(fd, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) ==
+			      (O_RDONLY | O_NONBLOCK),
+	   "open_listed_regular: read-only, non-blocking");
+	ok(fd >= 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC),
+	   "open_listed_regular: close-on-exec");
+	if (fd >= 0)
+		close(fd);
+	is_int(open_listed_regular_at(dfd, "link", NULL), -ELOOP,
+	       "open_listed_regular: a link put in its place refused");
+	is_int(open_listed_regular_at(dfd, "fifo", NULL), -EINVAL,
+	       "open_listed_regular: a FIFO neither blocks nor is read");
+	is_int(open_listed_regular_at(dfd, ".", NULL), -EINVAL,
+	       "open_listed_regular: directory refused");
+	is_int(open_listed_regular_at(AT_FDCWD, "/dev/null", NULL), -EINVAL,
+	       "open_listed_regular: device refused");
+	is_int(open_listed_regular_at(dfd, "missing", NULL), -ENOENT,
+	       "open_listed_regular: missing file");
+
 	unlinkat(dfd, "fifolink", 0);
 	unlinkat(dfd, "link", 0);
 	unlinkat(dfd, "fifo", 0);

@@ -58,6 +58,24 @@ int open_regular_at(int dirfd, const char *path, bool nofollow, struct stat *st)
 	return fd;
 }
 
+int open_listed_regular_at(int dirfd, const char *path, struct stat *st)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat opened;
+
+	fd = openat(dirfd, path,
+		    O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &opened) < 0)
+		return -errno;
+	if (!S_ISREG(opened.st_mode))
+		return -EINVAL;
+	if (st != NULL)
+		*st = opened;
+	return TAKE_FD(fd);
+}
+
 const char *open_regular_strerror(int err)
 {
 	switch (err) {

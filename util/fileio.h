@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 /*
- * The one way files are opened for reading here: the path (relative to dirfd,
+ * The way files are opened for reading here (depmod's walk aside, below): the path (relative to dirfd,
  * or AT_FDCWD) is first looked at through O_PATH, which opens nothing, and
  * only a regular file is then opened O_RDONLY|O_NONBLOCK|O_NOCTTY|O_CLOEXEC.
  * So a FIFO cannot hang the reader and a device node is never opened (opening
@@ -23,6 +23,18 @@
  * symlink when nofollow is set), -EAGAIN when the file was replaced.
  */
 int open_regular_at(int dirfd, const char *path, bool nofollow, struct stat *st);
+
+/*
+ * open_regular_at() for a name a directory listing has just shown as a
+ * regular file (d_type DT_REG): one open, O_RDONLY|O_NONBLOCK|O_NOCTTY|
+ * O_NOFOLLOW|O_CLOEXEC, then fstat, instead of two path walks and a reopen
+ * through /proc (depmod opens thousands).  As safe for such a name: a symlink
+ * put there since is refused (-ELOOP), a FIFO neither blocks nor is read
+ * (-EINVAL), and a device node only gets there by mknod, which takes root, or
+ * by a hard link, which protected_hardlinks allows only to one its owner may
+ * read and write: one anybody may open anyway.  Same returns otherwise.
+ */
+int open_listed_regular_at(int dirfd, const char *path, struct stat *st);
 
 static inline int open_regular(const char *path, struct stat *st)
 {

@@ -47,7 +47,8 @@ static void load_one(struct depmod_mod *mod, struct depmod_budget *budget)
 	int r;
 
 	/* Only the headers and the sections depmod asks for are read. */
-	r = kmod_file_open(NULL, mod->path, &file);
+	r = mod->listed_regular ? kmod_file_open_listed(NULL, mod->path, &file)
+				: kmod_file_open(NULL, mod->path, &file);
 	if (r == 0) {
 		/* a size nothing tells is reserved as the whole budget: alone */
 		reserved = depmod_image_size(file, budget->limit);

@@ -32,6 +32,7 @@ struct depmod_mod {
 	size_t baselen;	     /* offset of the last '/' in path */
 	int sort_idx;	     /* modules.order position (negative), else 1 */
 	unsigned int idx;    /* position in the sorted module array */
+	bool listed_regular; /* its directory listing said: a regular file */
 
 	/* load */
 	int load_err;

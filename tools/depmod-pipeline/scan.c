@@ -73,13 +73,15 @@ static int mod_new(struct scan *s, const char *path, const char *modname,
 	return 0;
 }
 
-static int mod_add(struct scan *s, const char *path, const char *modname)
+/* @listed: the directory listing showed a regular file (the load opens it once) */
+static int mod_add(struct scan *s, const char *path, const char *modname, bool listed)
 {
 	struct depmod_mod *mod;
 	int err = mod_new(s, path, modname, &mod);
 
 	if (err < 0)
 		return err;
+	mod->listed_regular = listed;
 	err = hash_add_unique(s->mods->by_name, mod->modname, mod);
 	if (err < 0) {
 		depmod_mod_release(mod);
@@ -102,7 +104,7 @@ int depmod_scan_file(struct depmod_modules *mods, const struct depmod_cfg *cfg,
 		return -ENAMETOOLONG;
 	if (hash_find(s->mods->by_name, modname) != NULL)
 		return -EEXIST;
-	return mod_add(s, path, modname);
+	return mod_add(s, path, modname, false);
 }
 
 /*
@@ -169,7 +171,7 @@ static bool is_higher_priority(const struct scan *s, const struct depmod_mod *mo
 	return newprio <= oldprio;
 }
 
-static int search_file(struct scan *s, size_t baselen, const char *path)
+static int search_file(struct scan *s, size_t baselen, const char *path, bool listed)
 {
 	char modname[PATH_MAX_LEN];
 	size_t modnamelen;
@@ -181,7 +183,7 @@ static int search_file(struct scan *s, size_t baselen, const char *path)
 	}
 	mod = hash_find(s->mods->by_name, modname);
 	if (mod == NULL)
-		return mod_add(s, path, modname);
+		return mod_add(s, path, modname, listed);
 	if (is_higher_priority(s, mod, baselen, modnamelen, path)) {
 		DBG("Ignored lower priority: %s, higher: %s\n", path, mod->path);
 		return 0;
@@ -189,7 +191,7 @@ static int search_file(struct scan *s, size_t baselen, const char *path)
 	DBG("Replace lower priority %s with new module %s\n", mod->path, path);
 	hash_del(s->mods->by_name, mod->modname);
 	depmod_mod_release(mod);
-	return mod_add(s, path, modname);
+	return mod_add(s, path, modname, listed);
 }
 
 /*
@@ -326,7 +328,7 @@ static int search_dir(struct scan *s, DIR *dir, size_t baselen, char *path)
 		if (is_dir)
 			err = search_subdir(s, dfd, name, baselen, path);
 		else if (path_ends_with_kmod_ext(name, namelen))
-			err = search_file(s, baselen, path);
+			err = search_file(s, baselen, path, de->d_type == DT_REG);
 		else if (s->cfg->warn_dups && namelen > 4 &&
 			 streq(name + namelen - 4, ".sig"))
 			check_sig(dfd, name, namelen, path);
