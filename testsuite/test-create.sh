@@ -209,6 +209,17 @@ if need_or_skip "strace" strace -V; then
 	check_trace "strace depmod -o" "$testdir/depmod-o.trace" "$testdir/out2/lib/modules/$kver" 11
 	check_trace "strace depmod -o, its cache" "$testdir/depmod-o.trace" \
 		"$testdir/out2/var/cache/kmod-ds/depmod" 1
+	# the outputs' writeback starts where they are made, not in the renames
+	# (ext4 would write each out inside rename(), one after the other)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -y -qq -e trace=sync_file_range,rename,renameat,renameat2 \
+		-o "$testdir/wb.trace" "$depmod" -b "$root" -C "$cfg" "$kver" >/dev/null 2>&1
+	is "$(grep -c "sync_file_range([0-9]*<$dir/[^/]*>.*, 0, 0, SYNC_FILE_RANGE_WRITE" \
+		"$testdir/wb.trace")|$(grep -c ' = -1 ' "$testdir/wb.trace")" "11|0" \
+		"strace depmod: writeback of each of the 11 outputs started, no call failed"
+	is "$(awk '/rename/ { r = 1 } /sync_file_range/ && r { print }' "$testdir/wb.trace")" "" \
+		"strace depmod: every writeback started before the first rename"
+	is "$(grep -c 'rename.*modules\.' "$testdir/wb.trace")" 11 "strace depmod: 11 outputs renamed"
 	st "$testdir/sn.trace" env TRAP_ROOT="$snroot" TRAP_UNAME_R=$kver TRAP_PASSTHROUGH="$testdir" \
 		LD_PRELOAD="$TRAP_LIB" "$kmod" static-nodes -o "$testdir/snout/nodes.conf"
 	check_trace "strace static-nodes --output" "$testdir/sn.trace" "$testdir/snout" 1

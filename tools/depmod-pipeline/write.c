@@ -76,6 +76,14 @@ static int out_end(struct depmod_out *o)
 	if (o->fd < 0)
 		return 0;
 	out_write(o);
+	/*
+	 * Renaming it over the old file later makes ext4 (auto_da_alloc) write
+	 * its data out inside rename(), on the one thread that renames all the
+	 * outputs: 6 of depmod's 95 ms on the 6.1 tree.  Writeback started now
+	 * is done by the two threads making them.
+	 */
+	if (o->err == 0)
+		sync_file_range(o->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	/* its memory goes to the next output of the thread */
 	strbuf_release(&o->buf);
 	o->fd = -1; /* done with it: publish closes it */
