@@ -182,6 +182,32 @@ printf 'kernel/a.ko\n/bad/line.ko\n9bad.ko\nkernel/drivers/b-c.ko.xz\n' >"$dir/m
 printf '%s\0' a.alias=x-y 'a.alias=[ab-c]-d' a.alias=bad] b_c.alias=char-major-1-2 \
 	b_c.alias=z a.alias=late >"$dir/modules.builtin.modinfo"
 both "odd order and builtin files" -C "$cfg" "$kver"
+# Modules' records interleaved, one alias of three modules, aliases met
+# again: kmod adds them in file order.  Then kmod's reading of odd records:
+# one without '=' takes the next with it, one without '.' or with an empty
+# value is skipped, fields of PATH_MAX bytes or more are cut (and warned
+# about), the last record without its NUL is dropped.
+printf '%s\0' c.license=GPL b_c.alias=same a.alias=one c.alias=same a.alias=same \
+	b_c.alias=two c.alias=three a.alias=one b_c.alias=same x.y.alias=dotted \
+	>"$dir/modules.builtin.modinfo"
+both "builtin modinfo records interleaved" -C "$cfg" "$kver"
+{
+	printf '%s\0' d.alias=d1 d.noequal e.alias=swallowed nodot e.alias= f.alias=f1 \
+		"$(printf 'g%.0s' {1..4100}).alias=long" "h.alias=$(printf 'v%.0s' {1..4100})" \
+		"i.$(printf 'k%.0s' {1..4100})=x" j.alias=j1
+	printf 'k.alias=unterminated'
+} >"$dir/modules.builtin.modinfo"
+both "builtin modinfo, odd records" -C "$cfg" "$kver"
+# 200,000 modules of one record each: kmod's pass over the whole file for
+# each new module would take hours; ours sorts the records once
+awk 'BEGIN { for (i = 0; i < 200000; i++) printf "m%d.alias=a%d%c", i, i % 1000, 0 }' \
+	>"$dir/modules.builtin.modinfo"
+: >"$dir/modules.builtin"
+timeout 120 "$ours" -b "$root" -C "$cfg" "$kver" 2>"$testdir/err"
+is "$?|$(cat "$testdir/err")" "0|" "200,000 builtin modules: done, silent"
+"$top_builddir/tools/modprobe" -d "$root" -S "$kver" -R a999 2>/dev/null | sort -V | sed -n '1p;$p' \
+	>"$testdir/big.out"
+is "$(cat "$testdir/big.out")" $'m999\nm199999' "200,000 builtin modules: a999 resolves to m999 ... m199999"
 # A module listed twice keeps its first place since kmod 34 (kmod 30 took the
 # last): against kmod 34 alone, and the other way round than kmod 30.
 printf 'kernel/lib/mod-foo-a.ko\n' >>"$dir/modules.order"

@@ -421,76 +421,99 @@ static int out_builtin_bin(const struct writer *wr, struct depmod_out *o)
 }
 
 /*
- * modules.builtin.modinfo: "modname.key=value" records.  For each run of
- * records of one module, every alias of that module (from the whole file) is
- * stored, priority 0.
+ * modules.builtin.modinfo read as kmod's depmod reads it, a character at a
+ * time from a stdio stream, with its quirks, since they decide the output
+ * of a file the kernel did not write: a field ends at its delimiter or at a
+ * NUL (then it counts as empty), one of PATH_MAX bytes or more is cut with a
+ * warning (and the byte after the cut is lost), and a record whose key has
+ * no '=' takes the next record with it.
  */
+struct stream {
+	const char *p, *end;
+	bool eof;
+};
+
+static int stream_getc(struct stream *st)
+{
+	if (st->p < st->end)
+		return (unsigned char)*st->p++;
+	st->eof = true;
+	return EOF;
+}
+
+/* Up to @endchar into @dst (@size bytes, no NUL added): its length, 0 if it ended
+ * otherwise. */
+static size_t stream_to(struct stream *st, int endchar, char *dst, size_t size)
+{
+	size_t i = 0;
+	int c;
+
+	for (c = stream_getc(st); c != EOF && c != endchar && c != '\0' && i < size;
+	     c = stream_getc(st))
+		dst[i++] = (char)c;
+	if (i == size) {
+		WRN("Could not flush stream: %d. Partial content: %.*s\n", ENOSPC,
+		    (int)size, dst);
+		i--;
+	}
+	return c == endchar ? i : 0;
+}
+
+static void stream_skip_record(struct stream *st)
+{
+	int c;
+
+	do
+		c = stream_getc(st);
+	while (c != EOF && c != '\0');
+}
+
+/* Every "modname.alias=value" record of modules.builtin.modinfo, in file order, priority
+ * 0. */
 static int out_builtin_alias_bin(const struct writer *wr, struct depmod_out *o)
 {
-	_cleanup_free_ char *mem = NULL;
+	_cleanup_free_ char *mem = NULL, *bufs = NULL;
 	struct kmod_index_writer *w;
-	struct hash *seen;
-	const char *prev = NULL;
-	size_t prevlen = 0, len;
+	struct stream st;
+	char *modname, *key, *value, *alias;
+	size_t len;
 	int err = read_input(wr, "modules.builtin.modinfo", &mem, &len);
 
 	if (err == -ENOMEM)
 		return err;
 	if (err < 0)
 		return out_end(o);
-	seen = hash_new(256, free);
-	if (seen == NULL)
+	bufs = malloc(4 * PATH_MAX);
+	if (bufs == NULL)
 		return -ENOMEM;
+	modname = bufs;
+	key = bufs + PATH_MAX;
+	value = bufs + 2 * PATH_MAX;
+	alias = bufs + 3 * PATH_MAX;
+	st = (struct stream){ mem, mem + len, false };
 	err = kmod_index_writer_new(&w);
-	for (const char *s = mem; err == 0 && s < mem + len; s += strlen(s) + 1) {
-		const char *dot = strchr(s, '.');
-		char *seen_name;
-		size_t mlen;
-
-		if (*s == '\0' || dot == NULL)
+	while (err == 0 && !st.eof) {
+		len = stream_to(&st, '.', modname, PATH_MAX);
+		modname[len] = '\0';
+		if (len == 0)
 			continue;
-		mlen = (size_t)(dot - s);
-		if (prev != NULL && mlen == prevlen && memcmp(prev, s, mlen) == 0)
-			continue;
-		prev = s;
-		prevlen = mlen;
-		/* a module met again later in the file was done the first time */
-		seen_name = strndup(s, mlen);
-		if (seen_name == NULL) {
-			err = -ENOMEM;
-			break;
-		}
-		err = hash_add_unique(seen, seen_name, seen_name);
-		if (err < 0) {
-			free(seen_name);
-			err = err == -EEXIST ? 0 : err;
+		len = stream_to(&st, '=', key, PATH_MAX);
+		key[len] = '\0';
+		if (!streq(key, "alias")) {
+			stream_skip_record(&st);
 			continue;
 		}
-		/* a new module: all its aliases */
-		for (const char *t = mem; err == 0 && t < mem + len; t += strlen(t) + 1) {
-			_cleanup_free_ char *name = NULL, *alias = NULL;
-			const char *v;
-
-			if (strncmp(t, s, mlen + 1) != 0)
-				continue;
-			v = modinfo_value(t + mlen + 1, "alias");
-			if (v == NULL)
-				continue;
-			name = strndup(s, mlen);
-			alias = malloc(strlen(v) + 1);
-			if (name == NULL || alias == NULL) {
-				err = -ENOMEM;
-				break;
-			}
-			if (alias_normalize(v, alias, NULL) < 0) {
-				WRN("Unmatched bracket in %s\n", v);
-				continue;
-			}
-			err = index_add(o, w, alias, name, 0);
-			err = err < 0 ? err : 0;
+		len = stream_to(&st, '\0', value, PATH_MAX);
+		value[len] = '\0';
+		if (len == 0)
+			continue;
+		if (alias_normalize(value, alias, NULL) < 0) {
+			WRN("Unmatched bracket in %s\n", value);
+			continue;
 		}
+		err = index_add(o, w, alias, modname, 0);
+		err = err < 0 ? err : 0;
 	}
-	hash_free(seen);
 	if (err < 0) {
 		kmod_index_writer_free(w);
 		return err;
