@@ -8,9 +8,10 @@
 #include <sys/stat.h>
 
 /*
- * The way files are opened for reading here (depmod's walk aside, below): the path (relative to dirfd,
- * or AT_FDCWD) is first looked at through O_PATH, which opens nothing, and
- * only a regular file is then opened O_RDONLY|O_NONBLOCK|O_NOCTTY|O_CLOEXEC.
+ * The way files are opened for reading here (depmod's walk aside, below):
+ * the path (relative to dirfd, or AT_FDCWD) is first looked at through
+ * O_PATH, which opens nothing, and only a regular file is then opened
+ * O_RDONLY|O_NONBLOCK|O_NOCTTY|O_CLOEXEC.
  * So a FIFO cannot hang the reader and a device node is never opened (opening
  * some has side effects). The reopened file must be the one looked at (same
  * st_dev and st_ino), or the path was swapped in between.
