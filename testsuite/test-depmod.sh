@@ -411,6 +411,48 @@ rm "$cachef"
 KMOD_DEPMOD_CACHE=0 "$ours" -b "$root" -C "$cfg" "$kver" 2>/dev/null
 is "$(test -e "$cachef" && echo there)" "" "cache: KMOD_DEPMOD_CACHE=0 writes none"
 
+# --- the load beside the scan ----------------------------------------------------------
+
+# Modules are read while the walk goes on (load.h): under strace, a module is
+# opened before the walk opens the last of 300 directories.  A module found
+# again in a later directory (search order) replaces one already being read.
+if need_or_skip "strace" strace -V; then
+	new_tree walk
+	for i in $(seq 300); do
+		mkdir -p "$dir/kernel/d$i"
+		cp "$fixtures/mod-foo-a.ko" "$dir/kernel/d$i/m$i.ko"
+	done
+	mkdir -p "$dir/updates"
+	cp "$fixtures/dummy.ko" "$dir/updates/m1.ko"
+	: >"$dir/modules.order"
+	: >"$dir/modules.builtin"
+	: >"$dir/modules.builtin.modinfo"
+	printf 'search updates built-in\n' >"$testdir/walk.conf"
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 KMOD_DEPMOD_JOBS=2 \
+		strace -f -qq -e trace=openat -o "$testdir/walk.trace" \
+		"$ours" -b "$root" -C "$testdir/walk.conf" "$kver" 2>"$testdir/err"
+	is "$?|$(cat "$testdir/err")" "0|" "load beside the scan: exit 0, silent"
+	first=$(grep -n '/m[0-9]*\.ko"' "$testdir/walk.trace" | head -n 1 | cut -d: -f1)
+	last=$(grep -n '"d[0-9]*", O_RDONLY|O_CLOEXEC|O_DIRECTORY' "$testdir/walk.trace" |
+		tail -n 1 | cut -d: -f1)
+	if [[ -n $first && -n $last ]] && ((first < last)); then
+		ok "load beside the scan: a module read (line $first) before the last directory opened (line $last)"
+	else
+		not_ok "load beside the scan: a module read (line ${first:-none}) before the last directory opened (line ${last:-none})"
+	fi
+	is "$(wc -l <"$dir/modules.dep")|$(grep -c '^updates/m1.ko:' "$dir/modules.dep")" "300|1" \
+		"load beside the scan: 300 modules, m1 from updates"
+	like "$(cat "$dir/modules.alias")" "alias rtnl-link-dummy m1" \
+		"load beside the scan: m1's aliases are those of the file kept"
+	rm -rf "$root.ref"
+	cp -a "$root" "$root.ref"
+	"$deb" -b "$root.ref" -C "$testdir/walk.conf" "$kver" 2>/dev/null
+	is_file "$dir/modules.dep" "$root.ref/lib/modules/$kver/modules.dep" \
+		"load beside the scan: modules.dep as Debian's depmod writes it"
+	is_file "$dir/modules.alias" "$root.ref/lib/modules/$kver/modules.alias" \
+		"load beside the scan: modules.alias as Debian's depmod writes it"
+fi
+
 # --- -A --------------------------------------------------------------------------------
 
 fixture_tree quick

@@ -112,6 +112,8 @@ void depmod_modules_free(struct depmod_modules *m)
 		while (hash_iter_next(&it, NULL, &v))
 			depmod_mod_release((struct depmod_mod *)v);
 	}
+	for (struct depmod_mod *mod = m->dropped; mod != NULL; mod = mod->dropped_next)
+		depmod_mod_release(mod);
 	free(m->v);
 	hash_free(m->by_name);
 	arena_release(&m->arena);

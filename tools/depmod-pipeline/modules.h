@@ -33,8 +33,11 @@ struct depmod_mod {
 	int sort_idx;	     /* modules.order position (negative), else 1 */
 	unsigned int idx;    /* position in the sorted module array */
 	bool listed_regular; /* its directory listing said: a regular file */
+	struct depmod_mod
+		*dropped_next; /* the scan found a better one: kept until the end */
 
 	/* load */
+	struct depmod_mod *load_next; /* in the loader's queue */
 	int load_err;
 	char **modinfo; /* "key=value" strings: one block, or an array into the cache */
 	int n_modinfo;
@@ -68,6 +71,8 @@ struct depmod_modules {
 	struct depmod_mod **v; /* sorted for output, after depmod_modules_sort */
 	size_t n;
 	struct arena arena; /* the struct depmod_mod records */
+	/* the records the scan replaced, which the load may be reading still */
+	struct depmod_mod *dropped;
 };
 
 int depmod_modules_init(struct depmod_modules *m);

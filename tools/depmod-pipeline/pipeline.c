@@ -25,18 +25,12 @@ struct pipeline {
 
 	struct depmod_modules mods;
 	struct depmod_cache cache;
-	struct depmod_task cache_open; /* during the scan */
 	struct depmod_task cache_save; /* from the resolve to the publish */
 	struct depmod_loader loader;
 	struct depmod_resolve res;
 	struct depmod_outputs outs;
 	struct depmod_publish pub;
 };
-
-static int cache_open_task(void *cache)
-{
-	return depmod_cache_open(cache);
-}
 
 static int cache_save_task(void *cache)
 {
@@ -95,7 +89,8 @@ static int scan_files(struct pipeline *pl)
 			CRIT("%s: not absolute path.\n", path);
 			return -EINVAL;
 		}
-		err = depmod_scan_file(&pl->mods, pl->cfg, path);
+		err = depmod_scan_file(&pl->mods, pl->cfg, path, depmod_load_feed,
+				       &pl->loader);
 		if (err < 0) {
 			CRIT("could not create module %s: %s\n", path, strerror(-err));
 			return err;
@@ -104,20 +99,13 @@ static int scan_files(struct pipeline *pl)
 	return 0;
 }
 
-/* Stage 2: the module files; the cache is read meanwhile. */
+/* Stage 2: the module files, each handed to the load as soon as it is found. */
 static int scan(struct pipeline *pl)
 {
-	int err, cache_err;
+	int err;
 
 	if (pl->opts->all) {
-		if (pl->use_cache)
-			depmod_task_start(&pl->cache_open, cache_open_task, &pl->cache);
-		err = depmod_scan(&pl->mods, pl->cfg);
-		cache_err = depmod_task_join(&pl->cache_open);
-		if (cache_err == -ENOMEM) {
-			CRIT("out of memory\n");
-			return cache_err;
-		}
+		err = depmod_scan(&pl->mods, pl->cfg, depmod_load_feed, &pl->loader);
 		if (err < 0) {
 			CRIT("could not search modules: %s\n", strerror(-err));
 			return err;
@@ -138,16 +126,27 @@ static int scan(struct pipeline *pl)
 	return err;
 }
 
-/* Stage 3: read the modules; a new cache, if it changed, is written meanwhile. */
-static int load(struct pipeline *pl)
+/*
+ * Stages 2 and 3 at once: the load reads the modules (and the cache) as the
+ * scan finds them; a new cache, if it changed, is written afterwards, beside
+ * the resolve.
+ */
+static int scan_and_load(struct pipeline *pl)
 {
-	int err;
+	int err, load_err;
 
-	pl->loader.cache = pl->use_cache ? &pl->cache : NULL;
-	err = depmod_load(&pl->loader, &pl->mods);
+	err = depmod_load_start(&pl->loader, pl->use_cache ? &pl->cache : NULL);
 	if (err < 0) {
-		CRIT("out of memory\n");
+		CRIT("could not start reading modules: %s\n", strerror(-err));
 		return err;
+	}
+	err = scan(pl);
+	load_err = depmod_load_finish(&pl->loader, &pl->mods, err == 0);
+	if (err < 0)
+		return err;
+	if (load_err < 0) {
+		CRIT("out of memory\n");
+		return load_err;
 	}
 	if (pl->use_cache &&
 	    depmod_cache_save_begin(&pl->cache, &pl->mods, pl->loader.n_from_cache))
@@ -218,9 +217,7 @@ int depmod_pipeline_run(struct depmod_cfg *cfg, const struct depmod_opts *opts)
 	if (err == 0)
 		err = configure(&pl);
 	if (err == 0)
-		err = scan(&pl);
-	if (err == 0)
-		err = load(&pl);
+		err = scan_and_load(&pl);
 	if (err == 0)
 		err = resolve(&pl);
 	if (err == 0)
@@ -228,7 +225,6 @@ int depmod_pipeline_run(struct depmod_cfg *cfg, const struct depmod_opts *opts)
 
 	/* whatever stage stopped, no thread is left and the cache's temporary file goes
 	 */
-	depmod_task_join(&pl.cache_open);
 	depmod_task_join(&pl.cache_save);
 	depmod_cache_close(&pl.cache);
 	depmod_outputs_release(&pl.outs);

@@ -24,10 +24,12 @@
 #include "util/macro.h"
 #include "util/util.h"
 
-/* The scan's state: the configuration it follows and the set it fills. */
+/* The scan's state: the configuration it follows, the set it fills, whom it tells. */
 struct scan {
 	const struct depmod_cfg *cfg;
 	struct depmod_modules *mods;
+	depmod_found_fn found;
+	void *found_data;
 };
 
 /*
@@ -88,13 +90,15 @@ static int mod_add(struct scan *s, const char *path, const char *modname, bool l
 		return err;
 	}
 	DBG("add %s\n", mod->path);
+	if (s->found != NULL)
+		s->found(s->found_data, mod);
 	return 0;
 }
 
 int depmod_scan_file(struct depmod_modules *mods, const struct depmod_cfg *cfg,
-		     const char *path)
+		     const char *path, depmod_found_fn found, void *data)
 {
-	struct scan scan = { cfg, mods }, *s = &scan;
+	struct scan scan = { cfg, mods, found, data }, *s = &scan;
 	char modname[PATH_MAX_LEN];
 	struct stat st;
 
@@ -190,7 +194,8 @@ static int search_file(struct scan *s, size_t baselen, const char *path, bool li
 	}
 	DBG("Replace lower priority %s with new module %s\n", mod->path, path);
 	hash_del(s->mods->by_name, mod->modname);
-	depmod_mod_release(mod);
+	mod->dropped_next = s->mods->dropped;
+	s->mods->dropped = mod;
 	return mod_add(s, path, modname, listed);
 }
 
@@ -367,9 +372,10 @@ static int search_path(struct scan *s, const char *dirpath)
 	return err;
 }
 
-int depmod_scan(struct depmod_modules *mods, const struct depmod_cfg *cfg)
+int depmod_scan(struct depmod_modules *mods, const struct depmod_cfg *cfg,
+		depmod_found_fn found, void *data)
 {
-	struct scan scan = { cfg, mods }, *s = &scan;
+	struct scan scan = { cfg, mods, found, data }, *s = &scan;
 	int err = search_path(s, s->cfg->dirname);
 
 	if (err < 0)
@@ -399,7 +405,7 @@ static int mod_hash_cmp(const void *pa, const void *pb)
 
 int depmod_modules_build_array(struct depmod_modules *mods)
 {
-	struct scan scan = { NULL, mods }, *s = &scan;
+	struct scan scan = { NULL, mods, NULL, NULL }, *s = &scan;
 	unsigned int n = hash_get_count(s->mods->by_name);
 	struct hash_iter it;
 	const void *v;
@@ -436,7 +442,7 @@ static int mod_order_cmp(const void *pa, const void *pb)
 
 int depmod_modules_sort(struct depmod_modules *mods, const struct depmod_cfg *cfg)
 {
-	struct scan scan = { cfg, mods }, *s = &scan;
+	struct scan scan = { cfg, mods, NULL, NULL }, *s = &scan;
 	_cleanup_free_ char *path = NULL;
 	struct hash *by_path;
 	char *line = NULL;

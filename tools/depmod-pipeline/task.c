@@ -46,22 +46,34 @@ unsigned int depmod_jobs(size_t work_items)
 	return (unsigned int)n;
 }
 
-void depmod_parallel(unsigned int n, int (*fn)(void *arg), void *args, size_t size)
+void depmod_crew_start(struct depmod_crew *c, unsigned int n, int (*fn)(void *arg),
+		       void *args, size_t size)
 {
-	struct depmod_task tasks[DEPMOD_MAX_JOBS];
-	unsigned int started = 0;
-
+	*c = (struct depmod_crew){ .fn = fn, .args = args };
 	if (n > DEPMOD_MAX_JOBS)
 		n = DEPMOD_MAX_JOBS;
 	for (unsigned int i = 1; i < n; i++) {
-		struct depmod_task *t = &tasks[started];
+		struct depmod_task *t = &c->tasks[c->started];
 
 		*t = (struct depmod_task){ .fn = fn, .arg = (char *)args + i * size };
 		if (pthread_create(&t->thread, NULL, task_thread, t) != 0)
 			break;
-		started++;
+		c->started++;
 	}
-	fn(args);
-	for (unsigned int i = 0; i < started; i++)
-		pthread_join(tasks[i].thread, NULL);
+}
+
+void depmod_crew_finish(struct depmod_crew *c)
+{
+	c->fn(c->args);
+	for (unsigned int i = 0; i < c->started; i++)
+		pthread_join(c->tasks[i].thread, NULL);
+	c->started = 0;
+}
+
+void depmod_parallel(unsigned int n, int (*fn)(void *arg), void *args, size_t size)
+{
+	struct depmod_crew crew;
+
+	depmod_crew_start(&crew, n, fn, args, size);
+	depmod_crew_finish(&crew);
 }

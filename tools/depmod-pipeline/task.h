@@ -3,11 +3,12 @@
 
 /*
  * Every thread of depmod is made and joined here.  A stage that can work
- * beside another (the cache being read during the scan, written during the
- * resolve) is a task the pipeline starts and joins; a stage that splits its
- * own work runs it with depmod_parallel(), which returns once every part is
- * done.  When no thread can be made the work runs on the caller's, so the
- * result never depends on threads.
+ * beside another (the cache written during the resolve) is a task the
+ * pipeline starts and joins; a stage that splits its own work runs it with
+ * depmod_parallel(), which returns once every part is done, or with a crew
+ * when it is fed while it runs (the load, beside the scan).  When no thread
+ * can be made the work runs on the caller's, so the result never depends on
+ * threads.
  */
 
 #include <pthread.h>
@@ -36,3 +37,19 @@ unsigned int depmod_jobs(size_t work_items);
  * shared counter: a thread that cannot be made leaves its share to the rest.
  */
 void depmod_parallel(unsigned int n, int (*fn)(void *arg), void *args, size_t size);
+
+/*
+ * depmod_parallel() in two halves, for a stage fed while it runs: the n - 1
+ * threads start with depmod_crew_start(), the caller's part, fn(args), and
+ * the joins come with depmod_crew_finish().
+ */
+struct depmod_crew {
+	struct depmod_task tasks[DEPMOD_MAX_JOBS];
+	unsigned int started;
+	int (*fn)(void *arg);
+	void *args;
+};
+
+void depmod_crew_start(struct depmod_crew *c, unsigned int n, int (*fn)(void *arg),
+		       void *args, size_t size);
+void depmod_crew_finish(struct depmod_crew *c);
