@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "util/macro.h"
+#include "util/strhash.h"
 
 #include "libkmod/libkmod-elf-internal.h"
 
@@ -295,23 +296,6 @@ static void versions_free(struct versions *vt)
 	free(vt->len);
 }
 
-static uint64_t name_hash(const char *s, size_t len)
-{
-	const uint64_t k = 0xff51afd7ed558ccdULL;
-	uint64_t h = len * 0x9e3779b97f4a7c15ULL, w;
-
-	for (; len >= 8; s += 8, len -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * k;
-		h ^= h >> 32;
-	}
-	w = 0;
-	for (size_t i = 0; i < len; i++)
-		w |= (uint64_t)(uint8_t)s[i] << (8 * i);
-	h = (h ^ w) * k;
-	return h ^ (h >> 29);
-}
-
 /* Record @i's name, without the '.' ppc64 ELFv1 function descriptors put in front. */
 static const char *versions_name(const struct versions *vt, size_t i)
 {
@@ -330,7 +314,7 @@ static uint64_t versions_crc(const struct versions *vt, size_t i)
 static size_t versions_find(const struct versions *vt, const char *name, size_t len,
 			    bool add, size_t rec)
 {
-	for (size_t i = name_hash(name, len) & vt->mask;; i = (i + 1) & vt->mask) {
+	for (size_t i = strhash(name, len) & vt->mask;; i = (i + 1) & vt->mask) {
 		size_t vlen;
 
 		if (vt->slot[i] == 0) {

@@ -26,16 +26,14 @@ int depmod_resolve_init(struct depmod_resolve *d, const struct depmod_cfg *cfg,
 				      .mods = mods,
 				      .symbol_arena = ARENA_INIT };
 	array_init(&d->symbol_mem, 64);
-	d->symbols = hash_new(8192, NULL);
-	return d->symbols == NULL ? -ENOMEM : 0;
+	return depmod_symbol_table_init(&d->symbols);
 }
 
 void depmod_resolve_free(struct depmod_resolve *d)
 {
-	hash_free(d->symbols);
+	depmod_symbol_table_free(&d->symbols);
 	array_free_array(&d->symbol_mem);
 	arena_release(&d->symbol_arena);
-	d->symbols = NULL;
 }
 
 static int symbol_add(struct depmod_resolve *d, const char *name, bool prefix_skipped,
@@ -47,14 +45,14 @@ static int symbol_add(struct depmod_resolve *d, const char *name, bool prefix_sk
 
 	if (!prefix_skipped && name[0] == d->cfg->sym_prefix)
 		name++;
-	sym = hash_find(d->symbols, name);
+	len = strlen(name);
+	sym = depmod_symbol_table_find(&d->symbols, name, len);
 	if (sym != NULL) {
 		/* same name: the newcomer wins, as kmod's hash_add replaces */
 		sym->owner = owner;
 		sym->crc = crc;
 		return 0;
 	}
-	len = strlen(name);
 	sym = arena_alloc(&d->symbol_arena, sizeof(*sym) + len + 1);
 	if (sym == NULL)
 		return -ENOMEM;
@@ -64,7 +62,7 @@ static int symbol_add(struct depmod_resolve *d, const char *name, bool prefix_sk
 	err = array_append(&d->symbol_mem, sym);
 	if (err < 0)
 		return err;
-	return hash_add(d->symbols, sym->name, sym);
+	return depmod_symbol_table_add(&d->symbols, sym, len);
 }
 
 static struct depmod_symbol *symbol_find(const struct depmod_resolve *d, const char *name)
@@ -73,7 +71,7 @@ static struct depmod_symbol *symbol_find(const struct depmod_resolve *d, const c
 		name++;
 	if (name[0] == d->cfg->sym_prefix)
 		name++;
-	return hash_find(d->symbols, name);
+	return depmod_symbol_table_find(&d->symbols, name, strlen(name));
 }
 
 /* Symbols the kernel's loader provides without exporting them. */
@@ -171,8 +169,7 @@ int depmod_add_exports(struct depmod_resolve *d)
 				return err;
 		}
 	}
-	DBG("loaded symbols (%zu modules, %u symbols)\n", d->mods->n,
-	    hash_get_count(d->symbols));
+	DBG("loaded symbols (%zu modules, %zu symbols)\n", d->mods->n, d->symbols.count);
 	return 0;
 }
 

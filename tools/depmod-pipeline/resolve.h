@@ -13,9 +13,9 @@
 
 #include "tools/depmod-pipeline/config.h"
 #include "tools/depmod-pipeline/modules.h"
+#include "tools/depmod-pipeline/symbol-table.h"
 #include "util/arena.h"
 #include "util/array.h"
-#include "util/hash.h"
 
 struct depmod_symbol {
 	struct depmod_mod *owner; /* NULL: the kernel itself */
@@ -26,10 +26,10 @@ struct depmod_symbol {
 struct depmod_resolve {
 	const struct depmod_cfg *cfg;
 	struct depmod_modules *mods;
-	struct hash *symbols;	   /* name → struct depmod_symbol */
-	struct array symbol_mem;   /* the records, in the order they were made */
-	struct arena symbol_arena; /* where they live */
-	unsigned int mark_gen;	   /* generation of the walks over dependencies */
+	struct depmod_symbol_table symbols; /* name → struct depmod_symbol */
+	struct array symbol_mem;	    /* the records, in the order they were made */
+	struct arena symbol_arena;	    /* where they live */
+	unsigned int mark_gen; /* generation of the walks over dependencies */
 };
 
 int depmod_resolve_init(struct depmod_resolve *d, const struct depmod_cfg *cfg,
