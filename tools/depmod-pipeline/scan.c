@@ -405,7 +405,7 @@ static int mod_hash_cmp(const void *pa, const void *pb)
 
 int depmod_modules_build_array(struct depmod_modules *mods)
 {
-	struct scan scan = { NULL, mods, NULL, NULL }, *s = &scan;
+	struct scan scan = { NULL, mods }, *s = &scan;
 	unsigned int n = hash_get_count(s->mods->by_name);
 	struct hash_iter it;
 	const void *v;
@@ -442,7 +442,7 @@ static int mod_order_cmp(const void *pa, const void *pb)
 
 int depmod_modules_sort(struct depmod_modules *mods, const struct depmod_cfg *cfg)
 {
-	struct scan scan = { cfg, mods, NULL, NULL }, *s = &scan;
+	struct scan scan = { cfg, mods }, *s = &scan;
 	_cleanup_free_ char *path = NULL;
 	struct hash *by_path;
 	char *line = NULL;

@@ -441,8 +441,7 @@ static int stream_getc(struct stream *st)
 	return EOF;
 }
 
-/* Up to @endchar into @dst (@size bytes, no NUL added): its length, 0 if it ended
- * otherwise. */
+/* Up to @endchar into @dst (@size bytes, no NUL added): its length, else 0. */
 static size_t stream_to(struct stream *st, int endchar, char *dst, size_t size)
 {
 	size_t i = 0;
@@ -468,8 +467,7 @@ static void stream_skip_record(struct stream *st)
 	while (c != EOF && c != '\0');
 }
 
-/* Every "modname.alias=value" record of modules.builtin.modinfo, in file order, priority
- * 0. */
+/* Each "modname.alias=value" of modules.builtin.modinfo, in file order, priority 0. */
 static int out_builtin_alias_bin(const struct writer *wr, struct depmod_out *o)
 {
 	_cleanup_free_ char *mem = NULL, *bufs = NULL;
